@@ -1,0 +1,60 @@
+package org.metamut.jobs.cli;
+
+import org.metamut.jobs.config.MetamutConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code metamut} command line: one entry point with a sub-command per job. Launched through
+ * {@code spark-submit --class org.metamut.jobs.cli.MetamutCli metamut-app.jar <job> ...} (the
+ * {@code deploy/bin/metamut} launcher does this, with an embedded SparkSubmit when no SPARK_HOME is set).
+ */
+@Command(name = "metamut", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Meta-learning of transformer models for protein mutation property prediction, on Apache Spark.",
+    subcommands = {
+        IngestCommand.class,
+        MetaTrainCommand.class,
+        EvaluateCommand.class,
+        ScoreCommand.class,
+        DemoCommand.class,
+        ConfigCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class MetamutCli implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Exit codes: 0 ok, 1 job failed, 2 usage error, 3 invalid configuration. */
+  public static final int EXIT_CONFIG = 3;
+
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new MetamutCli());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      PrintWriter err = cmd.getErr();
+      if (ex instanceof MetamutConfig.InvalidConfigException ice) {
+        err.println("metamut: " + ice.getMessage());
+        return EXIT_CONFIG;
+      }
+      if (ex instanceof JobFailedException jfe) {
+        err.println("metamut " + cmd.getCommandName() + ": " + jfe.getMessage());
+        return 1;
+      }
+      throw ex;
+    });
+    return cl.execute(args);
+  }
+
+  public static void main(String[] args) {
+    int rc = execute(args);
+    // Spark's non-daemon threads must not keep a finished job's JVM alive.
+    System.exit(rc);
+  }
+}
