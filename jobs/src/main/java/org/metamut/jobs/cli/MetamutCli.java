@@ -19,6 +19,7 @@ import java.io.PrintWriter;
         EvaluateCommand.class,
         ScoreCommand.class,
         DemoCommand.class,
+        BenchCommand.class,
         ConfigCommand.class,
         CommandLine.HelpCommand.class
     })
