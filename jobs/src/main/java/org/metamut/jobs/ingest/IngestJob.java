@@ -147,10 +147,16 @@ public final class IngestJob {
           changed.add(id);
         }
       }
+      // a source left out by metamut.ingest.only but still enabled keeps its outputs; a source no longer in
+      // the catalogue (or disabled) is removed
+      java.util.Set<String> enabled = Catalogue.enabledIds(cfg);
       List<String> removed = new ArrayList<>();
+      List<String> carried = new ArrayList<>();
       for (String id : prevSources.keySet()) {
-        if (!catalogue.containsKey(id)) {
+        if (!enabled.contains(id)) {
           removed.add(id);
+        } else if (!catalogue.containsKey(id)) {
+          carried.add(id);
         }
       }
       String episodesHash = Fingerprints.of(epSettings.toString());
@@ -177,6 +183,9 @@ public final class IngestJob {
         if (!changed.contains(id)) {
           sourceReports.put(id, prevSources.get(id));
         }
+      }
+      for (String id : carried) {
+        sourceReports.put(id, prevSources.get(id));
       }
       List<OutputStore.Swap> swaps = new ArrayList<>();
       long[] totals = new long[4];
