@@ -86,6 +86,28 @@ public final class Metrics {
     return (double) hit / y.length;
   }
 
+  /**
+   * Maps regression outputs to the nearest of the given ordinal class codes (e.g. −1, 0, 1 for decreased,
+   * unchanged, increased solubility); a tie goes to the smaller code. Take the codes from the support set.
+   */
+  public static int[] nearestClass(double[] scores, int[] codes) {
+    if (codes.length == 0) {
+      throw new IllegalArgumentException("nearestClass: no class codes");
+    }
+    int[] sorted = java.util.Arrays.stream(codes).distinct().sorted().toArray();
+    int[] out = new int[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      int best = sorted[0];
+      for (int c : sorted) {
+        if (Math.abs(scores[i] - c) < Math.abs(scores[i] - best)) {
+          best = c;
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
   /** Spearman, Pearson, RMSE and R² of one regression task, in {@link Metric} order. */
   public static Map<Metric, Double> regression(double[] y, double[] p) {
     EnumMap<Metric, Double> m = new EnumMap<>(Metric.class);
