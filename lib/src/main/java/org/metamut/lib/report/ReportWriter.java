@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.metamut.lib.metrics.Metric;
+import org.metamut.lib.provenance.BuildInfo;
 
 /**
  * Writes the evaluation report of a list of {@link ResultRecord}s into a directory:
@@ -188,6 +189,7 @@ public final class ReportWriter {
     ObjectNode root = mapper.createObjectNode();
     ObjectNode s = root.putObject("settings");
     s.put("title", settings.title());
+    s.put("metamut", BuildInfo.current().toString());
     s.put("generated_at", settings.generatedAt());
     s.put("primary_metric", settings.primaryMetric().key());
     s.put("reference_method", settings.referenceMethod());
@@ -288,6 +290,7 @@ public final class ReportWriter {
       if (!s.generatedAt().isEmpty()) {
         b.append(" Generated ").append(esc(s.generatedAt())).append('.');
       }
+      b.append(" metamut ").append(esc(BuildInfo.current().toString())).append('.');
       b.append(" Every number is in <a href=\"results.csv\">results.csv</a>, <a href=\"summary.csv\">summary.csv</a>, "
           + "<a href=\"improvements.csv\">improvements.csv</a> and <a href=\"results.json\">results.json</a>.</p>\n");
 
