@@ -60,7 +60,8 @@ public final class Summary {
             if (c.tasks() == 0) {
               continue;
             }
-            String name = family + "/" + me.getKey() + "/" + ke.getKey() + "/" + q.key();
+            // seeded per cell, not per quantity: every quantity of a cell is resampled with the same draws
+            String name = family + "/" + me.getKey() + "/" + ke.getKey();
             Interval ci = settings.bootstrap(name).hierarchical(c.seedsPerTask(), Bootstrap.weightedMean(c.values()));
             out.add(new Row(family, me.getKey(), ke.getKey(), q.key(), c.tasks(), c.runs(), c.undefined(),
                 ci.estimate(), ci.lower(), ci.upper()));
@@ -100,7 +101,7 @@ public final class Summary {
             if (paired[0].tasks() == 0) {
               continue;
             }
-            String name = family + "/" + me.getKey() + "/" + ref + "/" + ke.getKey() + "/" + q.key();
+            String name = family + "/" + me.getKey() + "/" + ref + "/" + ke.getKey();
             Bootstrap b = settings.bootstrap(name);
             int[] spt = paired[0].seedsPerTask();
             Interval ci = b.hierarchical(spt, Bootstrap.relativeChange(paired[0].values(), paired[1].values()));

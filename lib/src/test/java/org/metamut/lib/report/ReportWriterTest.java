@@ -169,6 +169,12 @@ class ReportWriterTest {
     }
     assertEquals(s0, Double.parseDouble(undef.get("mean")), 1e-12);
 
+    // quantities of one cell share the bootstrap draws: with no training time, total = adapt, CI included
+    Map<String, String> adapt = find(summary, "fitness", "ridge-onehot", "8", "adapt_seconds");
+    Map<String, String> total = find(summary, "fitness", "ridge-onehot", "8", "total_seconds");
+    assertEquals(adapt.get("ci_lower"), total.get("ci_lower"));
+    assertEquals(adapt.get("ci_upper"), total.get("ci_upper"));
+
     // pooled rows exist with 6 tasks; accuracy only where present
     assertEquals("6", find(summary, Summary.ALL, "maml", "32", "spearman").get("tasks"));
     assertEquals("3", find(summary, Summary.ALL, "maml", "32", "accuracy").get("tasks"));
