@@ -8,7 +8,7 @@ package org.metamut.lib.encode;
  * the sequence end the other side keeps growing. Consequences:
  * <ul>
  *   <li>a single site sits in the middle of its window (off-centre only near a sequence end);</li>
- *   <li>sites close together get one contiguous window reaching equally far beyond the outermost sites, i.e.
+ *   <li>sites close together get one contiguous window reaching (within a residue) equally far beyond the outermost sites, i.e.
  *       centred on the midpoint between the first and last site;</li>
  *   <li>sites further apart than the window get one stretch of context each (sharing the budget), and each skipped
  *       stretch between two kept stretches is written as one {@link Vocabulary#MASK} token so the model can see the

@@ -65,8 +65,8 @@ class EncoderTest {
     // near the start, the window runs to the right instead
     assertEquals("<bos>A<sep>GCDEFGH<eos>", sep(wt, 11, "A1G"));
     assertEquals("<bos>QRSTVWY<sep>A<eos>", sep(wt, 11, "Y40A"));
-    // two close sites: one window, equal context beyond the outer sites (midpoint-centred)
-    assertEquals("<bos>GHK<sep>ALM<sep>ANP<eos>", sep(wt, 14, "K9A", "M11A"));
+    // two close sites: one window, about equal context beyond the outer sites (centred on their midpoint, within a residue)
+    assertEquals("<bos>GHIK<sep>ALM<sep>ANP<eos>", sep(wt, 14, "K9A", "M11A"));
   }
 
   @Test
