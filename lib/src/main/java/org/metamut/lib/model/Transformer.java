@@ -39,6 +39,7 @@ import java.util.UUID;
  *
  * <p>Not thread-safe (scratch buffers); one instance per thread. Close it to free native memory.
  */
+@SuppressWarnings("try") // workspace scopes are opened for their side effect only
 public final class Transformer implements FlatModel {
 
   static final double LN_EPS = 1e-5;
