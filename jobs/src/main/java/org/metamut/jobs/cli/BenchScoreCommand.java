@@ -1,7 +1,7 @@
 package org.metamut.jobs.cli;
 
 import org.metamut.jobs.config.RunKeys;
-import org.metamut.jobs.score.ModelFile;
+import org.metamut.jobs.score.ScoreModel;
 import org.metamut.jobs.score.ScoreJob;
 import org.metamut.jobs.score.ScoreRun;
 import org.metamut.jobs.spark.JobContext;
@@ -50,7 +50,7 @@ final class BenchScoreCommand extends JobCommand {
   @Override
   int run(JobContext ctx) {
     var spark = ctx.spark();
-    ModelFile model = ScoreRun.freshModel(ctx.config().get(RunKeys.SEED));
+    ScoreModel model = ScoreRun.freshModel(ctx.config().get(RunKeys.SEED));
     ScoreJob.Settings settings = ScoreRun.settings(ctx.config());
     ScoreJob job = new ScoreJob(spark, settings, line -> { });
     String out = ctx.config().get(RunKeys.OUTPUT_DIR) + "/bench/score";
@@ -58,7 +58,7 @@ final class BenchScoreCommand extends JobCommand {
         spark.version(), spark.sparkContext().master(), spark.sparkContext().defaultParallelism(),
         model.scoringModel().factory().describe(), settings.batchSize(), System.getenv("OMP_NUM_THREADS")));
     // Warm-up: JIT, native libraries, model buffers.
-    job.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.theta(),
+    job.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.thetaFloat(),
         out + "/warm-up", Map.of());
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     List<String> rows = new ArrayList<>();
@@ -81,7 +81,7 @@ final class BenchScoreCommand extends JobCommand {
         sampler.setDaemon(true);
         sampler.start();
         ScoreJob.Result r = job.scoreLibrary(new RandomMutants(protein(len, len), sites, n, 7), "bench-L" + len,
-            model.scoringModel(), model.theta(), out + "/L" + len + "-n" + n, Map.of());
+            model.scoringModel(), model.thetaFloat(), out + "/L" + len + "-n" + n, Map.of());
         sampler.interrupt();
         String row = String.format(Locale.ROOT, "%8d %10d %6d %10.1f %12.0f %9.1f %14.0f", len, n, r.partitions(),
             r.scoreSeconds(), r.variantsPerSecond(), r.totalSeconds(), peak.get() / 1048576.0);

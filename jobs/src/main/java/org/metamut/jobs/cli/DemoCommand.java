@@ -75,7 +75,7 @@ final class DemoCommand extends JobCommand {
     ctx.say("score stage: no meta-trained model in this build yet, so adapting a freshly initialised reference model "
         + "on " + DEMO_LABELLED + " labelled GB1 variants (" + labelled + ")");
     ScoreRequest req = new ScoreRequest(null, fasta.toString(), null, true, labelled.toString(), "variant", "fitness",
-        Path.of(out, "demo", "gb1-adapted.model.json").toString(), ScoreRequest.Library.singles(), Notation.oneBased(),
+        Path.of(out, "demo", "gb1-adapted.model").toString(), ScoreRequest.Library.singles(), Notation.oneBased(),
         out + "/demo/score-gb1-singles");
     new ScoreRun(ctx.spark(), ctx.config(), ctx::say).run(req);
   }

@@ -75,6 +75,6 @@ public final class LibraryFiles {
     Dataset<Row> df = load(spark, path);
     String v = column(df, variantColumn, VARIANT_COLUMNS, "variant", path);
     String l = column(df, labelColumn, LABEL_COLUMNS, "label", path);
-    return df.select(col(v).cast(DataTypes.StringType).as("text"), col(l).cast(DataTypes.DoubleType).as("label"));
+    return df.select(col(v).cast(DataTypes.StringType).as("text"), col(l).try_cast(DataTypes.DoubleType).as("label"));
   }
 }

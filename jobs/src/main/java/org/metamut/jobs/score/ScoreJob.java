@@ -189,6 +189,7 @@ public final class ScoreJob {
   }
 
   private static Iterator<Row> rejectedRows(Iterator<Candidate> in, String wildType, VariantEncoder encoder) {
+    org.metamut.lib.encode.Encoder enc = encoder.encoder();
     return new Iterator<>() {
       Row next;
 
@@ -200,7 +201,7 @@ public final class ScoreJob {
             next = RowFactory.create(c.index(), c.input(), c.reason(), c.message());
           } else {
             try {
-              encoder.encode(wildType, c.mutations());
+              VariantEncoder.encode(enc, wildType, c.mutations());
             } catch (VariantEncoder.Unencodable e) {
               next = RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), e.reason(), e.getMessage());
             }

@@ -9,6 +9,9 @@ import org.metamut.lib.library.CombinatorialLibrary;
 import org.metamut.lib.library.RandomMutants;
 import org.metamut.lib.library.SingleSubstitutions;
 import org.metamut.lib.library.VariantLibrary;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
@@ -47,7 +50,7 @@ public final class ScoreRun {
         ? Proteins.fromFasta(spark, req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
-    ModelFile model = loadModel(req);
+    ScoreModel model = loadModel(req);
     if (req.labelled() != null) {
       model = adapt(model, protein, req);
       if (req.saveAdapted() != null) {
@@ -74,9 +77,9 @@ public final class ScoreRun {
     if ("file".equals(lib.kind())) {
       var input = LibraryFiles.read(spark, lib.file(), lib.variantColumn());
       r = job.scoreFile(input, "file(" + lib.file() + ")", protein.sequence(), req.notation(), protein.id(), sm,
-          model.theta(), req.output(), prov);
+          model.thetaFloat(), req.output(), prov);
     } else {
-      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.theta(), req.output(), prov);
+      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.thetaFloat(), req.output(), prov);
     }
     report(r, sm);
     return r;
@@ -100,10 +103,10 @@ public final class ScoreRun {
     };
   }
 
-  ModelFile loadModel(ScoreRequest req) {
+  ScoreModel loadModel(ScoreRequest req) {
     if (req.model() != null) {
       try {
-        ModelFile m = ModelFile.read(Path.of(req.model()));
+        ScoreModel m = ScoreModel.read(Path.of(req.model()));
         say.accept("model " + req.model() + ": " + m.identity() + ", " + m.spec().summary());
         return m;
       } catch (IOException e) {
@@ -117,23 +120,21 @@ public final class ScoreRun {
   }
 
   /** A freshly initialised reference model (DESIGN.md §6) with the separator encoder. */
-  public static ModelFile freshModel(long seed) {
+  public static ScoreModel freshModel(long seed) {
     ModelSpec spec = ModelSpec.reference();
     double[] theta = ParamLayout.of(spec).initialise(seed);
-    Map<String, Object> prov = new LinkedHashMap<>();
-    prov.put("origin", "freshly initialised (seed " + seed + "), not meta-trained");
-    return ModelFile.of("initial", spec, new SeparatorEncoder(spec.maxLen()),
-        ScoringModel.ScoreScale.unlabelled("raw output of a freshly initialised, untrained model (no meaning)"), prov,
-        ModelFile.toFloat(theta));
+    return ScoreModel.of("initial", spec, EncoderSpec.separator(spec.maxLen()), Normalisation.none(),
+        Map.of("origin", "freshly initialised (seed " + seed + "), not meta-trained", "seed", Long.toString(seed)), theta);
   }
 
   /** Adapts {@code base} on the labelled variants of the request: z-scored labels, plain SGD steps. */
-  ModelFile adapt(ModelFile base, Proteins.Protein protein, ScoreRequest req) {
+  ScoreModel adapt(ScoreModel base, Proteins.Protein protein, ScoreRequest req) {
     List<Row> rows = LibraryFiles.readLabelled(spark, req.labelled(), req.labelledVariantColumn(), req.labelColumn())
         .collectAsList(); // a few labelled variants: small by definition
     VariantParser parser = new VariantParser(protein.sequence(), req.notation());
     VariantEncoder enc = base.encoder();
-    List<int[]> ids = new ArrayList<>();
+    org.metamut.lib.encode.Encoder encoder = enc.encoder();
+    List<EncodedVariant> ids = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     Map<String, Integer> rejected = new TreeMap<>();
     String firstProblem = null;
@@ -149,7 +150,7 @@ public final class ScoreRun {
       }
       if (reason == null) {
         try {
-          ids.add(enc.encode(protein.sequence(), c.mutations()));
+          ids.add(VariantEncoder.encode(encoder, protein.sequence(), c.mutations()));
           ys.add(r.getDouble(1));
           continue;
         } catch (VariantEncoder.Unencodable e) {
@@ -182,23 +183,30 @@ public final class ScoreRun {
     double lr = config.get(ScoreKeys.ADAPT_LEARNING_RATE);
     Adaptation.Result a;
     try (FlatModel m = TransformerFactory.of(base.spec()).create()) {
-      a = Adaptation.sgd(m, base.thetaDouble(), support, steps, lr);
+      a = Adaptation.sgd(m, base.theta(), support, steps, lr);
     }
     say.accept(String.format(Locale.ROOT, "adapted %s on %d labelled variants: %d SGD steps at lr %g, support MSE %.4f -> %.4f",
         base.identity(), ids.size(), steps, lr, a.lossBefore(), a.lossAfter()));
-    Map<String, Object> prov = new LinkedHashMap<>();
-    prov.put("base_model", base.identity());
-    prov.put("base_provenance", base.provenance());
-    prov.put("protein_id", protein.id());
-    prov.put("labelled_file", req.labelled());
-    prov.put("labelled_used", ids.size());
-    prov.put("labelled_rejected", rejected);
-    prov.put("adapt_steps", steps);
-    prov.put("adapt_learning_rate", lr);
-    prov.put("support_mse_before", a.lossBefore());
-    prov.put("support_mse_after", a.lossAfter());
-    String labelName = req.labelColumn() != null ? req.labelColumn() : "label";
-    return ModelFile.of("adapted", base.spec(), enc, ScoringModel.ScoreScale.zScore(labelName, ids.size(), ms[0], ms[1]),
-        prov, ModelFile.toFloat(a.theta()));
+    if (!(a.lossAfter() < a.lossBefore())) {
+      say.accept("warning: adaptation did not lower the support loss; lower metamut.score.adapt.learning-rate"
+          + " (use the inner learning rate the model was meta-trained with)");
+    }
+    Map<String, String> prov = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : base.provenance().entrySet()) {
+      if (!e.getKey().startsWith("score.")) {
+        prov.put("base." + e.getKey(), e.getValue());
+      }
+    }
+    prov.put("score.base-model", base.identity());
+    prov.put("score.protein-id", protein.id());
+    prov.put("score.labelled-file", req.labelled());
+    prov.put("score.labelled-used", Integer.toString(ids.size()));
+    prov.put("score.labelled-rejected", rejected.toString());
+    prov.put("score.label", req.labelColumn() != null ? req.labelColumn() : "label");
+    prov.put("score.adapt-steps", Integer.toString(steps));
+    prov.put("score.adapt-learning-rate", Double.toString(lr));
+    prov.put("score.support-mse-before", Double.toString(a.lossBefore()));
+    prov.put("score.support-mse-after", Double.toString(a.lossAfter()));
+    return ScoreModel.of("adapted", base.spec(), enc.spec(), Normalisation.zScore(ms[0], ms[1], 1.0), prov, a.theta());
   }
 }

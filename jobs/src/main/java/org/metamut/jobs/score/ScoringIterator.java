@@ -4,6 +4,8 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 
@@ -27,7 +29,8 @@ final class ScoringIterator implements Iterator<Row> {
   private final LongAccumulator progress;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
   private final List<Candidate> pending = new ArrayList<>();
-  private final List<int[]> encoded = new ArrayList<>();
+  private final List<EncodedVariant> encoded = new ArrayList<>();
+  private final Encoder encoder;
   private FlatModel flat;
   private double[] theta;
   private boolean closed;
@@ -40,6 +43,7 @@ final class ScoringIterator implements Iterator<Row> {
     this.thetaF = theta;
     this.batchSize = batchSize;
     this.progress = progress;
+    this.encoder = model.encoder().encoder();
     TaskContext tc = TaskContext.get();
     if (tc != null) {
       tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> close());
@@ -75,7 +79,7 @@ final class ScoringIterator implements Iterator<Row> {
         continue;
       }
       try {
-        encoded.add(model.encoder().encode(wildType, c.mutations()));
+        encoded.add(VariantEncoder.encode(encoder, wildType, c.mutations()));
         pending.add(c);
       } catch (VariantEncoder.Unencodable e) {
         // written by the rejected pass

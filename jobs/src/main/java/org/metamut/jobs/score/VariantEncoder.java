@@ -1,29 +1,62 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.Encoder;
+import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.mutation.Mutation;
 
 import java.io.Serializable;
 import java.util.List;
 
 /**
- * Turns a variant of a wild-type sequence into token ids for the model. The score job's view of an encoder:
- * {@link #encode} returns the ids of one variant (at most {@link #maxLen()} long, no padding) or throws
- * {@link Unencodable} with a reason when the variant cannot be represented (e.g. its sites do not fit in one
- * window), which sends it to the rejected table rather than failing the job.
+ * The score job's serialisable handle on an {@link Encoder} (which is not serialisable): the encoder a model
+ * file names ({@link EncoderSpec}), re-created where it is used. {@link #encode} turns an encoder refusal (the
+ * sites cannot fit the token budget) into {@link Unencodable} with reason {@code SITES_DO_NOT_FIT}, which sends
+ * the variant to the rejected table instead of failing the job.
+ *
+ * @param kind      encoder kind ({@link EncoderSpec#KINDS})
+ * @param maxTokens token budget of one variant
  */
-public interface VariantEncoder extends Serializable {
+public record VariantEncoder(String kind, int maxTokens) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static VariantEncoder of(EncoderSpec spec) {
+    return new VariantEncoder(spec.kind(), spec.maxTokens());
+  }
+
+  public EncoderSpec spec() {
+    return new EncoderSpec(kind, maxTokens);
+  }
+
+  /** A thread-safe encoder to reuse within a partition. */
+  public Encoder encoder() {
+    return Encoder.of(spec());
+  }
 
   /** Longest token sequence produced. */
-  int maxLen();
+  public int maxLen() {
+    return maxTokens;
+  }
 
-  /** Token ids of a variant (1-based canonical mutations; empty = the wild type). */
-  int[] encode(String wildType, List<Mutation> mutations);
+  /** Encodes with a fresh encoder (use {@link #encode(Encoder, String, List)} in loops). */
+  public EncodedVariant encode(String wildType, List<Mutation> mutations) {
+    return encode(encoder(), wildType, mutations);
+  }
 
-  /** One line for provenance, e.g. {@code separator(window=64)}. */
-  String describe();
+  public static EncodedVariant encode(Encoder enc, String wildType, List<Mutation> mutations) {
+    try {
+      return enc.encode(wildType, mutations);
+    } catch (IllegalArgumentException e) {
+      throw new Unencodable("SITES_DO_NOT_FIT", e.getMessage());
+    }
+  }
 
-  /** A variant that this encoder cannot represent; {@code reason} is a stable code. */
-  final class Unencodable extends IllegalArgumentException {
+  public String describe() {
+    return kind + "(maxTokens=" + maxTokens + ")";
+  }
+
+  /** A variant that the encoder cannot represent; {@code reason} is a stable code. */
+  public static final class Unencodable extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     private final String reason;
 

@@ -8,6 +8,7 @@ import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.library.CombinatorialLibrary;
 import org.metamut.lib.library.SingleSubstitutions;
 import org.metamut.lib.library.VariantLibrary;
+import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 import org.metamut.lib.mutation.Mutation;
@@ -29,7 +30,7 @@ class ScoreJobTest {
   static final String WT = "MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ"; // 33 residues
 
   private static ScoringModel toy() {
-    return new ScoringModel("toy-1", new ToyModel.Factory(), new SeparatorEncoder(64),
+    return new ScoringModel("toy-1", new ToyModel.Factory(), VariantEncoder.of(EncoderSpec.separator(64)),
         ScoringModel.ScoreScale.zScore("y", 10, 1.5, 2.0));
   }
 
@@ -38,7 +39,7 @@ class ScoreJobTest {
   }
 
   private static double direct(FlatModel m, double[] theta, VariantEncoder enc, String wt, List<Mutation> muts) {
-    int[] ids = enc.encode(wt, muts);
+    int[] ids = enc.encode(wt, muts).ids();
     return m.predict(theta, TokenBatch.of(1, ids.length, ids, null))[0];
   }
 
@@ -69,7 +70,7 @@ class ScoreJobTest {
     List<Double> all = new ArrayList<>();
     for (long i = 0; i < lib.size(); i++) {
       List<Mutation> v = lib.get(i);
-      double want = direct(m, ToyModel.thetaD(), new SeparatorEncoder(64), WT, v);
+      double want = direct(m, ToyModel.thetaD(), VariantEncoder.of(EncoderSpec.separator(64)), WT, v);
       assertEquals(want, got.get(Notation.format(v)), 1e-12, "variant " + v);
       all.add(want);
     }
@@ -116,7 +117,7 @@ class ScoreJobTest {
     Map<String, Double> got = scores(out, false);
     assertEquals(5, got.size(), "K2A:T3W twice (rows 2 and 10): one key " + got.keySet());
     ToyModel m = new ToyModel();
-    assertEquals(direct(m, ToyModel.thetaD(), new SeparatorEncoder(64), WT, List.of(new Mutation(5, 'Y', 'G'))), got.get("Y5G"), 1e-12);
+    assertEquals(direct(m, ToyModel.thetaD(), VariantEncoder.of(EncoderSpec.separator(64)), WT, List.of(new Mutation(5, 'Y', 'G'))), got.get("Y5G"), 1e-12);
     assertTrue(got.containsKey("WT") && got.containsKey("Y5G:A7C") && got.containsKey("K2A"));
     Map<Long, String[]> rej = new HashMap<>();
     for (Row row : LocalSpark.get().read().parquet(out.resolve("rejected").toString()).collectAsList()) {
@@ -146,14 +147,14 @@ class ScoreJobTest {
 
   @Test
   void unencodableVariantsAreRejectedNotFatal(@TempDir Path tmp) {
-    // A 16-token model: two sites 20 apart do not fit in one window.
-    ScoringModel small = new ScoringModel("toy-2", new ToyModel.Factory(), new SeparatorEncoder(16),
+    // A 7-token budget: BOS, EOS and one site group (3 tokens) fit; two site groups do not.
+    ScoringModel small = new ScoringModel("toy-2", new ToyModel.Factory(), VariantEncoder.of(EncoderSpec.separator(7)),
         ScoringModel.ScoreScale.unlabelled("raw"));
     VariantLibrary comb = new CombinatorialLibrary(WT, Map.of(2, "A", 25, "W"));
     ScoreJob.Result r = job(8, 2, 2).scoreLibrary(comb, "p1", small, ToyModel.theta(), tmp.resolve("u").toString(), Map.of());
     assertEquals(3, r.input());
     assertEquals(2, r.scored());
-    assertEquals(Map.of("SITES_OUTSIDE_WINDOW", 1L), r.rejectedByReason());
+    assertEquals(Map.of("SITES_DO_NOT_FIT", 1L), r.rejectedByReason());
     assertFalse(Files.exists(tmp.resolve("u/scores/_temporary")));
   }
 
