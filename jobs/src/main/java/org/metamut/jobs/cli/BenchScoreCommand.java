@@ -52,13 +52,14 @@ final class BenchScoreCommand extends JobCommand {
     var spark = ctx.spark();
     ScoreModel model = ScoreRun.freshModel(ctx.config().get(RunKeys.SEED));
     ScoreJob.Settings settings = ScoreRun.settings(ctx.config());
-    ScoreJob job = new ScoreJob(spark, settings, line -> { });
+    ScoreJob warm = new ScoreJob(spark, settings, line -> { });
+    ScoreJob job = new ScoreJob(spark, settings, ctx::say);
     String out = ctx.config().get(RunKeys.OUTPUT_DIR) + "/bench/score";
     ctx.say(String.format(Locale.ROOT, "Spark %s, master %s, %d cores for tasks; model %s; batch %d; OMP_NUM_THREADS=%s",
         spark.version(), spark.sparkContext().master(), spark.sparkContext().defaultParallelism(),
         model.scoringModel().factory().describe(), settings.batchSize(), System.getenv("OMP_NUM_THREADS")));
     // Warm-up: JIT, native libraries, model buffers.
-    job.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.thetaFloat(),
+    warm.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.thetaFloat(),
         out + "/warm-up", Map.of());
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     List<String> rows = new ArrayList<>();
