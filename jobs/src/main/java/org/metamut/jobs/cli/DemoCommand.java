@@ -56,6 +56,8 @@ final class DemoCommand extends JobCommand {
   /**
    * Scores all single mutants of GB1 (bundled FLIP wild type) with a model adapted on a few labelled variants of
    * the bundled four-site scan. Until the meta-train stage exists, the model adapted is a freshly initialised one.
+   * When it lands: pass its model file as the request's {@code model} (and {@code freshModel = false}), once the
+   * meta-train job writes {@code org.metamut.lib.io.ModelFile}s.
    */
   static void scoreStage(JobContext ctx, String out) {
     Path data = Path.of(ctx.config().get(RunKeys.DATA_DIR));

@@ -83,7 +83,7 @@ final class ScoreCommand extends JobCommand {
   }
 
   @Override
-  int run(JobContext ctx) {
+  int run(JobContext ctx) throws Exception {
     if (protein == null && fasta == null) {
       throw new JobFailedException("give --protein ID (proteins table) or --fasta FILE");
     }
@@ -104,6 +104,11 @@ final class ScoreCommand extends JobCommand {
       new ScoreRun(ctx.spark(), ctx.config(), ctx::say).run(req);
     } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
       throw new JobFailedException(e.getMessage(), e);
+    } catch (Exception e) {
+      if (e instanceof org.apache.spark.sql.AnalysisException) { // e.g. a library file that does not exist
+        throw new JobFailedException(e.getMessage(), e);
+      }
+      throw e;
     }
     return 0;
   }

@@ -4,6 +4,7 @@ import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Few-shot adaptation: plain SGD {@code θ ← θ − α ∇L_support(θ)} on the whole labelled set, {@code steps}
@@ -22,14 +23,39 @@ public final class Adaptation {
   }
 
   public static Result sgd(FlatModel model, double[] theta0, TokenBatch support, int steps, double learningRate) {
+    return sgd(model, theta0, List.of(support), steps, learningRate);
+  }
+
+  /**
+   * The same full-batch SGD with the support set split into chunks (so a larger labelled set never needs one
+   * huge batch): loss and gradient are the example-weighted means over the chunks, i.e. exactly those of the
+   * whole set.
+   */
+  public static Result sgd(FlatModel model, double[] theta0, List<TokenBatch> support, int steps, double learningRate) {
     if (steps < 0) {
       throw new IllegalArgumentException("adaptation steps must be >= 0, got " + steps);
     }
+    if (support.isEmpty()) {
+      throw new IllegalArgumentException("adaptation needs at least one labelled variant");
+    }
     double[] theta = Arrays.copyOf(theta0, theta0.length);
     double[] grad = new double[theta.length];
-    double before = model.loss(theta, support);
+    double[] part = new double[theta.length];
+    double before = loss(model, theta, support);
     for (int s = 0; s < steps; s++) {
-      double loss = model.lossAndGradient(theta, support, grad);
+      Arrays.fill(grad, 0);
+      double loss = 0;
+      int n = 0;
+      for (TokenBatch b : support) {
+        n += b.batchSize();
+      }
+      for (TokenBatch b : support) {
+        double w = (double) b.batchSize() / n;
+        loss += w * model.lossAndGradient(theta, b, part);
+        for (int i = 0; i < grad.length; i++) {
+          grad[i] += w * part[i];
+        }
+      }
       if (!Double.isFinite(loss)) {
         throw new IllegalStateException("adaptation diverged at step " + s + " (loss " + loss
             + "); lower metamut.score.adapt.learning-rate");
@@ -38,8 +64,19 @@ public final class Adaptation {
         theta[i] -= learningRate * grad[i];
       }
     }
-    double after = model.loss(theta, support);
+    double after = loss(model, theta, support);
     return new Result(theta, before, after, steps);
+  }
+
+  /** Mean squared error over all chunks. */
+  public static double loss(FlatModel model, double[] theta, List<TokenBatch> support) {
+    double sum = 0;
+    int n = 0;
+    for (TokenBatch b : support) {
+      sum += model.loss(theta, b) * b.batchSize();
+      n += b.batchSize();
+    }
+    return sum / n;
   }
 
   /** Mean and (population) standard deviation; sd 1 when the labels are constant or there is one. */

@@ -34,6 +34,9 @@ public final class ScoreRun {
   private final MetamutConfig config;
   private final Consumer<String> say;
 
+  /** Labelled variants per model call during adaptation (the gradient is still over the whole set). */
+  static final int ADAPT_CHUNK = 256;
+
   public ScoreRun(SparkSession spark, MetamutConfig config, Consumer<String> say) {
     this.spark = spark;
     this.config = config;
@@ -178,7 +181,11 @@ public final class ScoreRun {
     for (int i = 0; i < y.length; i++) {
       z[i] = (y[i] - ms[0]) / ms[1];
     }
-    TokenBatch support = Batches.pad(ids, ids.size(), enc.maxLen(), z);
+    List<TokenBatch> support = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += ADAPT_CHUNK) {
+      int to = Math.min(ids.size(), from + ADAPT_CHUNK);
+      support.add(Batches.pad(ids.subList(from, to), to - from, enc.maxLen(), java.util.Arrays.copyOfRange(z, from, to)));
+    }
     int steps = config.get(ScoreKeys.ADAPT_STEPS);
     double lr = config.get(ScoreKeys.ADAPT_LEARNING_RATE);
     Adaptation.Result a;
