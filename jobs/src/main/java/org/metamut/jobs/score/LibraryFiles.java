@@ -30,6 +30,14 @@ public final class LibraryFiles {
 
   /** The file as a DataFrame of strings (CSV/TSV) or its own types (Parquet). */
   public static Dataset<Row> load(SparkSession spark, String path) {
+    try {
+      org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(path);
+      if (!hp.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(hp)) {
+        throw new IllegalArgumentException("file " + path + " does not exist");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
     String p = path.toLowerCase(Locale.ROOT);
     if (p.endsWith(".csv")) {
       return spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(path);
