@@ -1,5 +1,6 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.score.ScoreModel;
 import org.metamut.jobs.score.ScoreJob;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Benchmark the score job: variants/s and peak driver heap versus library size and sequence length.",
         "Libraries are random K-site mutants of synthetic proteins, generated on the executors; the model is the",
-        "reference transformer. Batch size, partitions: metamut.score.*. In local mode the driver JVM also runs the",
+        "transformer of metamut.model.* (default: the reference). Batch size, partitions: metamut.score.*. In local mode the driver JVM also runs the",
         "executors, so its peak heap includes theirs."})
 final class BenchScoreCommand extends JobCommand {
 
@@ -50,7 +51,8 @@ final class BenchScoreCommand extends JobCommand {
   @Override
   int run(JobContext ctx) {
     var spark = ctx.spark();
-    ScoreModel model = ScoreRun.freshModel(ctx.config().get(RunKeys.SEED));
+    ScoreModel model = ScoreRun.freshModel(ModelKeys.spec(ctx.config()), ModelKeys.encoder(ctx.config()),
+        ctx.config().get(RunKeys.SEED));
     ScoreJob.Settings settings = ScoreRun.settings(ctx.config());
     ScoreJob warm = new ScoreJob(spark, settings, line -> { });
     ScoreJob job = new ScoreJob(spark, settings, ctx::say);

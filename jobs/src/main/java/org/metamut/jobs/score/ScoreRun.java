@@ -3,6 +3,7 @@ package org.metamut.jobs.score;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.config.ScoreKeys;
 import org.metamut.lib.library.CombinatorialLibrary;
@@ -119,14 +120,19 @@ public final class ScoreRun {
     if (!req.freshModel()) {
       throw new IllegalArgumentException("no model: give --model FILE (or --fresh-model for a freshly initialised one)");
     }
-    return freshModel(config.get(RunKeys.SEED));
+    return freshModel(ModelKeys.spec(config), ModelKeys.encoder(config), config.get(RunKeys.SEED));
   }
 
   /** A freshly initialised reference model (DESIGN.md §6) with the separator encoder. */
   public static ScoreModel freshModel(long seed) {
     ModelSpec spec = ModelSpec.reference();
+    return freshModel(spec, EncoderSpec.separator(spec.maxLen()), seed);
+  }
+
+  /** A freshly initialised model of the given architecture (e.g. {@code metamut.model.*}). */
+  public static ScoreModel freshModel(ModelSpec spec, EncoderSpec encoder, long seed) {
     double[] theta = ParamLayout.of(spec).initialise(seed);
-    return ScoreModel.of("initial", spec, EncoderSpec.separator(spec.maxLen()), Normalisation.none(),
+    return ScoreModel.of("initial", spec, encoder, Normalisation.none(),
         Map.of("origin", "freshly initialised (seed " + seed + "), not meta-trained", "seed", Long.toString(seed)), theta);
   }
 
