@@ -226,11 +226,11 @@ public final class ModelBenchmark {
     } catch (IOException | RuntimeException e) {
       // not Linux: RSS unknown
     }
+    // RSS minus committed heap is native memory (ND4J buffers, metaspace, code): flat over a long run means no leak.
+    // (JavaCPP's Pointer.totalBytes() does not see ND4J's buffers, so it is not shown.)
     long committedMb = rt.totalMemory() >> 20;
-    // JavaCPP's count of native bytes it allocated (ND4J buffers): the number that grows if arrays leak
-    long nativeMb = org.bytedeco.javacpp.Pointer.totalBytes() >> 20;
     return (label.isEmpty() ? "" : label + ": ") + "RSS " + rss + " (peak " + hwm + "), heap used " + heapMb + " / committed "
-        + committedMb + " MiB, ND4J native " + nativeMb + " MiB";
+        + committedMb + " MiB";
   }
 
   private static double median(double[] xs) {
