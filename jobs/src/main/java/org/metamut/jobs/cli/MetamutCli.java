@@ -37,6 +37,11 @@ public final class MetamutCli implements Runnable {
   public static final int EXIT_CONFIG = 3;
 
   public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line (exception handling included), for the launcher and for tests. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new MetamutCli());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
@@ -50,7 +55,7 @@ public final class MetamutCli implements Runnable {
       }
       throw ex;
     });
-    return cl.execute(args);
+    return cl;
   }
 
   public static void main(String[] args) {
