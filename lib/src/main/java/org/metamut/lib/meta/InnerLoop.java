@@ -9,7 +9,8 @@ import java.io.Serializable;
  * @param learningRate    inner learning rate α (the initial value of every per-parameter rate when learned)
  * @param learnedRates    Meta-SGD: one inner learning rate per parameter, meta-learned with θ (MAML family only)
  * @param hvpRelativeStep finite-difference step for Hessian-vector products, relative:
- *                        ε = hvpRelativeStep · max(‖θ‖, 1) / ‖u‖ (DESIGN.md §8: ~1e-5 in float64)
+ *                        ε = hvpRelativeStep · max(‖θ‖, 1) / ‖u‖ (see {@link FiniteDifferenceHvp}: 1e-6 for
+ *                        float64 models, 5e-5 for float32)
  * @param hvpCentral      central differences (2 gradient calls per product, O(ε²) error) instead of forward
  *                        differences (1 extra call, O(ε) error)
  */
@@ -29,9 +30,9 @@ public record InnerLoop(int steps, double learningRate, boolean learnedRates, do
     }
   }
 
-  /** Plain SGD inner loop with central-difference HVPs at relative step 1e-5. */
+  /** Plain SGD inner loop with central-difference HVPs at the float64 default step. */
   public static InnerLoop sgd(int steps, double learningRate) {
-    return new InnerLoop(steps, learningRate, false, 1e-5, true);
+    return new InnerLoop(steps, learningRate, false, FiniteDifferenceHvp.DEFAULT_STEP_FLOAT64, true);
   }
 
   public InnerLoop withLearnedRates(boolean learned) {
