@@ -19,6 +19,8 @@ public final class Keys {
     List<ConfigKey<?>> all = new ArrayList<>();
     all.addAll(RunKeys.all());
     all.addAll(SparkKeys.all());
+    all.addAll(ModelKeys.all());
+    all.addAll(TrainKeys.all());
     return List.copyOf(all);
   }
 }
