@@ -1,0 +1,22 @@
+package org.metamut.lib.baseline;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/** A fitted baseline. Each variant's prediction depends on that variant and the fit only. */
+public interface Predictor extends Serializable {
+
+  double predict(Variant variant);
+
+  default double[] predict(List<Variant> variants) {
+    double[] out = new double[variants.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = predict(variants.get(i));
+    }
+    return out;
+  }
+
+  /** What the fit chose, for the report (e.g. {@code lambda}, {@code loo_mse}); string values. */
+  Map<String, String> describe();
+}

@@ -1,0 +1,140 @@
+package org.metamut.lib.baseline;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ridge regression on a {@link Featurizer}'s features, λ chosen on the support set by closed-form
+ * leave-one-out CV over a grid ({@link Ridge#fitLoo}). With {@code standardize}, each feature column is
+ * divided by its support-set standard deviation (population, n in the denominator; a constant column is
+ * left as is) before fitting, and query features by the same numbers. The intercept is never penalised,
+ * so no target normalisation is needed; predictions are on the scale of the support values.
+ */
+public final class RidgeBaseline implements Baseline {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+  private final Featurizer featurizer;
+  private final boolean standardize;
+  private final double[] grid;
+
+  public RidgeBaseline(String name, Featurizer featurizer, boolean standardize, double[] grid) {
+    if (grid.length == 0) {
+      throw new IllegalArgumentException("baseline " + name + ": empty lambda grid");
+    }
+    for (double l : grid) {
+      if (!(l > 0) || !Double.isFinite(l)) {
+        throw new IllegalArgumentException("baseline " + name + ": lambda grid values must be finite and > 0, got " + l);
+      }
+    }
+    this.name = name;
+    this.featurizer = featurizer;
+    this.standardize = standardize;
+    this.grid = grid.clone();
+  }
+
+  /** {@code ridge-onehot}: full mutant-sequence one-hot, unscaled (0/1 columns), default grid. */
+  public static RidgeBaseline oneHot() {
+    return new RidgeBaseline("ridge-onehot", new OneHotFeaturizer(), false, Ridge.DEFAULT_GRID);
+  }
+
+  /** {@code ridge-substitution}: substitution features, standardised, default grid. */
+  public static RidgeBaseline substitution() {
+    return new RidgeBaseline("ridge-substitution", new SubstitutionFeaturizer(), true, Ridge.DEFAULT_GRID);
+  }
+
+  /** Both classical baselines of the evaluation report. */
+  public static List<Baseline> defaults() {
+    return List.of(oneHot(), substitution());
+  }
+
+  public RidgeBaseline withGrid(double... lambdas) {
+    return new RidgeBaseline(name, featurizer, standardize, lambdas);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Predictor fit(List<LabelledVariant> support) {
+    if (support.isEmpty()) {
+      throw new IllegalArgumentException("baseline " + name + ": empty support set");
+    }
+    int n = support.size();
+    double[][] x = new double[n][];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = featurizer.features(support.get(i).variant());
+      y[i] = support.get(i).y();
+      if (x[i].length != x[0].length) {
+        throw new IllegalArgumentException("baseline " + name + ": support variant " + support.get(i).variant().label()
+            + " has " + x[i].length + " features, the first has " + x[0].length + " (one task = one wild type)");
+      }
+    }
+    int p = x[0].length;
+    double[] scale = new double[p];
+    Arrays.fill(scale, 1);
+    if (standardize) {
+      for (int j = 0; j < p; j++) {
+        double mean = 0;
+        for (double[] r : x) {
+          mean += r[j] / n;
+        }
+        double ss = 0;
+        for (double[] r : x) {
+          ss += (r[j] - mean) * (r[j] - mean);
+        }
+        double sd = Math.sqrt(ss / n);
+        scale[j] = sd > 0 ? sd : 1;
+      }
+      for (double[] r : x) {
+        for (int j = 0; j < p; j++) {
+          r[j] /= scale[j];
+        }
+      }
+    }
+    Ridge.Fit fit = Ridge.fitLoo(x, y, grid);
+    return new RidgePredictor(name, featurizer, scale, fit);
+  }
+
+  @Override
+  public String toString() {
+    return name + "[features=" + featurizer.name() + ", standardize=" + standardize + ", lambdas=" + grid.length
+        + " from " + grid[0] + " to " + grid[grid.length - 1] + ", selection=LOO]";
+  }
+
+  private record RidgePredictor(String name, Featurizer featurizer, double[] scale, Ridge.Fit fit) implements Predictor {
+
+    @Override
+    public double predict(Variant variant) {
+      double[] x = featurizer.features(variant);
+      if (x.length != scale.length) {
+        throw new IllegalArgumentException("baseline " + name + ": variant " + variant.label() + " has " + x.length
+            + " features, the model was fitted on " + scale.length + " (another wild type?)");
+      }
+      for (int j = 0; j < x.length; j++) {
+        x[j] /= scale[j];
+      }
+      return fit.predict(x);
+    }
+
+    @Override
+    public Map<String, String> describe() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("lambda", Double.toString(fit.lambda()));
+      double best = Double.NaN;
+      for (int g = 0; g < fit.grid().length; g++) {
+        if (fit.grid()[g] == fit.lambda()) {
+          best = fit.looMse()[g];
+        }
+      }
+      m.put("loo_mse", Double.toString(best));
+      return java.util.Collections.unmodifiableMap(m);
+    }
+  }
+}

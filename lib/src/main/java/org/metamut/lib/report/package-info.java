@@ -1,0 +1,16 @@
+/**
+ * The evaluation report: {@link org.metamut.lib.report.ResultRecord} (one method on one task at one shot
+ * size and seed), the summary over tasks and seeds with bootstrap intervals
+ * ({@link org.metamut.lib.report.Summary}), relative improvements against a reference method stated the
+ * way the reference paper states them, PNG charts ({@link org.metamut.lib.report.Charts}, JFreeChart,
+ * headless), and {@link org.metamut.lib.report.ReportWriter}, which writes {@code report.html} (charts
+ * embedded as base64 data URIs and also saved under {@code charts/}), {@code results.csv},
+ * {@code summary.csv}, {@code improvements.csv} and {@code results.json}.
+ *
+ * <p>Invariants: the files hold every input number unchanged ({@link java.lang.Double#toString} in CSV,
+ * JSON numbers; an undefined metric is {@code NaN} in CSV and {@code null} in JSON, an absent one is empty
+ * / missing); the same records and settings give byte-identical CSV/JSON files (bootstrap seeds derive
+ * from the settings' seed and the group's name; rows are sorted); a (family, task, method, k, seed) appears
+ * at most once. No Spark imports. Definitions: {@code src/docs/evaluate.md}.
+ */
+package org.metamut.lib.report;
