@@ -39,7 +39,7 @@ class MetaTrainJobTest {
     return "metamut.run.output-dir = \"" + out + "\"\n"
         + "metamut.train.episodes-dir = \"" + data.resolve("episodes") + "\"\n"
         + "metamut.train.proteins-dir = \"" + data.resolve("proteins") + "\"\n"
-        + "metamut.model { layers = 1, d-model = 8, heads = 2, ff-dim = 16, max-tokens = 16, dtype = float64 }\n"
+        + "metamut.model { layers = 1, d-model = 8, heads = 2, ff-dim = 16, max-tokens = 16, dtype = double }\n"
         + "metamut.train { outer-steps = 6, meta-batch-tasks = 4, inner.steps = 1, inner.learning-rate = 0.05,\n"
         + "  outer.learning-rate = 0.01, eval.every-steps = 3, eval.max-tasks = 2, checkpoint.every-steps = 2, checkpoint.keep = 2 }\n"
         + extra;

@@ -35,7 +35,7 @@ class StandaloneClusterMetaTrainTest {
     SyntheticEpisodes.write(LocalSpark.get(), data.toString(), 6, 2, 2, 6, 3);
     String conf = "metamut.train.episodes-dir = \"" + data.resolve("episodes") + "\"\n"
         + "metamut.train.proteins-dir = \"" + data.resolve("proteins") + "\"\n"
-        + "metamut.model { layers = 1, d-model = 8, heads = 2, ff-dim = 16, max-tokens = 16, dtype = float64 }\n"
+        + "metamut.model { layers = 1, d-model = 8, heads = 2, ff-dim = 16, max-tokens = 16, dtype = double }\n"
         + "metamut.train { algorithm = maml, outer-steps = 4, meta-batch-tasks = 4, inner.learning-rate = 0.05,"
         + " outer.learning-rate = 0.01, eval.every-steps = 0, checkpoint.every-steps = 0, partitions = 4 }\n";
     MetamutConfig localCfg = MetamutConfig.fromString(conf + "metamut.run.output-dir = \"" + tmp.resolve("local") + "\"\n");

@@ -79,7 +79,7 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
   }
 
   /** True for the unmodified §6 architecture (any sizes). */
-  public boolean isReference() {
+  public boolean referenceArchitecture() {
     return vocabSize == REFERENCE_VOCAB && dropout == 0 && positional == Positional.LEARNED && pooling == Pooling.MEAN && !useFlags;
   }
 

@@ -81,6 +81,30 @@ class TransformerTest {
   }
 
   @Test
+  void hostKernelsAndNd4jOpPathsAgree() {
+    // the ND4J-op path is what non-CPU backends run; check it against the host kernels (and so against the reference)
+    for (ModelSpec spec : new ModelSpec[] {ModelSpec.reference(2, 8, 2, 12, 6),
+        ModelSpec.reference(1, 8, 2, 12, 6).withFlags(true).withPositional(ModelSpec.Positional.SINUSOIDAL)}) {
+      double[] theta = perturbedInit(spec, 2);
+      TokenBatch batch = randomBatch(spec, 3, 6, 4, true);
+      double[] ga = new double[theta.length];
+      double[] gb = new double[theta.length];
+      try (Transformer host = new Transformer(spec, DataType.DOUBLE, true); Transformer ops = new Transformer(spec, DataType.DOUBLE, false)) {
+        assertEquals(host.lossAndGradient(theta, batch, ga), ops.lossAndGradient(theta, batch, gb), 1e-12);
+        for (int i = 0; i < ga.length; i++) {
+          assertEquals(ga[i], gb[i], 1e-11 * (1 + Math.abs(ga[i])), spec.summary() + " parameter " + i);
+        }
+      }
+      try (Transformer host = new Transformer(spec, DataType.FLOAT, true); Transformer ops = new Transformer(spec, DataType.FLOAT, false)) {
+        assertEquals(host.lossAndGradient(theta, batch, ga), ops.lossAndGradient(theta, batch, gb), 1e-5);
+        for (int i = 0; i < ga.length; i++) {
+          assertEquals(ga[i], gb[i], 1e-5 * (1 + Math.abs(ga[i])), spec.summary() + " float parameter " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void floatAgreesWithDouble() {
     ModelSpec spec = referenceSpec();
     double[] theta = NamedParams.fromJson(ref, ParamLayout.of(spec), "maml-reference.json");
