@@ -294,7 +294,15 @@ public final class MetaTrainJob {
                             MetaLearner learner) throws IOException {
     files.delete(dir);
     files.mkdirs(dir);
-    ModelOutput.write(files, dir, factory, encoder, theta, manifest(step, store, learner));
+    Map<String, String> prov = new java.util.TreeMap<>();
+    prov.put("meta-train.step", Long.toString(step));
+    prov.put("meta-train.seed", Long.toString(s.seed()));
+    prov.put("meta-train.algorithm", s.algorithm().configName());
+    prov.put("meta-train.learner", learner.toString());
+    prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
+    prov.put("created", Instant.now().toString());
+    prov.put("config", renderedConfig);
+    ModelOutput.write(files, dir, factory, encoder, theta, manifest(step, store, learner), prov);
     if (phi.length > theta.length) {
       try (OutputStream o = files.create(new Path(dir, "inner-learning-rates.json"))) {
         o.write(JSON.writeValueAsString(Arrays.copyOfRange(phi, theta.length, phi.length)).getBytes(StandardCharsets.UTF_8));

@@ -102,6 +102,9 @@ class MetaTrainJobTest {
     List<String> eval = Files.readAllLines(out.resolve("meta-train/eval.csv"));
     assertEquals(3, eval.size(), eval.toString()); // header, step 3, step 6
     assertTrue(Files.exists(out.resolve("meta-train/model/params.json")));
+    org.metamut.lib.io.SavedModel saved = org.metamut.lib.io.ModelFile.read(out.resolve("meta-train/model/model.mmut"));
+    assertArrayEquals(resumed.theta(), saved.theta(), 0.0);
+    assertEquals("6", saved.provenance().get("meta-train.step"));
     assertTrue(Files.readString(out.resolve("meta-train/model/manifest.json")).contains("\"step\" : 6"));
   }
 
