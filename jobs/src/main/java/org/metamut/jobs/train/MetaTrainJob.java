@@ -103,7 +103,7 @@ public final class MetaTrainJob {
 
   private MetaLearner learner() {
     return MetaLearners.create(s.algorithm(), s.innerLoop(factory.float64()), factory.numParams(), factory.headParams(),
-        s.anilSecondOrder());
+        s.anilSecondOrder(), s.reptileIncludeQuery());
   }
 
   private OuterOptimizer optimizer(int dim) {

@@ -114,6 +114,17 @@ class MetaTrainJobTest {
   }
 
   @Test
+  void aCheckpointThatCannotBeWrittenFailsTheJob(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("ro");
+    Files.createDirectories(out.resolve("meta-train"));
+    Files.writeString(out.resolve("meta-train/checkpoints"), "a file where the checkpoint folder should be");
+    MetamutConfig cfg = MetamutConfig.fromString(conf(out, "metamut.train { outer-steps = 2, checkpoint.every-steps = 1, "
+        + "algorithm = fomaml, eval.every-steps = 0 }\n"));
+    Exception e = assertThrows(Exception.class, () -> job(cfg, new ArrayList<>()).run());
+    assertTrue(String.valueOf(e.getMessage()).contains("checkpoint of outer step 1 failed"), String.valueOf(e));
+  }
+
+  @Test
   void divergenceStopsWithTaskAndStepInsteadOfCorruptingTheta(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("nan");
     MetamutConfig cfg = MetamutConfig.fromString(conf(out, "metamut.train { inner.learning-rate = 1e3, inner.steps = 30, "
