@@ -21,6 +21,7 @@ public final class Keys {
     all.addAll(SparkKeys.all());
     all.addAll(ModelKeys.all());
     all.addAll(TrainKeys.all());
+    all.addAll(IngestKeys.all());
     return List.copyOf(all);
   }
 }
