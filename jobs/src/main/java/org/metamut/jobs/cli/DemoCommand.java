@@ -5,6 +5,8 @@ import org.apache.spark.sql.Row;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.score.ScoreRequest;
 import org.metamut.jobs.score.ScoreRun;
+import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.ingest.IngestReport;
 import org.metamut.jobs.spark.JobContext;
 import org.metamut.lib.backend.Nd4jBackend;
 import org.metamut.lib.mutation.Notation;
@@ -31,7 +33,7 @@ final class DemoCommand extends JobCommand {
   }
 
   @Override
-  int run(JobContext ctx) {
+  int run(JobContext ctx) throws Exception {
     long t0 = System.nanoTime();
     String out = ctx.config().get(RunKeys.OUTPUT_DIR);
     ctx.say("outputs under " + Path.of(out).toAbsolutePath().normalize());
@@ -44,6 +46,10 @@ final class DemoCommand extends JobCommand {
     ds.write().mode("overwrite").parquet(check);
     long n = spark.read().parquet(check).count();
     ctx.say("stack check: wrote and read " + n + " rows of Parquet at " + check);
+    // Stage 1: ingestion + episodes on the bundled catalogue (a no-op when the inputs are unchanged).
+    IngestJob.Result ingest = new IngestJob(spark, ctx.config(), ctx::say).run();
+    IngestReport.print(ingest, ctx::say);
+    ctx.say("ingest: proteins, variants, quarantine, episodes and ingest-manifest.json under " + out);
     // Last stage: score every single mutant of a bundled protein (runs after the others).
     scoreStage(ctx, out);
     ctx.say(String.format("demo finished in %.1f s", (System.nanoTime() - t0) / 1e9));

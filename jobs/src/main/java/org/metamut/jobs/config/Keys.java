@@ -21,6 +21,8 @@ public final class Keys {
     all.addAll(SparkKeys.all());
     all.addAll(ScoreKeys.all());
     all.addAll(ModelKeys.all());
+    all.addAll(TrainKeys.all());
+    all.addAll(IngestKeys.all());
     return List.copyOf(all);
   }
 }
