@@ -1,5 +1,16 @@
 /**
- * The transformer regressor and its functional view ({@link org.metamut.lib.model.FlatModel}): parameters
- * as one flat vector with a stable, documented layout; loss and gradient at any θ. No Spark imports.
+ * The transformer regressor and its functional view ({@link org.metamut.lib.model.FlatModel}): parameters as one flat
+ * vector with a stable, documented layout; loss and gradient at any θ. No Spark imports.
+ *
+ * <p>What lives here: {@link org.metamut.lib.model.ModelSpec} (architecture; {@code ModelSpec.reference(...)} is
+ * DESIGN.md §6 exactly, options go on top), {@link org.metamut.lib.model.ParamLayout} (names, shapes, offsets of θ in
+ * §6 order, names as in {@code maml-reference.json}; deterministic initialisation from a seed),
+ * {@link org.metamut.lib.model.Transformer} (hand-written forward/backward over ND4J in FLOAT or DOUBLE),
+ * {@link org.metamut.lib.model.TokenBatch} (padded ids + optional flags + targets).
+ *
+ * <p>Invariants: θ crosses this API as {@code double[]}; options never reorder the reference layout (they drop
+ * {@code pos_emb} or append {@code flag_emb} at the end); padding (id 0) never changes a prediction; {@code loss} and
+ * {@code predict} are deterministic (no dropout; dropout is not implemented and {@code ModelSpec} refuses a non-zero
+ * rate); a {@code Transformer} is not thread-safe and holds native memory until closed.
  */
 package org.metamut.lib.model;

@@ -1,0 +1,65 @@
+package org.metamut.lib.encode;
+
+import org.metamut.lib.model.TokenBatch;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One encoded variant: token ids (no padding) and, for encoders that have them, one flag per token
+ * (1 = mutated position), else null.
+ */
+public record EncodedVariant(int[] ids, byte[] flags) {
+
+  public EncodedVariant {
+    if (flags != null && flags.length != ids.length) {
+      throw new IllegalArgumentException("flags has " + flags.length + " entries for " + ids.length + " tokens");
+    }
+  }
+
+  public int length() {
+    return ids.length;
+  }
+
+  /**
+   * Pads variants with PAD (flags 0) into a batch of sequence length {@code seqLen}, or the longest variant's
+   * length when {@code seqLen <= 0}. Flags are carried when any variant has them. {@code targets} may be null.
+   */
+  public static TokenBatch toBatch(List<EncodedVariant> variants, double[] targets, int seqLen) {
+    if (variants.isEmpty()) {
+      throw new IllegalArgumentException("cannot batch zero variants");
+    }
+    int longest = variants.stream().mapToInt(EncodedVariant::length).max().orElse(1);
+    int t = seqLen > 0 ? seqLen : longest;
+    if (longest > t) {
+      throw new IllegalArgumentException("a variant has " + longest + " tokens, longer than the batch length " + t);
+    }
+    boolean anyFlags = variants.stream().anyMatch(v -> v.flags() != null);
+    int b = variants.size();
+    int[] ids = new int[b * t];
+    byte[] flags = anyFlags ? new byte[b * t] : null;
+    for (int i = 0; i < b; i++) {
+      EncodedVariant v = variants.get(i);
+      System.arraycopy(v.ids(), 0, ids, i * t, v.length());
+      if (anyFlags && v.flags() != null) {
+        System.arraycopy(v.flags(), 0, flags, i * t, v.length());
+      }
+    }
+    return new TokenBatch(b, t, ids, flags, targets == null ? null : targets.clone());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EncodedVariant e && Arrays.equals(ids, e.ids) && Arrays.equals(flags, e.flags);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(ids);
+  }
+
+  @Override
+  public String toString() {
+    return Vocabulary.decode(ids);
+  }
+}

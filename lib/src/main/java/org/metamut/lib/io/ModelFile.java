@@ -1,0 +1,239 @@
+package org.metamut.lib.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.model.ParamLayout;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The model file: one self-describing binary, no Java serialisation.
+ * <pre>
+ *   bytes 0..7    magic "MMUTMODL"
+ *   uint32 LE     format version ({@value #VERSION})
+ *   uint32 LE     header length H
+ *   H bytes       header, UTF-8 JSON: {"format": "metamut-model", "formatVersion", "spec" (ModelSpec),
+ *                 "encoder" (EncoderSpec), "normalisation", "provenance" {string: string}, "dtype": "float64",
+ *                 "numParams", "tensors": [{"name", "shape", "offset"}]}
+ *   8·numParams   θ, little-endian IEEE float64, in the tensor index's layout (= ParamLayout.of(spec))
+ *   32 bytes      SHA-256 of everything before it
+ * </pre>
+ * θ is stored in float64, so a model saved and loaded predicts bit-identically. Writes are atomic (temp file in
+ * the same directory, fsync, rename), so readers never see a half-written file. Reading checks, in order: size,
+ * magic, version, checksum, header, that the tensor index equals the layout the spec implies, and the data length;
+ * each failure is an {@link InvalidModelFileException} saying which.
+ */
+public final class ModelFile {
+  public static final String FORMAT = "metamut-model";
+  public static final int VERSION = 1;
+  static final byte[] MAGIC = "MMUTMODL".getBytes(StandardCharsets.US_ASCII);
+  private static final int PREFIX = 16;
+  private static final int DIGEST = 32;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  private ModelFile() {
+  }
+
+  /** Writes a model with no normalisation recorded. */
+  public static void write(Path file, ModelSpec spec, EncoderSpec encoder, double[] theta, Map<String, String> provenance)
+      throws IOException {
+    write(file, new SavedModel(spec, encoder, Normalisation.none(), provenance, theta));
+  }
+
+  public static void write(Path file, SavedModel m) throws IOException {
+    byte[] bytes = encode(m);
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The file's bytes. */
+  static byte[] encode(SavedModel m) throws IOException {
+    ParamLayout layout = ParamLayout.of(m.spec());
+    ObjectNode h = JSON.createObjectNode();
+    h.put("format", FORMAT);
+    h.put("formatVersion", VERSION);
+    h.set("spec", JSON.valueToTree(m.spec()));
+    h.set("encoder", JSON.valueToTree(m.encoder()));
+    h.set("normalisation", JSON.valueToTree(m.normalisation()));
+    h.set("provenance", JSON.valueToTree(m.provenance()));
+    h.put("dtype", "float64");
+    h.put("numParams", layout.numParams());
+    ArrayNode ts = h.putArray("tensors");
+    for (ParamLayout.Tensor t : layout.tensors()) {
+      ObjectNode o = ts.addObject();
+      o.put("name", t.name());
+      ArrayNode shape = o.putArray("shape");
+      for (int s : t.shape()) {
+        shape.add(s);
+      }
+      o.put("offset", t.offset());
+    }
+    byte[] header = JSON.writeValueAsBytes(h);
+    ByteBuffer data = ByteBuffer.allocate(8 * m.theta().length).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : m.theta()) {
+      data.putDouble(v);
+    }
+    return assemble(VERSION, header, data.array());
+  }
+
+  /** magic + version + header length + header + data + SHA-256 (package-private so tests can craft bad files). */
+  static byte[] assemble(int version, byte[] header, byte[] data) {
+    ByteBuffer b = ByteBuffer.allocate(PREFIX + header.length + data.length + DIGEST).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(MAGIC).putInt(version).putInt(header.length).put(header).put(data);
+    b.put(sha256(b.array(), b.position()));
+    return b.array();
+  }
+
+  static byte[] sha256(byte[] bytes, int len) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(bytes, 0, len);
+      return md.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  public static SavedModel read(Path file) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IOException("model file " + file + ": cannot be read: " + e.getMessage(), e);
+    }
+    return decode(file, bytes);
+  }
+
+  static SavedModel decode(Path file, byte[] bytes) throws InvalidModelFileException {
+    if (bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+      throw new InvalidModelFileException(file, "not a metamut model file (it does not start with \"MMUTMODL\")");
+    }
+    if (bytes.length < PREFIX + DIGEST) {
+      throw new InvalidModelFileException(file, "truncated: " + bytes.length + " bytes, shorter than the fixed parts ("
+          + (PREFIX + DIGEST) + ")");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int version = b.getInt(8);
+    if (version > VERSION || version < 1) {
+      throw new InvalidModelFileException(file, "format version " + version + " is not supported by this build (reads version "
+          + VERSION + "); use the metamut version that wrote it");
+    }
+    int headerLen = b.getInt(12);
+    if (headerLen < 0 || (long) PREFIX + headerLen + DIGEST > bytes.length) {
+      throw new InvalidModelFileException(file, "truncated: its header claims " + headerLen + " bytes but the file has "
+          + bytes.length);
+    }
+    byte[] want = Arrays.copyOfRange(bytes, bytes.length - DIGEST, bytes.length);
+    if (!MessageDigest.isEqual(want, sha256(bytes, bytes.length - DIGEST))) {
+      throw new InvalidModelFileException(file, "checksum mismatch: the file is corrupt or truncated (" + bytes.length + " bytes)");
+    }
+    JsonNode h;
+    try {
+      h = JSON.readTree(new String(bytes, PREFIX, headerLen, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new InvalidModelFileException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (!FORMAT.equals(h.path("format").asText())) {
+      throw new InvalidModelFileException(file, "header format is '" + h.path("format").asText() + "', expected '" + FORMAT + "'");
+    }
+    if (!"float64".equals(h.path("dtype").asText())) {
+      throw new InvalidModelFileException(file, "data type '" + h.path("dtype").asText() + "' is not supported (float64 only)");
+    }
+    ModelSpec spec;
+    EncoderSpec encoder;
+    Normalisation norm;
+    Map<String, String> prov;
+    try {
+      spec = JSON.treeToValue(h.get("spec"), ModelSpec.class);
+      encoder = JSON.treeToValue(h.get("encoder"), EncoderSpec.class);
+      norm = JSON.treeToValue(h.get("normalisation"), Normalisation.class);
+      prov = JSON.convertValue(h.get("provenance"), JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new InvalidModelFileException(file, "incompatible header (spec, encoder or normalisation this build cannot use): "
+          + e.getMessage(), e);
+    }
+    if (spec == null || encoder == null) {
+      throw new InvalidModelFileException(file, "header lacks the model spec or the encoder spec");
+    }
+    ParamLayout layout = ParamLayout.of(spec);
+    JsonNode ts = h.path("tensors");
+    if (h.path("numParams").asInt(-1) != layout.numParams() || ts.size() != layout.tensors().size()) {
+      throw new InvalidModelFileException(file, "incompatible: the tensor index (" + ts.size() + " tensors, " + h.path("numParams").asInt(-1)
+          + " parameters) does not match the layout of " + spec.summary() + " (" + layout.tensors().size() + " tensors, "
+          + layout.numParams() + " parameters)");
+    }
+    for (int i = 0; i < ts.size(); i++) {
+      ParamLayout.Tensor t = layout.tensors().get(i);
+      JsonNode e = ts.get(i);
+      int[] shape = new int[e.path("shape").size()];
+      for (int j = 0; j < shape.length; j++) {
+        shape[j] = e.path("shape").get(j).asInt();
+      }
+      if (!t.name().equals(e.path("name").asText()) || !Arrays.equals(shape, t.shape()) || e.path("offset").asInt(-1) != t.offset()) {
+        throw new InvalidModelFileException(file, "incompatible: tensor " + i + " is " + e.path("name").asText() + Arrays.toString(shape)
+            + " at " + e.path("offset").asInt(-1) + ", this build lays out " + t);
+      }
+    }
+    long dataLen = bytes.length - PREFIX - headerLen - DIGEST;
+    if (dataLen != 8L * layout.numParams()) {
+      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + 8L * layout.numParams()
+          + " for " + layout.numParams() + " float64 parameters");
+    }
+    double[] theta = new double[layout.numParams()];
+    b.position(PREFIX + headerLen);
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] = b.getDouble();
+    }
+    try {
+      return new SavedModel(spec, encoder, norm, prov, theta);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidModelFileException(file, "inconsistent: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the bytes of a model to a stream (e.g. for shipping inside another archive). */
+  public static void writeTo(OutputStream out, SavedModel m) throws IOException {
+    out.write(encode(m));
+  }
+}

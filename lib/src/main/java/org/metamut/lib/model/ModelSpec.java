@@ -1,0 +1,91 @@
+package org.metamut.lib.model;
+
+/**
+ * The transformer's architecture: everything that fixes the parameter layout and the forward maths.
+ * {@link #reference(int, int, int, int, int)} is exactly DESIGN.md §6; the other fields are options on
+ * top of it ({@link Positional#SINUSOIDAL}, {@link Pooling#CLS}, {@code useFlags}) whose reference value
+ * leaves the §6 maths and layout untouched.
+ *
+ * @param vocabSize size of the token vocabulary (26 for {@code org.metamut.lib.encode.Vocabulary})
+ * @param maxLen    longest token sequence the model accepts (rows of {@code pos_emb})
+ * @param dModel    model width d
+ * @param heads     attention heads H (must divide d)
+ * @param ffDim     feed-forward width
+ * @param layers    number of pre-LayerNorm blocks L
+ * @param dropout   dropout probability; only 0 is implemented (the reference has none)
+ * @param positional learned position embeddings (reference) or fixed sinusoids (no parameters)
+ * @param pooling   masked mean over non-padding tokens (reference) or the first token (BOS/CLS)
+ * @param useFlags  add a learned {@code flag_emb} vector at flagged tokens (the wild type + mask ablation);
+ *                  appended after the reference parameters, so the reference layout stays a prefix
+ */
+public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ffDim, int layers,
+                        double dropout, Positional positional, Pooling pooling, boolean useFlags) {
+
+  public enum Positional { LEARNED, SINUSOIDAL }
+
+  public enum Pooling { MEAN, CLS }
+
+  /** The reference vocabulary size of DESIGN.md §6 (6 specials + 20 amino acids). */
+  public static final int REFERENCE_VOCAB = 26;
+
+  public ModelSpec {
+    check(vocabSize >= 2, "vocabSize must be >= 2, got " + vocabSize);
+    check(maxLen >= 1, "maxLen must be >= 1, got " + maxLen);
+    check(dModel >= 1, "dModel must be >= 1, got " + dModel);
+    check(heads >= 1 && dModel % heads == 0, "heads must be >= 1 and divide dModel=" + dModel + ", got " + heads);
+    check(ffDim >= 1, "ffDim must be >= 1, got " + ffDim);
+    check(layers >= 0, "layers must be >= 0, got " + layers);
+    check(dropout == 0.0, "dropout must be 0 (dropout is not implemented), got " + dropout);
+    check(positional != null, "positional must be set");
+    check(pooling != null, "pooling must be set");
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("model spec: " + message);
+    }
+  }
+
+  /** DESIGN.md §6 with the given sizes: learned positions, mean pooling, no flags, no dropout. */
+  public static ModelSpec reference(int layers, int dModel, int heads, int ffDim, int maxLen) {
+    return new ModelSpec(REFERENCE_VOCAB, maxLen, dModel, heads, ffDim, layers, 0.0, Positional.LEARNED, Pooling.MEAN, false);
+  }
+
+  /** The default configuration of DESIGN.md §6: L=2, d=64, H=4, ff=128, T=64 (72,897 parameters). */
+  public static ModelSpec reference() {
+    return reference(2, 64, 4, 128, 64);
+  }
+
+  public ModelSpec withPositional(Positional p) {
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, p, pooling, useFlags);
+  }
+
+  public ModelSpec withPooling(Pooling p) {
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, p, useFlags);
+  }
+
+  public ModelSpec withFlags(boolean flags) {
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, flags);
+  }
+
+  /** Width of one attention head. */
+  public int headDim() {
+    return dModel / heads;
+  }
+
+  /** Length of θ for this architecture. */
+  public int numParams() {
+    return ParamLayout.of(this).numParams();
+  }
+
+  /** True for the unmodified §6 architecture (any sizes). */
+  public boolean referenceArchitecture() {
+    return vocabSize == REFERENCE_VOCAB && dropout == 0 && positional == Positional.LEARNED && pooling == Pooling.MEAN && !useFlags;
+  }
+
+  /** One line for logs: {@code L=2 d=64 H=4 ff=128 T=64 learned/mean}. */
+  public String summary() {
+    return "L=" + layers + " d=" + dModel + " H=" + heads + " ff=" + ffDim + " T=" + maxLen + " V=" + vocabSize + " "
+        + positional.name().toLowerCase() + "/" + pooling.name().toLowerCase() + (useFlags ? "/flags" : "");
+  }
+}

@@ -1,0 +1,117 @@
+package org.metamut.lib.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.model.TokenBatch;
+import org.metamut.lib.model.Transformer;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelFileTest {
+  @TempDir
+  Path dir;
+
+  static final ModelSpec SPEC = ModelSpec.reference(2, 16, 2, 32, 12).withFlags(true);
+  static final EncoderSpec ENC = new EncoderSpec(EncoderSpec.WT_MASK, 12);
+
+  static SavedModel sample() {
+    double[] theta = ParamLayout.of(SPEC).initialise(9);
+    return new SavedModel(SPEC, ENC, Normalisation.zScore(0.5, 2.0, -1), Map.of("seed", "9", "code.version", "test",
+        "data.gb1.sha256", "abc"), theta);
+  }
+
+  @Test
+  void roundTripPredictsBitIdentically() throws Exception {
+    SavedModel m = sample();
+    Path f = dir.resolve("m.mmodel");
+    ModelFile.write(f, m);
+    SavedModel back = ModelFile.read(f);
+    assertEquals(m.spec(), back.spec());
+    assertEquals(m.encoder(), back.encoder());
+    assertEquals(m.normalisation(), back.normalisation());
+    assertEquals(m.provenance(), back.provenance());
+    assertArrayEquals(m.theta(), back.theta());
+    TokenBatch batch = new TokenBatch(2, 5, new int[] {2, 7, 8, 9, 3, 2, 10, 3, 0, 0}, new byte[] {0, 1, 0, 0, 0, 0, 1, 0, 0, 0}, null);
+    for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      try (Transformer a = new Transformer(m.spec(), dt); Transformer b = new Transformer(back.spec(), dt)) {
+        assertArrayEquals(a.predict(m.theta(), batch), b.predict(back.theta(), batch));
+      }
+    }
+    // no temp files left behind, and rewriting replaces
+    ModelFile.write(f, m);
+    try (var s = Files.list(dir)) {
+      assertEquals(1, s.count());
+    }
+  }
+
+  @Test
+  void refusesCorruptTruncatedAndForeignFiles() throws Exception {
+    Path f = dir.resolve("m.mmodel");
+    ModelFile.write(f, sample());
+    byte[] good = Files.readAllBytes(f);
+
+    byte[] flipped = good.clone();
+    flipped[good.length / 2] ^= 1;
+    assertRefused(flipped, "checksum mismatch");
+
+    assertRefused(Arrays.copyOf(good, good.length - 100), "checksum mismatch");
+    assertRefused(Arrays.copyOf(good, 20), "truncated");
+    assertRefused("hello, I am not a model".getBytes(StandardCharsets.UTF_8), "not a metamut model file");
+    assertRefused(new byte[0], "not a metamut model file");
+  }
+
+  @Test
+  void refusesIncompatibleFiles() throws Exception {
+    byte[] good = ModelFile.encode(sample());
+    int headerLen = java.nio.ByteBuffer.wrap(good, 12, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    String header = new String(good, 16, headerLen, StandardCharsets.UTF_8);
+    byte[] data = Arrays.copyOfRange(good, 16 + headerLen, good.length - 32);
+
+    assertRefused(ModelFile.assemble(2, header.getBytes(StandardCharsets.UTF_8), data), "format version 2 is not supported");
+    // a spec option this build doesn't know
+    assertRefused(ModelFile.assemble(1, header.replace("\"pooling\"", "\"rotary\":true,\"pooling\"").getBytes(StandardCharsets.UTF_8), data),
+        "incompatible header");
+    // an unknown encoder kind
+    assertRefused(ModelFile.assemble(1, header.replace("\"wt-mask\"", "\"esm-embed\"").getBytes(StandardCharsets.UTF_8), data),
+        "incompatible header");
+    // a tensor index that is not this build's layout
+    assertRefused(ModelFile.assemble(1, header.replace("blocks.0.ff.W1", "blocks.0.ff.W0").getBytes(StandardCharsets.UTF_8), data), "incompatible: tensor");
+    // data shorter than the index says (with a valid checksum)
+    assertRefused(ModelFile.assemble(1, header.getBytes(StandardCharsets.UTF_8), Arrays.copyOf(data, data.length - 8)), "data bytes");
+  }
+
+  private void assertRefused(byte[] bytes, String expected) throws Exception {
+    Path f = dir.resolve("bad.mmodel");
+    Files.write(f, bytes);
+    InvalidModelFileException e = assertThrows(InvalidModelFileException.class, () -> ModelFile.read(f));
+    assertTrue(e.getMessage().contains(expected) && e.getMessage().contains("bad.mmodel"), e.getMessage());
+  }
+
+  @Test
+  void namedParametersRoundTripThroughJsonAndNpy() throws Exception {
+    ParamLayout layout = ParamLayout.of(SPEC);
+    double[] theta = layout.initialise(4);
+    Path json = dir.resolve("p.json");
+    NamedParams.writeJson(json, layout, theta);
+    assertArrayEquals(theta, NamedParams.readJson(json, layout));
+    NamedParams.writeNpy(dir.resolve("npy"), layout, theta);
+    assertArrayEquals(theta, NamedParams.readNpy(dir.resolve("npy"), layout));
+    assertTrue(Files.exists(dir.resolve("npy").resolve("blocks.1.attn.Wq.npy")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NamedParams.readJson(json, ParamLayout.of(ModelSpec.reference(2, 16, 2, 32, 12))));
+    assertTrue(e.getMessage().contains("flag_emb"), e.getMessage());
+  }
+}
