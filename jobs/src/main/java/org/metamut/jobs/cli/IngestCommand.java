@@ -1,11 +1,15 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.ingest.IngestReport;
 import org.metamut.jobs.spark.JobContext;
 import picocli.CommandLine.Command;
 
 /** {@code metamut ingest}. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Ingest the dataset catalogue into Parquet variants, proteins, quarantine and task episodes.")
+    description = {"Ingest the dataset catalogue (metamut.ingest.datasets) into Parquet variants, proteins, quarantine "
+        + "and task episodes under metamut.run.output-dir.",
+        "Unchanged sources are skipped; a changed or new source is re-ingested alone. See src/docs/ingest.md."})
 final class IngestCommand extends JobCommand {
 
   @Override
@@ -14,7 +18,14 @@ final class IngestCommand extends JobCommand {
   }
 
   @Override
-  int run(JobContext ctx) {
-    throw new JobFailedException("the ingest job is not available in this build yet (issue #4)");
+  int run(JobContext ctx) throws Exception {
+    IngestJob.Result r;
+    try {
+      r = new IngestJob(ctx.spark(), ctx.config(), ctx::say).run();
+    } catch (IllegalStateException e) {
+      throw new JobFailedException(e.getMessage());
+    }
+    IngestReport.print(r, ctx::say);
+    return 0;
   }
 }

@@ -19,6 +19,7 @@ public final class Keys {
     List<ConfigKey<?>> all = new ArrayList<>();
     all.addAll(RunKeys.all());
     all.addAll(SparkKeys.all());
+    all.addAll(IngestKeys.all());
     return List.copyOf(all);
   }
 }

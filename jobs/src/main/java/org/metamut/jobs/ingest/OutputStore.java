@@ -1,0 +1,247 @@
+package org.metamut.jobs.ingest;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The output folder of the ingest job and its two safety mechanisms, on any Hadoop filesystem:
+ *
+ * <ul>
+ *   <li><b>Lock</b>: {@code <out>/.ingest.lock}, created exclusively, holding "pid, host, since". A second
+ *       run waits up to {@code lock-wait-ms}, then fails naming the holder. A lock left by a dead process on
+ *       the same host is taken over (and said so); on another host it must be removed by hand.</li>
+ *   <li><b>Atomic replace</b>: every output is first written completely under {@code <out>/.tmp-<uuid>/}.
+ *       Then a journal {@code <out>/.ingest-journal} listing the (staged, final) pairs is written, and each
+ *       final folder is swapped: old one renamed into {@code .trash-<uuid>/}, staged one renamed to the final
+ *       name. Renames are atomic on a local filesystem and HDFS (not on object stores). A crash before the
+ *       journal leaves the previous outputs untouched (the staged folder is removed at the next start); a
+ *       crash after it is rolled forward by the next run before anything else happens.</li>
+ * </ul>
+ */
+final class OutputStore {
+  static final String LOCK = ".ingest.lock";
+  static final String JOURNAL = ".ingest-journal";
+
+  private final Path root;
+  private final FileSystem fs;
+
+  OutputStore(String outputDir, Configuration hadoop) throws IOException {
+    this.root = new Path(outputDir);
+    this.fs = root.getFileSystem(hadoop);
+    fs.setWriteChecksum(false); // no .crc side files on the local filesystem
+    fs.mkdirs(root);
+  }
+
+  Path root() {
+    return root;
+  }
+
+  FileSystem fs() {
+    return fs;
+  }
+
+  Path path(String name) {
+    return new Path(root, name);
+  }
+
+  /** A fresh staging folder {@code <out>/.tmp-<uuid>}. */
+  Path newStaging() throws IOException {
+    Path p = new Path(root, ".tmp-" + UUID.randomUUID());
+    fs.mkdirs(p);
+    return p;
+  }
+
+  // ------------------------------------------------------------------ lock
+
+  /** Held lock; closing it deletes the lock file. */
+  final class Lock implements AutoCloseable {
+    private final Path file;
+
+    private Lock(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public void close() throws IOException {
+      fs.delete(file, false);
+    }
+  }
+
+  Lock lock(long waitMs, java.util.function.Consumer<String> say) throws IOException, InterruptedException {
+    Path file = new Path(root, LOCK);
+    String me = ProcessHandle.current().pid() + "\t" + host() + "\t" + Instant.now();
+    long deadline = System.currentTimeMillis() + waitMs;
+    boolean told = false;
+    while (true) {
+      try (FSDataOutputStream out = fs.create(file, false)) {
+        out.write(me.getBytes(StandardCharsets.UTF_8));
+        return new Lock(file);
+      } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+        // held (or left behind)
+      } catch (IOException e) {
+        if (!fs.exists(file)) {
+          throw e;
+        }
+      }
+      String holder = readSmall(file);
+      String[] f = holder.split("\t");
+      if (f.length == 3 && f[1].equals(host()) && isDead(f[0])) {
+        say.accept("taking over a lock left by process " + f[0] + " (no longer running) since " + f[2]);
+        fs.delete(file, false);
+        continue;
+      }
+      String who = f.length == 3 ? "pid " + f[0] + ", host " + f[1] + ", since " + f[2] : holder.strip();
+      if (System.currentTimeMillis() >= deadline) {
+        throw new ConcurrentRunException("another ingest is running (" + who + ") on " + root
+            + "; waited " + waitMs + " ms (metamut.ingest.lock-wait-ms). If that run is dead, delete " + file);
+      }
+      if (!told) {
+        say.accept("another ingest is running (" + who + "); waiting up to " + waitMs + " ms");
+        told = true;
+      }
+      Thread.sleep(Math.min(500, Math.max(1, deadline - System.currentTimeMillis())));
+    }
+  }
+
+  /** Thrown when the lock cannot be had. */
+  static final class ConcurrentRunException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ConcurrentRunException(String msg) {
+      super(msg);
+    }
+  }
+
+  private static boolean isDead(String pid) {
+    try {
+      return ProcessHandle.of(Long.parseLong(pid)).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+
+  // ------------------------------------------------------------------ atomic replace
+
+  /** One swap: the staged folder (or null = delete the final one) and the final folder. */
+  record Swap(Path staged, Path target) {
+  }
+
+  /**
+   * Replaces each target by its staged folder (journalled; see the class doc). A target whose staged folder
+   * is null is removed. Staged folders must be complete when this is called.
+   */
+  void commit(List<Swap> swaps) throws IOException {
+    StringBuilder j = new StringBuilder();
+    for (Swap s : swaps) {
+      j.append(s.staged() == null ? "-" : s.staged().toString()).append('\t').append(s.target()).append('\n');
+    }
+    Path journal = new Path(root, JOURNAL);
+    Path tmpJournal = new Path(root, JOURNAL + ".tmp");
+    try (FSDataOutputStream out = fs.create(tmpJournal, true)) {
+      out.write(j.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    if (!fs.rename(tmpJournal, journal)) {
+      throw new IOException("cannot rename " + tmpJournal + " to " + journal);
+    }
+    rollForward();
+  }
+
+  /** Completes an interrupted commit, then removes staging and trash leftovers. Call with the lock held. */
+  boolean recover() throws IOException {
+    boolean rolled = false;
+    if (fs.exists(new Path(root, JOURNAL))) {
+      rollForward();
+      rolled = true;
+    }
+    for (FileStatus st : fs.listStatus(root)) {
+      String n = st.getPath().getName();
+      if (n.startsWith(".tmp-") || n.startsWith(".trash-") || n.equals(JOURNAL + ".tmp")) {
+        fs.delete(st.getPath(), true);
+      }
+    }
+    return rolled;
+  }
+
+  private void rollForward() throws IOException {
+    Path journal = new Path(root, JOURNAL);
+    Path trash = new Path(root, ".trash-" + UUID.randomUUID());
+    for (String line : readSmall(journal).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split("\t");
+      Path target = new Path(f[1]);
+      Path staged = f[0].equals("-") ? null : new Path(f[0]);
+      if (staged != null && !fs.exists(staged)) {
+        continue; // already moved into place
+      }
+      if (fs.exists(target)) {
+        Path dest = new Path(trash, UUID.randomUUID().toString());
+        fs.mkdirs(trash);
+        if (!fs.rename(target, dest)) {
+          throw new IOException("cannot move " + target + " aside to " + dest);
+        }
+      }
+      if (staged != null) {
+        fs.mkdirs(target.getParent());
+        if (!fs.rename(staged, target)) {
+          throw new IOException("cannot rename " + staged + " to " + target);
+        }
+      }
+    }
+    fs.delete(journal, false);
+    fs.delete(trash, true);
+  }
+
+  // ------------------------------------------------------------------ small files
+
+  String readSmall(Path p) throws IOException {
+    try (InputStream in = fs.open(p)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Writes a small file atomically (temp file + rename over). */
+  void writeSmall(Path p, String text) throws IOException {
+    Path tmp = new Path(p.getParent(), "." + p.getName() + "." + UUID.randomUUID() + ".tmp");
+    try (FSDataOutputStream out = fs.create(tmp, false)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    if (fs.exists(p)) {
+      fs.delete(p, false);
+    }
+    if (!fs.rename(tmp, p)) {
+      throw new IOException("cannot rename " + tmp + " to " + p);
+    }
+  }
+
+  List<Path> children(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (fs.exists(dir)) {
+      for (FileStatus st : fs.listStatus(dir)) {
+        out.add(st.getPath());
+      }
+    }
+    return out;
+  }
+}
