@@ -1,12 +1,25 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.spark.JobContext;
+import org.metamut.jobs.train.MetaTrainJob;
+import org.metamut.jobs.train.TrainSettings;
+import org.metamut.jobs.train.TransformerFactory;
+import org.metamut.lib.meta.NonFiniteException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
 
 /** {@code metamut meta-train}. */
 @Command(name = "meta-train", mixinStandardHelpOptions = true,
-    description = "Meta-train the transformer with MAML (or FOMAML, ANIL, Reptile) across Spark executors.")
+    description = "Meta-train the transformer with MAML (or FOMAML, ANIL, Reptile) across Spark executors: "
+        + "reads <output-dir>/episodes and proteins, writes <output-dir>/meta-train/{metrics.jsonl,metrics.csv,"
+        + "eval.csv,checkpoints/,model/}.")
 final class MetaTrainCommand extends JobCommand {
+
+  @Option(names = "--resume", description = "Continue from the latest checkpoint under <output-dir>/meta-train/checkpoints.")
+  boolean resume;
 
   @Override
   String jobName() {
@@ -14,7 +27,26 @@ final class MetaTrainCommand extends JobCommand {
   }
 
   @Override
-  int run(JobContext ctx) {
-    throw new JobFailedException("the meta-train job is not available in this build yet (issue #6)");
+  int run(JobContext ctx) throws Exception {
+    MetamutConfig cfg = ctx.config();
+    TrainSettings settings;
+    TransformerFactory factory;
+    try {
+      settings = TrainSettings.from(cfg);
+      factory = TransformerFactory.from(cfg);
+    } catch (IllegalArgumentException e) {
+      throw new JobFailedException("invalid meta-train settings: " + e.getMessage());
+    }
+    try {
+      MetaTrainJob.Result r = new MetaTrainJob(ctx.spark(), settings, factory, TransformerFactory.encoderSpec(cfg), ctx::say)
+          .resume(resume)
+          .renderedConfig(cfg.renderMetamut())
+          .run();
+      ctx.say(String.format(Locale.ROOT, "done: %d outer steps, last meta-batch loss %.4f -> %.4f; devices %s",
+          r.lastStep(), r.lastPreLoss(), r.lastPostLoss(), r.devices()));
+      return 0;
+    } catch (NonFiniteException e) {
+      throw new JobFailedException("stopped: " + e.getMessage());
+    }
   }
 }

@@ -20,6 +20,8 @@ public final class Keys {
     all.addAll(RunKeys.all());
     all.addAll(SparkKeys.all());
     all.addAll(IngestKeys.all());
+    all.addAll(ModelKeys.all());
+    all.addAll(TrainKeys.all());
     return List.copyOf(all);
   }
 }

@@ -17,7 +17,7 @@ public final class LocalSpark {
     if (session == null || session.sparkContext().isStopped()) {
       Logging.configure(false);
       session = SparkSession.builder()
-          .master("local[2]")
+          .master("local[2,4]") // up to 4 attempts per task: retry tests (meta-train) need them
           .appName("metamut-tests")
           .config("spark.ui.enabled", "false")
           .config("spark.ui.showConsoleProgress", "false")

@@ -1,0 +1,283 @@
+package org.metamut.jobs.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.meta.MetaGradientAggregator;
+import org.metamut.lib.meta.MetaLearner;
+import org.metamut.lib.meta.MetaLearners;
+import org.metamut.lib.meta.OuterStep;
+import org.metamut.lib.optim.Adam;
+import org.metamut.lib.optim.OuterOptimizer;
+import org.metamut.lib.optim.Sgd;
+import org.metamut.lib.provenance.BuildInfo;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The meta-training loop on the driver (see the package doc for the data flow and the determinism argument).
+ * Construct, optionally {@link #resume}, add listeners, {@link #run}.
+ */
+public final class MetaTrainJob {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** What a run produced. {@code devices}: every device string a task reported (e.g. {@code gpu:0}, {@code cpu}). */
+  public record Result(double[] phi, double[] theta, long lastStep, double lastPreLoss, double lastPostLoss,
+                       String modelDir, Set<String> devices) {
+  }
+
+  private final SparkSession spark;
+  private final TrainSettings s;
+  private final ModelFactory factory;
+  private final EncoderSpec encoder;
+  private final Consumer<String> say;
+  private final List<TrainListener> extra = new ArrayList<>();
+  private boolean resume;
+  private FaultInjection fault;
+  private String renderedConfig = "";
+
+  public MetaTrainJob(SparkSession spark, TrainSettings settings, ModelFactory factory, EncoderSpec encoder,
+                      Consumer<String> say) {
+    this.spark = spark;
+    this.s = settings;
+    this.factory = factory;
+    this.encoder = encoder;
+    this.say = say;
+  }
+
+  /** Continue from the latest checkpoint (a fresh start when there is none, said so). */
+  public MetaTrainJob resume(boolean r) {
+    this.resume = r;
+    return this;
+  }
+
+  public MetaTrainJob faultInjection(FaultInjection f) {
+    this.fault = f;
+    return this;
+  }
+
+  public MetaTrainJob listener(TrainListener l) {
+    extra.add(l);
+    return this;
+  }
+
+  /** The effective configuration, recorded in checkpoints and the model's provenance. */
+  public MetaTrainJob renderedConfig(String hocon) {
+    this.renderedConfig = hocon;
+    return this;
+  }
+
+  private MetaLearner learner() {
+    return MetaLearners.create(s.algorithm(), s.innerLoop(factory.float64()), factory.numParams(), factory.headParams(),
+        s.anilSecondOrder());
+  }
+
+  private OuterOptimizer optimizer(int dim) {
+    return switch (s.optimizer()) {
+      case "adam" -> new Adam(dim, s.outerLearningRate(), s.beta1(), s.beta2(), s.adamEpsilon(), 0.0);
+      case "sgd" -> new Sgd(dim, s.outerLearningRate());
+      default -> throw new IllegalArgumentException("unknown outer optimiser " + s.optimizer());
+    };
+  }
+
+  public Result run() throws Exception {
+    String runId = UUID.randomUUID().toString();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    RunFiles files = new RunFiles(s.outputDir(), spark.sparkContext().hadoopConfiguration());
+    Path out = RunFiles.path(s.outputDir());
+    Checkpoints checkpoints = new Checkpoints(files, new Path(out, "checkpoints"), s.checkpointKeep());
+
+    EpisodeStore store = EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder);
+    int[] trainPool = store.trainIndices();
+    int[] valPool = store.valIndices();
+    if (trainPool.length == 0) {
+      throw new IllegalArgumentException("no meta-train episodes in " + s.episodesDir() + " (split = 'meta-train')");
+    }
+    MetaLearner learner = learner();
+    double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
+    OuterOptimizer opt = optimizer(phi.length);
+    long first = 1;
+    if (resume) {
+      var ck = checkpoints.latest();
+      if (ck.isPresent()) {
+        var c = ck.get();
+        if (c.phi().length != phi.length || !c.optimizer().equals(opt.name())) {
+          throw new IllegalArgumentException("checkpoint " + c.dir() + " holds " + c.phi().length + " meta-parameters for "
+              + c.optimizer() + ", this configuration has " + phi.length + " for " + opt.name());
+        }
+        phi = c.phi();
+        opt.restore(c.optimizerState());
+        first = c.step() + 1;
+        say.accept("resuming from " + c.dir() + " (outer step " + c.step() + ")");
+      } else {
+        say.accept("--resume: no checkpoint under " + new Path(out, "checkpoints") + ", starting at step 1");
+      }
+    }
+
+    List<TrainListener> listeners = new ArrayList<>();
+    listeners.add(new MetricsListener(files, out));
+    listeners.add(new ProgressListener(say, s.progressIntervalMs(), System::nanoTime));
+    listeners.add(new CheckpointListener(checkpoints, s.checkpointEverySteps(), step -> manifest(step, store, learner)));
+    listeners.addAll(extra);
+
+    int evalCount = Math.min(s.evalMaxTasks(), valPool.length);
+    if (s.evalEverySteps() > 0 && evalCount == 0) {
+      say.accept("no meta-val episodes: evaluation is skipped");
+    }
+    TrainListener.StartInfo info = new TrainListener.StartInfo(runId, first, s.outerSteps(), s.metaBatchTasks(),
+        phi.length, factory.describe(), learner.toString(), trainPool.length, valPool.length);
+    for (TrainListener l : listeners) {
+      l.onStart(info);
+    }
+
+    Broadcast<EpisodeStore> bStore = jsc.broadcast(store);
+    int k = s.metaBatchTasks();
+    int parts = Math.max(1, Math.min(s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism(), k));
+    Set<String> devices = new LinkedHashSet<>();
+    TrainListener.StepReport last = null;
+    final double[] state = phi;
+    try {
+      for (long step = first; step <= s.outerSteps(); step++) {
+        long t0 = System.nanoTime();
+        int[] chosen = MetaBatchSampler.sample(s.seed(), step, trainPool, k);
+        MetaGradientAggregator agg = aggregate(jsc, runId, step, false, learner, bStore, state, chosen, parts);
+        OuterStep.Summary sum = OuterStep.apply(step, agg, opt, s.clipNorm(), state);
+        long nanos = System.nanoTime() - t0;
+        String[] devs = agg.devices();
+        devices.addAll(Arrays.asList(devs));
+        last = new TrainListener.StepReport(step, s.outerSteps(), sum.preLoss(), sum.postLoss(), sum.gradNorm(),
+            sum.clipped(), k, agg.totalExamples(), nanos, devs, snapshot(state, opt));
+        for (TrainListener l : listeners) {
+          l.onStepEnd(last);
+        }
+        if (s.evalEverySteps() > 0 && evalCount > 0 && (step % s.evalEverySteps() == 0 || step == s.outerSteps())) {
+          long e0 = System.nanoTime();
+          int[] evalIdx = Arrays.copyOf(valPool, evalCount);
+          MetaGradientAggregator ev = aggregate(jsc, runId, step, true, learner, bStore, state, evalIdx,
+              Math.max(1, Math.min(jsc.defaultParallelism(), evalCount)));
+          if (ev.firstError() != null) {
+            throw new org.metamut.lib.meta.NonFiniteException("evaluation at step " + step + ": " + ev.firstError());
+          }
+          TrainListener.EvalReport er = new TrainListener.EvalReport(step, evalCount, ev.meanPreLoss(), ev.meanPostLoss(),
+              System.nanoTime() - e0);
+          for (TrainListener l : listeners) {
+            l.onEval(er);
+          }
+        }
+      }
+      if (last == null) {
+        say.accept("nothing to do: the latest checkpoint is at step " + (first - 1) + " of " + s.outerSteps());
+      }
+      for (TrainListener l : listeners) {
+        l.onEnd(last);
+      }
+    } finally {
+      bStore.destroy();
+      for (TrainListener l : listeners) {
+        if (l instanceof MetricsListener m) {
+          m.close();
+        }
+      }
+    }
+    double[] theta = learner.modelParams(state, factory.numParams());
+    String modelDir = writeModel(files, new Path(out, "model"), state, theta, last == null ? first - 1 : last.step(),
+        store, learner);
+    say.accept("model written to " + modelDir);
+    return new Result(state.clone(), theta, last == null ? first - 1 : last.step(),
+        last == null ? Double.NaN : last.preLoss(), last == null ? Double.NaN : last.postLoss(), modelDir, devices);
+  }
+
+  private MetaGradientAggregator aggregate(JavaSparkContext jsc, String runId, long step, boolean evaluate,
+                                           MetaLearner learner, Broadcast<EpisodeStore> bStore, double[] phi,
+                                           int[] episodes, int parts) {
+    Broadcast<double[]> bPhi = jsc.broadcast(phi.clone());
+    try {
+      List<int[]> refs = new ArrayList<>(episodes.length);
+      for (int slot = 0; slot < episodes.length; slot++) {
+        refs.add(new int[] {slot, episodes[slot]});
+      }
+      TaskComputer computer = new TaskComputer(runId, step, evaluate, factory, learner, bStore, bPhi, s.gpuEnabled(), fault);
+      int dim = evaluate ? 0 : phi.length;
+      int slots = episodes.length;
+      JavaRDD<int[]> rdd = jsc.parallelize(refs, parts);
+      return rdd.treeAggregate(MetaGradientAggregator.zero(dim, slots),
+          (agg, ref) -> agg.add(computer.compute(ref[0], ref[1])),
+          MetaGradientAggregator::merge, s.aggregationDepth());
+    } finally {
+      bPhi.destroy();
+    }
+  }
+
+  private static TrainListener.TrainState snapshot(double[] phi, OuterOptimizer opt) {
+    return new TrainListener.TrainState() {
+      @Override
+      public double[] phi() {
+        return phi.clone();
+      }
+
+      @Override
+      public String optimizerName() {
+        return opt.name();
+      }
+
+      @Override
+      public Map<String, double[]> optimizerState() {
+        return opt.state();
+      }
+    };
+  }
+
+  private String manifest(long step, EpisodeStore store, MetaLearner learner) {
+    ObjectNode m = JSON.createObjectNode();
+    m.put("format", "metamut-meta-train-checkpoint");
+    m.put("metamut", BuildInfo.current().toString());
+    m.put("step", step);
+    m.put("outer_steps", s.outerSteps());
+    m.put("seed", s.seed());
+    m.put("algorithm", s.algorithm().configName());
+    m.put("learner", learner.toString());
+    m.put("model", factory.describe());
+    m.put("encoder", encoder.kind() + " (" + encoder.maxTokens() + " tokens)");
+    m.put("episodes", s.episodesDir());
+    m.put("episodes_count", store.size());
+    m.put("variants_count", store.variants());
+    m.put("written_at", Instant.now().toString());
+    m.put("config", renderedConfig);
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The final model: named parameters (transformer) or a plain array, plus the provenance manifest. */
+  private String writeModel(RunFiles files, Path dir, double[] phi, double[] theta, long step, EpisodeStore store,
+                            MetaLearner learner) throws IOException {
+    files.delete(dir);
+    files.mkdirs(dir);
+    ModelOutput.write(files, dir, factory, encoder, theta, manifest(step, store, learner));
+    if (phi.length > theta.length) {
+      try (OutputStream o = files.create(new Path(dir, "inner-learning-rates.json"))) {
+        o.write(JSON.writeValueAsString(Arrays.copyOfRange(phi, theta.length, phi.length)).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return dir.toString();
+  }
+}

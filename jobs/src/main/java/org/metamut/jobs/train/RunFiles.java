@@ -1,0 +1,78 @@
+package org.metamut.jobs.train;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The job's files through Hadoop's FileSystem API, so the output folder may be a local path or any Hadoop URI
+ * (hdfs://, s3a://, ...). Directory rename, which checkpoints rely on, is atomic on local filesystems and HDFS,
+ * not on object stores (there, a checkpoint is copied object by object: see src/docs/meta-train.md).
+ */
+final class RunFiles {
+  private final FileSystem fs;
+
+  RunFiles(String anyPathOnTheFs, Configuration conf) throws IOException {
+    this.fs = FileSystem.get(toUri(anyPathOnTheFs), conf);
+  }
+
+  static URI toUri(String p) {
+    return p.contains("://") || p.startsWith("file:") ? URI.create(p) : new java.io.File(p).getAbsoluteFile().toURI();
+  }
+
+  static Path path(String p) {
+    return new Path(toUri(p));
+  }
+
+  FileSystem fs() {
+    return fs;
+  }
+
+  boolean exists(Path p) throws IOException {
+    return fs.exists(p);
+  }
+
+  void mkdirs(Path p) throws IOException {
+    if (!fs.mkdirs(p)) {
+      throw new IOException("cannot create folder " + p);
+    }
+  }
+
+  OutputStream create(Path p) throws IOException {
+    return fs.create(p, true);
+  }
+
+  InputStream open(Path p) throws IOException {
+    return fs.open(p);
+  }
+
+  void rename(Path from, Path to) throws IOException {
+    if (fs.exists(to)) {
+      throw new IOException("cannot rename " + from + " to " + to + ": the target exists");
+    }
+    if (!fs.rename(from, to)) {
+      throw new IOException("cannot rename " + from + " to " + to);
+    }
+  }
+
+  void delete(Path p) throws IOException {
+    if (fs.exists(p) && !fs.delete(p, true)) {
+      throw new IOException("cannot delete " + p);
+    }
+  }
+
+  List<FileStatus> list(Path dir) throws IOException {
+    if (!fs.exists(dir)) {
+      return List.of();
+    }
+    return new ArrayList<>(List.of(fs.listStatus(dir)));
+  }
+}

@@ -1,0 +1,63 @@
+package org.metamut.jobs.train;
+
+import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.metamut.lib.meta.MetaLearner;
+import org.metamut.lib.meta.MetaTask;
+import org.metamut.lib.meta.NonFiniteException;
+import org.metamut.lib.meta.TaskResult;
+import org.metamut.lib.model.FlatModel;
+
+import java.io.Serializable;
+
+/**
+ * The executor side of one outer step (or evaluation): for a (slot, episode index) pair, binds the GPU, takes
+ * this thread's cached model, reads the episode from the broadcast store and φ from the step's broadcast, and
+ * computes the task's meta-gradient (or evaluation losses). A non-finite value becomes a failed
+ * {@link TaskResult} naming task and inner step (not a Spark failure: retrying would only repeat it).
+ * Captures only serialisable descriptions and broadcast handles.
+ */
+final class TaskComputer implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String runId;
+  private final long step;
+  private final boolean evaluate;
+  private final ModelFactory factory;
+  private final MetaLearner learner;
+  private final Broadcast<EpisodeStore> store;
+  private final Broadcast<double[]> phi;
+  private final boolean gpuRequired;
+  private final FaultInjection fault;
+
+  TaskComputer(String runId, long step, boolean evaluate, ModelFactory factory, MetaLearner learner,
+               Broadcast<EpisodeStore> store, Broadcast<double[]> phi, boolean gpuRequired, FaultInjection fault) {
+    this.runId = runId;
+    this.step = step;
+    this.evaluate = evaluate;
+    this.factory = factory;
+    this.learner = learner;
+    this.store = store;
+    this.phi = phi;
+    this.gpuRequired = gpuRequired;
+    this.fault = fault;
+  }
+
+  TaskResult compute(int slot, int episodeIndex) {
+    String device = GpuBinding.bind(gpuRequired);
+    if (fault != null && !evaluate && fault.step() == step && fault.slot() == slot) {
+      TaskContext tc = TaskContext.get();
+      if (tc != null && tc.attemptNumber() == 0) {
+        throw new IllegalStateException("injected failure: step " + step + " slot " + slot + " (first attempt)");
+      }
+    }
+    FlatModel model = ExecutorCache.model(runId, device, factory);
+    MetaTask task = store.value().task(episodeIndex, slot);
+    try {
+      TaskResult r = evaluate ? learner.evaluate(model, phi.value(), task) : learner.metaGradient(model, phi.value(), task);
+      return r.onDevice(device);
+    } catch (NonFiniteException e) {
+      return TaskResult.failed(slot, task.taskId(), device, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package org.metamut.jobs.train;
+
+import java.util.Map;
+
+/**
+ * Events of a meta-training run. The loop computes, then announces; metrics, progress lines and checkpoints are
+ * listeners. An exception thrown by a listener fails the job (a checkpoint that cannot be written is an error,
+ * never a log line).
+ */
+public interface TrainListener {
+
+  /** What the run starts from. {@code firstStep} &gt; 1 after a resume. */
+  record StartInfo(String runId, long firstStep, long lastStep, int metaBatchTasks, int numMetaParams, String model,
+                   String learner, int trainEpisodes, int valEpisodes) {
+  }
+
+  /** One finished outer step. {@code state} gives φ and the optimiser state as of the end of this step. */
+  record StepReport(long step, long lastStep, double preLoss, double postLoss, double gradNorm, boolean clipped,
+                    int tasks, long examples, long stepNanos, String[] devices, TrainState state) {
+    public double tasksPerSecond() {
+      return stepNanos > 0 ? tasks / (stepNanos / 1e9) : 0;
+    }
+  }
+
+  /** An evaluation on meta-val episodes: query loss before and after adapting on the support set. */
+  record EvalReport(long step, int tasks, double preLoss, double postLoss, long nanos) {
+  }
+
+  /** Read access to the driver's state after a step (copies). */
+  interface TrainState {
+    double[] phi();
+
+    String optimizerName();
+
+    Map<String, double[]> optimizerState();
+  }
+
+  default void onStart(StartInfo info) throws Exception {
+  }
+
+  default void onStepEnd(StepReport report) throws Exception {
+  }
+
+  default void onEval(EvalReport report) throws Exception {
+  }
+
+  /** After the last step (also called with the last report when the run stops early with an exception: no). */
+  default void onEnd(StepReport last) throws Exception {
+  }
+}

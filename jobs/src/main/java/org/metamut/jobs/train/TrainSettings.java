@@ -1,0 +1,73 @@
+package org.metamut.jobs.train;
+
+import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.config.TrainKeys;
+import org.metamut.lib.meta.FiniteDifferenceHvp;
+import org.metamut.lib.meta.InnerLoop;
+import org.metamut.lib.meta.MetaAlgorithm;
+
+import java.io.Serializable;
+
+/**
+ * The validated settings of one meta-training run, parsed once on the driver from the configuration.
+ *
+ * @param outputDir folder of this job's outputs ({@code <run.output-dir>/meta-train}); checkpoints, metrics, model
+ */
+public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBatchTasks, int innerSteps,
+                            double innerLearningRate, boolean learnedRates, boolean anilSecondOrder,
+                            double hvpRelativeStep, boolean hvpCentral, String optimizer, double outerLearningRate,
+                            double beta1, double beta2, double adamEpsilon, double clipNorm, int partitions,
+                            int aggregationDepth, int evalEverySteps, int evalMaxTasks, int checkpointEverySteps,
+                            int checkpointKeep, String episodesDir, String proteinsDir, String outputDir, long seed,
+                            boolean gpuEnabled, long progressIntervalMs) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public TrainSettings {
+    if (learnedRates && algorithm == MetaAlgorithm.REPTILE) {
+      throw new IllegalArgumentException(TrainKeys.INNER_LEARNED_RATES.path() + " = true is not supported with "
+          + TrainKeys.ALGORITHM.path() + " = reptile");
+    }
+  }
+
+  public static TrainSettings from(MetamutConfig c) {
+    String out = stripSlash(c.get(RunKeys.OUTPUT_DIR));
+    String episodes = c.get(TrainKeys.EPISODES_DIR);
+    String proteins = c.get(TrainKeys.PROTEINS_DIR);
+    return new TrainSettings(MetaAlgorithm.fromConfig(c.get(TrainKeys.ALGORITHM)), c.get(TrainKeys.OUTER_STEPS),
+        c.get(TrainKeys.META_BATCH_TASKS), c.get(TrainKeys.INNER_STEPS), c.get(TrainKeys.INNER_LEARNING_RATE),
+        c.get(TrainKeys.INNER_LEARNED_RATES), c.get(TrainKeys.ANIL_SECOND_ORDER), c.get(TrainKeys.HVP_RELATIVE_STEP),
+        c.get(TrainKeys.HVP_CENTRAL), c.get(TrainKeys.OUTER_OPTIMIZER), c.get(TrainKeys.OUTER_LEARNING_RATE),
+        c.get(TrainKeys.ADAM_BETA1), c.get(TrainKeys.ADAM_BETA2), c.get(TrainKeys.ADAM_EPSILON),
+        c.get(TrainKeys.CLIP_NORM), c.get(TrainKeys.PARTITIONS), c.get(TrainKeys.AGGREGATION_DEPTH),
+        c.get(TrainKeys.EVAL_EVERY_STEPS), c.get(TrainKeys.EVAL_MAX_TASKS), c.get(TrainKeys.CHECKPOINT_EVERY_STEPS),
+        c.get(TrainKeys.CHECKPOINT_KEEP), episodes.isEmpty() ? out + "/episodes" : episodes,
+        proteins.isEmpty() ? out + "/proteins" : proteins, out + "/meta-train", c.get(RunKeys.SEED),
+        c.get(TrainKeys.GPU_ENABLED), c.get(RunKeys.PROGRESS_INTERVAL_MS));
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+  }
+
+  /** The inner loop, with the HVP step resolved for the model's precision. */
+  public InnerLoop innerLoop(boolean float64) {
+    double step = hvpRelativeStep > 0 ? hvpRelativeStep
+        : float64 ? FiniteDifferenceHvp.DEFAULT_STEP_FLOAT64 : FiniteDifferenceHvp.DEFAULT_STEP_FLOAT32;
+    return new InnerLoop(innerSteps, innerLearningRate, learnedRates, step, hvpCentral);
+  }
+
+  public TrainSettings withOuterSteps(int steps) {
+    return new TrainSettings(algorithm, steps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
+        anilSecondOrder, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
+        proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs);
+  }
+
+  public TrainSettings withPartitions(int p) {
+    return new TrainSettings(algorithm, outerSteps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
+        anilSecondOrder, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        p, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
+        proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * {@code metamut meta-train}: distributed meta-training on Spark. The driver holds φ (θ, plus per-parameter
+ * inner rates with Meta-SGD) as a {@code double[]}; each outer step it samples a meta-batch from (seed, step),
+ * broadcasts φ, runs the per-task meta-gradients on executors ({@link org.metamut.jobs.train.TaskComputer}),
+ * sums them with {@code treeAggregate} and {@link org.metamut.lib.meta.MetaGradientAggregator}, and applies the
+ * outer optimiser ({@link org.metamut.lib.meta.OuterStep}). Metrics, progress and checkpoints are
+ * {@link org.metamut.jobs.train.TrainListener}s; a checkpoint failure fails the job.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Same config + seed ⇒ same θ, bit for bit, for any partition count, after retried tasks and after a resume:
+ *       the meta-batch depends only on (seed, step), a task's result only on (φ, episode), the sum on the slot
+ *       order only, and a checkpoint holds φ and the whole optimiser state.</li>
+ *   <li>Executors receive plain arrays and small serialisable records only (never {@code INDArray}, never a
+ *       {@code Config}); closures never capture a job object.</li>
+ *   <li>The only static mutable state is {@link org.metamut.jobs.train.ExecutorCache}: models per (run, thread),
+ *       documented there; a cached model is a pure function of its arguments, so reuse cannot change results.</li>
+ *   <li>A checkpoint directory {@code step-NNNNNNNN} is complete or absent (written as {@code .tmp-*}, then
+ *       renamed); "latest" is found by listing.</li>
+ * </ul>
+ */
+package org.metamut.jobs.train;

@@ -1,0 +1,120 @@
+package org.metamut.jobs.train;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.testing.LocalSpark;
+import org.metamut.lib.meta.NonFiniteException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The meta-train job in Spark local mode on a tiny transformer: determinism across partition counts, after a
+ * failed-and-retried task and after a resume from checkpoint; checkpoint retention; metrics files; NaN stop.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class MetaTrainJobTest {
+  static Path data;
+
+  @BeforeAll
+  static void writeEpisodes(@TempDir Path dir) {
+    data = dir;
+    SyntheticEpisodes.write(LocalSpark.get(), dir.toString(), 6, 2, 2, 6, 1);
+  }
+
+  static String conf(Path out, String extra) {
+    return "metamut.run.output-dir = \"" + out + "\"\n"
+        + "metamut.train.episodes-dir = \"" + data.resolve("episodes") + "\"\n"
+        + "metamut.train.proteins-dir = \"" + data.resolve("proteins") + "\"\n"
+        + "metamut.model { layers = 1, d-model = 8, heads = 2, ff-dim = 16, max-tokens = 16, dtype = float64 }\n"
+        + "metamut.train { outer-steps = 6, meta-batch-tasks = 4, inner.steps = 1, inner.learning-rate = 0.05,\n"
+        + "  outer.learning-rate = 0.01, eval.every-steps = 3, eval.max-tasks = 2, checkpoint.every-steps = 2, checkpoint.keep = 2 }\n"
+        + extra;
+  }
+
+  static MetaTrainJob job(MetamutConfig cfg, List<String> lines) {
+    SparkSession spark = LocalSpark.get();
+    return new MetaTrainJob(spark, TrainSettings.from(cfg), TransformerFactory.from(cfg), TransformerFactory.encoderSpec(cfg),
+        lines::add).renderedConfig(cfg.renderMetamut());
+  }
+
+  static MetaTrainJob.Result run(Path out, String extra) throws Exception {
+    MetamutConfig cfg = MetamutConfig.fromString(conf(out, extra));
+    return job(cfg, new ArrayList<>()).run();
+  }
+
+  @Test
+  void sameThetaForAnyPartitionCountAndAfterARetriedTask(@TempDir Path tmp) throws Exception {
+    for (String alg : new String[] {"maml", "reptile"}) {
+      String a = "metamut.train.algorithm = " + alg + "\n";
+      MetaTrainJob.Result one = run(tmp.resolve(alg + "-p1"), a + "metamut.train.partitions = 1\n");
+      MetaTrainJob.Result three = run(tmp.resolve(alg + "-p3"), a + "metamut.train.partitions = 3\n");
+      assertArrayEquals(one.phi(), three.phi(), 0.0, alg + ": partitions 1 vs 3");
+      MetamutConfig cfg = MetamutConfig.fromString(conf(tmp.resolve(alg + "-retry"), a + "metamut.train.partitions = 2\n"));
+      MetaTrainJob.Result retried = job(cfg, new ArrayList<>()).faultInjection(new FaultInjection(3, 1)).run();
+      assertArrayEquals(one.phi(), retried.phi(), 0.0, alg + ": after a retried task");
+      assertEquals(6, one.lastStep());
+      assertTrue(one.lastPostLoss() < 10 && Double.isFinite(one.lastPostLoss()));
+    }
+  }
+
+  @Test
+  void resumeFromCheckpointGivesTheSameTheta(@TempDir Path tmp) throws Exception {
+    MetaTrainJob.Result full = run(tmp.resolve("full"), "");
+    Path out = tmp.resolve("resumed");
+    MetamutConfig three = MetamutConfig.fromString(conf(out, "metamut.train.outer-steps = 3\n"));
+    job(three, new ArrayList<>()).run(); // checkpoints at 2 and (end) 3
+    Path ck = out.resolve("meta-train/checkpoints");
+    // a crashed writer's leftovers must be ignored and cleaned
+    Files.createDirectories(ck.resolve(".tmp-crashed"));
+    Files.writeString(ck.resolve(".tmp-crashed/state.bin"), "garbage");
+    List<String> lines = new ArrayList<>();
+    MetaTrainJob.Result resumed = job(MetamutConfig.fromString(conf(out, "")), lines).resume(true).run();
+    assertTrue(lines.stream().anyMatch(l -> l.contains("resuming from") && l.contains("step-00000003")), lines.toString());
+    assertArrayEquals(full.phi(), resumed.phi(), 0.0, "resumed run differs from the uninterrupted one");
+    try (var s = Files.list(ck)) {
+      assertEquals(List.of("step-00000004", "step-00000006"), s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    List<String> csv = Files.readAllLines(out.resolve("meta-train/metrics.csv"));
+    assertEquals(MetricsListener.TRAIN_HEADER, csv.get(0));
+    assertEquals(7, csv.size(), csv.toString());
+    for (int i = 1; i <= 6; i++) {
+      assertTrue(csv.get(i).startsWith(i + ","), csv.toString());
+    }
+    assertEquals(Files.readAllLines(tmp.resolve("full/meta-train/metrics.csv")).stream().map(MetaTrainJobTest::lossesOnly).toList(),
+        csv.stream().map(MetaTrainJobTest::lossesOnly).toList());
+    List<String> eval = Files.readAllLines(out.resolve("meta-train/eval.csv"));
+    assertEquals(3, eval.size(), eval.toString()); // header, step 3, step 6
+    assertTrue(Files.exists(out.resolve("meta-train/model/params.json")));
+    assertTrue(Files.readString(out.resolve("meta-train/model/manifest.json")).contains("\"step\" : 6"));
+  }
+
+  private static String lossesOnly(String csvLine) {
+    String[] f = csvLine.split(",");
+    return f[0] + "," + f[1] + "," + f[2] + "," + f[3];
+  }
+
+  @Test
+  void divergenceStopsWithTaskAndStepInsteadOfCorruptingTheta(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("nan");
+    MetamutConfig cfg = MetamutConfig.fromString(conf(out, "metamut.train { inner.learning-rate = 1e3, inner.steps = 30, "
+        + "algorithm = fomaml, checkpoint.every-steps = 1 }\n"));
+    NonFiniteException e = assertThrows(NonFiniteException.class, () -> job(cfg, new ArrayList<>()).run());
+    assertTrue(e.getMessage().matches("(?s)outer step 1: task task\\d\\d#\\d \\(meta-batch slot \\d\\), inner step \\d+ of 30: .*"),
+        e.getMessage());
+    assertFalse(Files.exists(out.resolve("meta-train/checkpoints/step-00000001")));
+  }
+}

@@ -1,0 +1,84 @@
+package org.metamut.lib.meta;
+
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.TokenBatch;
+
+/**
+ * Reptile (Nichol et al. 2018): K SGD steps on the task's support ∪ query examples give θ'; the task's
+ * meta-gradient is {@code θ − θ'}. With the {@code sgd} outer optimiser at rate ε the outer step is exactly
+ * Reptile's {@code θ ← θ + ε · mean_tasks(θ' − θ)}; with Adam it is the common Adam variant.
+ * Losses reported: support ∪ query loss at θ (pre), query loss at θ' (post, one extra forward pass).
+ * Learned inner rates are not supported.
+ */
+public final class Reptile implements MetaLearner {
+  private static final long serialVersionUID = 1L;
+
+  private final InnerLoop inner;
+
+  public Reptile(InnerLoop inner) {
+    if (inner.learnedRates()) {
+      throw new IllegalArgumentException("reptile does not support learned inner learning rates (Meta-SGD)");
+    }
+    this.inner = inner;
+  }
+
+  @Override
+  public MetaAlgorithm algorithm() {
+    return MetaAlgorithm.REPTILE;
+  }
+
+  @Override
+  public InnerLoop inner() {
+    return inner;
+  }
+
+  @Override
+  public double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps) {
+    double[] theta = phi.clone();
+    double[] g = new double[theta.length];
+    for (int k = 0; k < steps; k++) {
+      model.lossAndGradient(theta, support, g);
+      for (int i = 0; i < theta.length; i++) {
+        theta[i] -= inner.learningRate() * g[i];
+      }
+    }
+    return theta;
+  }
+
+  @Override
+  public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
+    int n = model.numParams();
+    if (phi.length != n) {
+      throw new IllegalArgumentException("reptile expects " + n + " meta-parameters, got " + phi.length);
+    }
+    TokenBatch all = TokenBatches.concat(task.support(), task.query());
+    double[] theta = phi.clone();
+    double[] g = new double[n];
+    double pre = Double.NaN;
+    for (int k = 0; k < inner.steps(); k++) {
+      String phase = "inner step " + (k + 1) + " of " + inner.steps();
+      double l = model.lossAndGradient(theta, all, g);
+      NonFiniteException.check(l, "support+query loss", task, phase);
+      NonFiniteException.check(g, "support+query gradient", task, phase);
+      if (k == 0) {
+        pre = l;
+      }
+      for (int i = 0; i < n; i++) {
+        theta[i] -= inner.learningRate() * g[i];
+      }
+      NonFiniteException.check(theta, "adapted parameter", task, phase);
+    }
+    double post = model.loss(theta, task.query());
+    NonFiniteException.check(post, "query loss after adaptation", task, "after the inner loop");
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = phi[i] - theta[i];
+    }
+    return new TaskResult(task.slot(), task.taskId(), out, pre, post, task.examples(), "cpu", null);
+  }
+
+  @Override
+  public String toString() {
+    return "reptile, " + inner;
+  }
+}

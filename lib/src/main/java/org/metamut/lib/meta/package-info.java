@@ -1,0 +1,23 @@
+/**
+ * Meta-learning over a {@link org.metamut.lib.model.FlatModel}: the {@link org.metamut.lib.meta.MetaLearner}
+ * interface, MAML with second-order outer gradients, first-order MAML, ANIL and Reptile
+ * ({@link org.metamut.lib.meta.Maml}, {@link org.metamut.lib.meta.Reptile}, built by
+ * {@link org.metamut.lib.meta.MetaLearners}), finite-difference Hessian-vector products
+ * ({@link org.metamut.lib.meta.FiniteDifferenceHvp}) and the add/merge
+ * {@link org.metamut.lib.meta.MetaGradientAggregator} that sums per-task results for Spark's
+ * {@code treeAggregate}.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Meta-parameters φ are a flat {@code double[]}: the model's θ, followed (Meta-SGD only) by one inner
+ *       learning rate per model parameter. Learners never keep φ or θ between calls: a per-task result is a
+ *       pure function of (model architecture, φ, task), so a retried or re-partitioned task gives the same
+ *       bits.</li>
+ *   <li>A non-finite loss, gradient or adapted parameter raises {@link org.metamut.lib.meta.NonFiniteException}
+ *       naming the task, its meta-batch slot and the inner step; nothing non-finite reaches an aggregator.</li>
+ *   <li>The aggregator's sums do not depend on how tasks are partitioned or merged: gradients are summed in a
+ *       canonical binary tree over meta-batch slots, scalars in slot order.</li>
+ *   <li>No Spark imports; ND4J only behind {@code FlatModel}.</li>
+ * </ul>
+ */
+package org.metamut.lib.meta;
