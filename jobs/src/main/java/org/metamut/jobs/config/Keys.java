@@ -22,6 +22,7 @@ public final class Keys {
     all.addAll(IngestKeys.all());
     all.addAll(ModelKeys.all());
     all.addAll(TrainKeys.all());
+    all.addAll(EvalKeys.all());
     return List.copyOf(all);
   }
 }
