@@ -179,7 +179,7 @@ public final class EvaluateJob {
       }
       thetas.put(name, theta);
       trainSeconds.put(name, secs);
-      specs.add(new MethodSpec(name, MethodSpec.Kind.NEURAL, "anil".equals(method) ? "anil" : "fomaml", enc, name, secs));
+      specs.add(new MethodSpec(name, MethodSpec.Kind.NEURAL, "anil".equals(method) ? "anil" : "fomaml", enc.kind(), enc.maxTokens(), name, secs));
     }
     Set<String> leaked = new TreeSet<>(pretrainTasks);
     leaked.retainAll(new HashSet<>(split0.tasks(split)));
@@ -188,9 +188,9 @@ public final class EvaluateJob {
     }
     for (String m : methodNames) {
       if (m.equals("ridge-onehot")) {
-        specs.add(new MethodSpec(m, MethodSpec.Kind.RIDGE_ONEHOT, null, null, null, 0));
+        specs.add(new MethodSpec(m, MethodSpec.Kind.RIDGE_ONEHOT, null, null, 0, null, 0));
       } else if (m.equals("ridge-substitution")) {
-        specs.add(new MethodSpec(m, MethodSpec.Kind.RIDGE_SUBSTITUTION, null, null, null, 0));
+        specs.add(new MethodSpec(m, MethodSpec.Kind.RIDGE_SUBSTITUTION, null, null, 0, null, 0));
       }
     }
 

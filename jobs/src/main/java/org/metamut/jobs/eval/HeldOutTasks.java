@@ -198,7 +198,7 @@ public final class HeldOutTasks {
         builders.put(task, b);
       }
       b.ids.add(r.getString(3));
-      b.muts.add(muts);
+      b.muts.add(TaskData.label(muts));
       b.y.add(classes ? r.getDouble(6) : r.getDouble(5));
     }
     dropped.forEach((t, n) -> say.accept("task " + t + ": " + n + " variants left out (cannot be encoded in the token budget)"));
@@ -222,7 +222,7 @@ public final class HeldOutTasks {
     final boolean classes;
     final String seq;
     final List<String> ids = new ArrayList<>();
-    final List<List<Mutation>> muts = new ArrayList<>();
+    final List<String> muts = new ArrayList<>();
     final List<Double> y = new ArrayList<>();
 
     Builder(String task, String family, String protein, boolean classes, String seq) {

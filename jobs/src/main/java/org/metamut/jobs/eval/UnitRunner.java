@@ -81,7 +81,7 @@ public final class UnitRunner implements Serializable {
   private static List<LabelledVariant> labelled(TaskData t, int[] idx) {
     List<LabelledVariant> l = new ArrayList<>(idx.length);
     for (int i : idx) {
-      l.add(new LabelledVariant(new Variant(t.wildType(), t.mutations().get(i)), t.targets()[i]));
+      l.add(new LabelledVariant(new Variant(t.wildType(), t.mutations(i)), t.targets()[i]));
     }
     return l;
   }
@@ -97,7 +97,7 @@ public final class UnitRunner implements Serializable {
   private static TokenBatch batch(Encoder enc, TaskData t, int[] idx, int from, int to, double[] y, int seqLen) {
     List<EncodedVariant> ev = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
-      ev.add(enc.encode(t.wildType(), t.mutations().get(idx[i])));
+      ev.add(enc.encode(t.wildType(), t.mutations(idx[i])));
     }
     return EncodedVariant.toBatch(ev, y == null ? new double[to - from] : java.util.Arrays.copyOfRange(y, from, to), seqLen);
   }

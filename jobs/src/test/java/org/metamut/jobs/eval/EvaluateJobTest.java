@@ -44,7 +44,7 @@ class EvaluateJobTest {
     SparkSession spark = LocalSpark.get();
     String conf = "metamut.run.output-dir = \"" + tmp + "\"\n"
         + "metamut.run.data-dir = \"" + bundledData() + "\"\n"
-        + "metamut.ingest.only = [fireprot, ponsol2, ecnet-mth3]\n"
+        + "metamut.ingest.only = [fireprot, ponsol2]\n"
         + "metamut.episodes { support-size = 8, query-size = 8, per-task = 2,"
         + "  split { protocol = leave-one-protein-out, test-fraction = 0.3, val-fraction = 0.1 } }\n"
         + "metamut.model { layers = 1, d-model = 16, heads = 2, ff-dim = 32, max-tokens = 24 }\n"
@@ -53,9 +53,15 @@ class EvaluateJobTest {
         + "  train.outer-steps = 2, adapt.steps = 2, bootstrap.resamples = 100,\n"
         + "  ablation { method = fomaml, encoders = [separator, mutant-only, wt-mask] } }\n";
     MetamutConfig cfg = MetamutConfig.fromString(conf);
+    long i0 = System.nanoTime();
     new IngestJob(spark, cfg, line -> { }).run();
+    System.out.printf("ingest of the slice: %.1f s%n", (System.nanoTime() - i0) / 1e9);
     List<String> lines = new ArrayList<>();
-    EvaluateJob.Result r = new EvaluateJob(spark, cfg, lines::add).run();
+    long t0 = System.nanoTime();
+    EvaluateJob.Result r = new EvaluateJob(spark, cfg, line -> {
+      lines.add(line);
+      System.out.printf("[evaluate %.1f s] %s%n", (System.nanoTime() - t0) / 1e9, line);
+    }).run();
 
     // Leak-free: evaluated tasks and their protein groups are absent from meta-train episodes and pre-training.
     Set<String> trainTasks = new HashSet<>();
