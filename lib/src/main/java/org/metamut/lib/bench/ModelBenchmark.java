@@ -68,13 +68,13 @@ public final class ModelBenchmark {
   public static void run(Options o, PrintStream out) throws Exception {
     out.println(Nd4jBackend.describe());
     out.println("data type " + o.dataType() + ", " + o.warmup() + " warm-up + " + o.reps() + " timed repetitions; times are ms per batch (median / min)");
-    out.printf(Locale.ROOT, "%-16s %-28s %5s %5s %-9s %16s %16s %12s%n", "case", "model", "B", "T", "threads", "fwd ms", "fwd+bwd ms",
+    out.printf(Locale.ROOT, "%-16s %-46s %5s %5s %-9s %16s %16s %12s%n", "case", "model", "B", "T", "threads", "fwd ms", "fwd+bwd ms",
         "ex/s f+b");
     int[] threadModes = o.threads() ? new int[] {1, 2, -2} : new int[] {1};
     for (Case c : o.cases()) {
       for (int mode : threadModes) {
         Result r = mode > 0 ? timeOne(c, o, mode) : timeWorkers(c, o, -mode);
-        out.printf(Locale.ROOT, "%-16s %-28s %5d %5d %-9s %7.2f / %6.2f %7.2f / %6.2f %12.0f%n", c.name(), c.spec().summary(), c.batch(),
+        out.printf(Locale.ROOT, "%-16s %-46s %5d %5d %-9s %7.2f / %6.2f %7.2f / %6.2f %12.0f%n", c.name(), c.spec().summary(), c.batch(),
             c.seqLen(), mode > 0 ? mode + " native" : (-mode) + " workers", r.fwdMedian, r.fwdMin, r.fbMedian, r.fbMin, r.examplesPerSec);
       }
     }
@@ -226,7 +226,11 @@ public final class ModelBenchmark {
     } catch (IOException | RuntimeException e) {
       // not Linux: RSS unknown
     }
-    return (label.isEmpty() ? "" : label + ": ") + "RSS " + rss + " (peak " + hwm + "), heap used " + heapMb + " MiB";
+    // RSS minus committed heap is native memory (ND4J buffers, metaspace, code): flat over a long run means no leak.
+    // (JavaCPP's Pointer.totalBytes() does not see ND4J's buffers, so it is not shown.)
+    long committedMb = rt.totalMemory() >> 20;
+    return (label.isEmpty() ? "" : label + ": ") + "RSS " + rss + " (peak " + hwm + "), heap used " + heapMb + " / committed "
+        + committedMb + " MiB";
   }
 
   private static double median(double[] xs) {

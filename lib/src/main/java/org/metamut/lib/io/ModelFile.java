@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.provenance.BuildInfo;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +36,8 @@ import java.util.UUID;
  *   uint32 LE     format version ({@value #VERSION})
  *   uint32 LE     header length H
  *   H bytes       header, UTF-8 JSON: {"format": "metamut-model", "formatVersion", "spec" (ModelSpec),
- *                 "encoder" (EncoderSpec), "normalisation", "provenance" {string: string}, "dtype": "float64",
+ *                 "encoder" (EncoderSpec), "normalisation", "provenance" {string: string; code.version and
+ *                 code.git-commit are always added}, "dtype": "float64",
  *                 "numParams", "tensors": [{"name", "shape", "offset"}]}
  *   8·numParams   θ, little-endian IEEE float64, in the tensor index's layout (= ParamLayout.of(spec))
  *   32 bytes      SHA-256 of everything before it
@@ -96,7 +98,12 @@ public final class ModelFile {
     h.set("spec", JSON.valueToTree(m.spec()));
     h.set("encoder", JSON.valueToTree(m.encoder()));
     h.set("normalisation", JSON.valueToTree(m.normalisation()));
-    h.set("provenance", JSON.valueToTree(m.provenance()));
+    // the code version is always recorded; a caller's own values win
+    Map<String, String> prov = new java.util.TreeMap<>(m.provenance());
+    BuildInfo build = BuildInfo.current();
+    prov.putIfAbsent("code.version", build.version());
+    prov.putIfAbsent("code.git-commit", build.gitCommit() + (build.dirty() ? "-dirty" : ""));
+    h.set("provenance", JSON.valueToTree(prov));
     h.put("dtype", "float64");
     h.put("numParams", layout.numParams());
     ArrayNode ts = h.putArray("tensors");

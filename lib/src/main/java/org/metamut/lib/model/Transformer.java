@@ -39,6 +39,7 @@ import java.util.UUID;
  *
  * <p>Not thread-safe (scratch buffers); one instance per thread. Close it to free native memory.
  */
+@SuppressWarnings("try") // workspace scopes are opened for their side effect only
 public final class Transformer implements FlatModel {
 
   static final double LN_EPS = 1e-5;
@@ -182,7 +183,10 @@ public final class Transformer implements FlatModel {
       forward(s);
       loss = backward(s, y);
     }
-    if (dt == DataType.DOUBLE) {
+    if (!hostKernels) {
+      // through the DataBuffer API, which synchronises device memory (the NIO view below is host memory only)
+      System.arraycopy(grads.data().asDouble(), 0, grad, 0, numParams);
+    } else if (dt == DataType.DOUBLE) {
       grads.data().asNioDouble().get(grad);
     } else {
       grads.data().asNioFloat().get(stageF);
@@ -557,7 +561,10 @@ public final class Transformer implements FlatModel {
     }
 
     private void upload(INDArray arr, double[] host, int len) {
-      if (dt == DataType.DOUBLE) {
+      if (!hostKernels) {
+        // device backends: through assign, which synchronises device memory (the NIO views are host memory only)
+        arr.assign(Nd4j.createFromArray(Arrays.copyOf(host, len)).reshape(arr.shape()).castTo(dt));
+      } else if (dt == DataType.DOUBLE) {
         arr.data().asNioDouble().put(host, 0, len);
       } else {
         for (int i = 0; i < len; i++) {

@@ -95,6 +95,12 @@ class TransformerTest {
           assertEquals(ga[i], gb[i], 1e-11 * (1 + Math.abs(ga[i])), spec.summary() + " parameter " + i);
         }
       }
+      try (Transformer host = new Transformer(spec, DataType.FLOAT, true); Transformer ops = new Transformer(spec, DataType.FLOAT, false)) {
+        assertEquals(host.lossAndGradient(theta, batch, ga), ops.lossAndGradient(theta, batch, gb), 1e-5);
+        for (int i = 0; i < ga.length; i++) {
+          assertEquals(ga[i], gb[i], 1e-5 * (1 + Math.abs(ga[i])), spec.summary() + " float parameter " + i);
+        }
+      }
     }
   }
 
