@@ -22,7 +22,8 @@ final class IngestCommand extends JobCommand {
     IngestJob.Result r;
     try {
       r = new IngestJob(ctx.spark(), ctx.config(), ctx::say).run();
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | java.io.IOException e) {
+      // a concurrent run (lock), a missing input file, an unreadable wild type: one clear line, no stack trace
       throw new JobFailedException(e.getMessage());
     }
     IngestReport.print(r, ctx::say);

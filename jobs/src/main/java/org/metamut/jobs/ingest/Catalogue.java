@@ -17,6 +17,17 @@ final class Catalogue {
   private Catalogue() {
   }
 
+  /** Ids of every enabled entry, whether or not {@code metamut.ingest.only} selects it. */
+  static java.util.Set<String> enabledIds(MetamutConfig cfg) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String id : cfg.get(IngestKeys.DATASETS)) {
+      if (!Boolean.FALSE.equals(cfg.entry(IngestKeys.DATASETS, id, IngestKeys.DS_ENABLED))) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
   /** The enabled entries (restricted to {@code metamut.ingest.only} when set), by id, in id order. */
   static Map<String, SourceSpec> load(MetamutConfig cfg) {
     List<String> only = cfg.get(IngestKeys.ONLY);

@@ -70,6 +70,10 @@ final class EpisodeBuilder {
 
   private final SparkSession spark;
   private final Settings s;
+
+  Settings s() {
+    return s;
+  }
   private final Consumer<String> say;
 
   EpisodeBuilder(SparkSession spark, Settings s, Consumer<String> say) {

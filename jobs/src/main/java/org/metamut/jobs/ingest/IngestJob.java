@@ -147,10 +147,16 @@ public final class IngestJob {
           changed.add(id);
         }
       }
+      // a source left out by metamut.ingest.only but still enabled keeps its outputs; a source no longer in
+      // the catalogue (or disabled) is removed
+      java.util.Set<String> enabled = Catalogue.enabledIds(cfg);
       List<String> removed = new ArrayList<>();
+      List<String> carried = new ArrayList<>();
       for (String id : prevSources.keySet()) {
-        if (!catalogue.containsKey(id)) {
+        if (!enabled.contains(id)) {
           removed.add(id);
+        } else if (!catalogue.containsKey(id)) {
+          carried.add(id);
         }
       }
       String episodesHash = Fingerprints.of(epSettings.toString());
@@ -177,6 +183,9 @@ public final class IngestJob {
         if (!changed.contains(id)) {
           sourceReports.put(id, prevSources.get(id));
         }
+      }
+      for (String id : carried) {
+        sourceReports.put(id, prevSources.get(id));
       }
       List<OutputStore.Swap> swaps = new ArrayList<>();
       long[] totals = new long[4];
@@ -306,16 +315,18 @@ public final class IngestJob {
     mark("parse");
 
     // per-file line counts (small: files x statuses)
+    // per-file line counts and quarantine reasons, one pass (small: files x statuses x reasons)
     Map<String, Map<String, Map<String, Long>>> fileCounts = new HashMap<>();
-    for (Row r : parsed.groupBy("source", "file_id", "status").count().collectAsList()) {
-      fileCounts.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
-          .computeIfAbsent(toRead.get(r.getInt(1)).path(), k -> new TreeMap<>()).put(r.getString(2), r.getLong(3));
-    }
     Map<String, Map<String, Long>> reasons = new HashMap<>();
-    Dataset<Row> quarantine = parsed.filter(col("status").equalTo(FileParser.QUARANTINE));
-    for (Row r : quarantine.groupBy("source", "reason").count().collectAsList()) {
-      reasons.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
+    for (Row r : parsed.groupBy("source", "file_id", "status", "reason").count().collectAsList()) {
+      fileCounts.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
+          .computeIfAbsent(toRead.get(r.getInt(1)).path(), k -> new TreeMap<>())
+          .merge(r.getString(2), r.getLong(4), Long::sum);
+      if (!r.isNullAt(3)) {
+        reasons.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).merge(r.getString(3), r.getLong(4), Long::sum);
+      }
     }
+    Dataset<Row> quarantine = parsed.filter(col("status").equalTo(FileParser.QUARANTINE));
     if (!reasons.isEmpty()) {
       quarantine.join(broadcast(fileDf), "file_id")
           .select(col("source_file"), col("line_number"), col("raw_line"), col("reason"), col("message"), col("source"))

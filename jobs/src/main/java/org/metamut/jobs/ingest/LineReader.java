@@ -1,12 +1,8 @@
 package org.metamut.jobs.ingest;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 
 /**
  * Reads a file line by line from a stream, counting lines from 1: strips a UTF-8 byte-order mark at the
@@ -35,13 +31,15 @@ final class LineReader {
     this.maxLineBytes = maxLineBytes;
   }
 
+  private byte[] line = new byte[256];
+
   /** The next line, or null at the end of the file. */
   Line next() throws IOException {
     if (eof) {
       return null;
     }
-    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-    long total = 0;
+    int kept = 0;          // bytes of this line held in `line` (at most maxLineBytes + 1)
+    long total = 0;        // bytes of this line in the file (without the '\n')
     boolean sawAny = false;
     while (true) {
       if (pos == len) {
@@ -62,8 +60,14 @@ final class LineReader {
         pos++;
       }
       int n = pos - start;
-      int room = (int) Math.max(0, Math.min(n, (long) maxLineBytes + 1 - line.size()));
-      line.write(buf, start, room);
+      int room = (int) Math.max(0, Math.min(n, (long) maxLineBytes + 1 - kept));
+      if (room > 0) {
+        if (kept + room > line.length) {
+          line = java.util.Arrays.copyOf(line, Math.max(kept + room, line.length * 2));
+        }
+        System.arraycopy(buf, start, line, kept, room);
+        kept += room;
+      }
       total += n;
       if (pos < len) { // found '\n'
         pos++;
@@ -71,29 +75,24 @@ final class LineReader {
       }
     }
     lineNo++;
-    byte[] bytes = line.toByteArray();
     int from = 0;
     if (first) {
       first = false;
-      if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
+      if (kept >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB && (line[2] & 0xff) == 0xBF) {
         from = 3;
         total -= 3;
       }
     }
-    boolean tooLong = total > maxLineBytes;
-    int to = Math.min(bytes.length, from + maxLineBytes);
-    if (!tooLong && to > from && bytes[to - 1] == '\r') {
+    boolean tooLong = total > maxLineBytes + (kept > 0 && line[kept - 1] == '\r' ? 1 : 0);
+    int to = Math.min(kept, from + maxLineBytes);
+    if (!tooLong && to > from && line[to - 1] == '\r') {
       to--;
     }
-    return new Line(lineNo, decode(bytes, from, to), tooLong, total);
+    return new Line(lineNo, decode(line, from, to), tooLong, total);
   }
 
+  /** UTF-8; malformed bytes become U+FFFD (the String constructor's replacement behaviour). */
   private static String decode(byte[] b, int from, int to) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(b, from, to - from)).toString();
-    } catch (CharacterCodingException e) {
-      return new String(b, from, to - from, StandardCharsets.UTF_8);
-    }
+    return new String(b, from, to - from, StandardCharsets.UTF_8);
   }
 }

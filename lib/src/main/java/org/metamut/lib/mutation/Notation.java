@@ -107,8 +107,7 @@ public record Notation(int indexBase, int offset, String separators, Set<String>
     char mt = Character.toUpperCase(part.charAt(part.length() - 1));
     String digits = part.substring(1, part.length() - 1);
     int srcPos;
-    if (!digits.chars().allMatch(Character::isDigit) && !(digits.startsWith("-") && digits.length() > 1
-        && digits.substring(1).chars().allMatch(Character::isDigit))) {
+    if (!isInteger(digits)) {
       throw new NotationException(NotationException.Reason.BAD_NOTATION,
           "'" + abbreviate(part) + "' has no integer position between its residues");
     }
@@ -194,8 +193,10 @@ public record Notation(int indexBase, int offset, String separators, Set<String>
   }
 
   private static List<Mutation> canonical(List<Mutation> muts, String text) {
-    List<Mutation> sorted = new ArrayList<>(muts);
-    sorted.sort(null);
+    List<Mutation> sorted = muts;
+    if (muts.size() > 1) {
+      sorted.sort(null);
+    }
     for (int i = 1; i < sorted.size(); i++) {
       if (sorted.get(i).pos() == sorted.get(i - 1).pos()) {
         throw new NotationException(NotationException.Reason.DUPLICATE_POSITION,
@@ -212,6 +213,20 @@ public record Notation(int indexBase, int offset, String separators, Set<String>
             "position " + pos + " is substituted twice in '" + abbreviate(text) + "'");
       }
     }
+  }
+
+  private static boolean isInteger(String s) {
+    int i = s.startsWith("-") ? 1 : 0;
+    if (i == s.length()) {
+      return false;
+    }
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String abbreviate(String s) {
