@@ -15,7 +15,9 @@ import org.metamut.jobs.train.MetaTrainJob;
 import org.metamut.jobs.train.TrainSettings;
 import org.metamut.jobs.train.TransformerFactory;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.NamedParams;
+import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.meta.MetaAlgorithm;
 import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.report.Fingerprints;
@@ -143,14 +145,25 @@ public final class EvaluateJob {
       double[] theta;
       if (META.contains(method) && models.containsKey(method) && enc.equals(defaultEncoder)) {
         Path p = Path.of(models.get(method));
-        Path file = Files.isDirectory(p) ? p.resolve("params.json") : p;
-        theta = NamedParams.readJson(file, ParamLayout.of(f.spec()));
+        Path file = Files.isDirectory(p)
+            ? (Files.exists(p.resolve("model.mmut")) ? p.resolve("model.mmut") : p.resolve("params.json")) : p;
+        if (file.getFileName().toString().endsWith(".json")) {
+          theta = NamedParams.readJson(file, ParamLayout.of(f.spec()));
+        } else {
+          SavedModel saved = ModelFile.read(file);
+          if (!saved.spec().equals(f.spec()) || !saved.encoder().equals(enc)) {
+            throw new IllegalArgumentException("model " + file + " is " + saved.spec().summary() + " with the "
+                + saved.encoder().kind() + " encoder; this configuration has " + f.spec().summary() + " with "
+                + enc.kind() + " (set metamut.model.* to match)");
+          }
+          theta = saved.theta();
+        }
         fingerprints.put("model " + name, Fingerprints.sha256(file));
         say.accept(name + ": θ from " + file + " (its training time is not known here: train_seconds = 0)");
       } else if (META.contains(method)) {
         TrainSettings s = TrainSettings.from(cfg);
         TrainSettings t = new TrainSettings(MetaAlgorithm.fromConfig(method), steps, s.metaBatchTasks(), s.innerSteps(),
-            s.innerLearningRate(), false, s.anilSecondOrder(), s.hvpRelativeStep(), s.hvpCentral(), s.optimizer(),
+            s.innerLearningRate(), false, s.anilSecondOrder(), s.reptileIncludeQuery(), s.hvpRelativeStep(), s.hvpCentral(), s.optimizer(),
             s.outerLearningRate(), s.beta1(), s.beta2(), s.adamEpsilon(), s.clipNorm(), s.partitions(),
             s.aggregationDepth(), 0, s.evalMaxTasks(), 0, 1, episodesDir, proteinsDir,
             reportDir + "/training/" + name.replace('/', '-'), seed, s.gpuEnabled(), s.progressIntervalMs());

@@ -52,6 +52,8 @@ public final class MetaTrainJob {
   private boolean resume;
   private FaultInjection fault;
   private String renderedConfig = "";
+  private EpisodeStore givenEpisodes;
+  private boolean defaultListeners = true;
 
   public MetaTrainJob(SparkSession spark, TrainSettings settings, ModelFactory factory, EncoderSpec encoder,
                       Consumer<String> say) {
@@ -78,6 +80,21 @@ public final class MetaTrainJob {
     return this;
   }
 
+  /** Use these episodes instead of reading the episodes/proteins tables (benchmarks). */
+  public MetaTrainJob episodes(EpisodeStore store) {
+    this.givenEpisodes = store;
+    return this;
+  }
+
+  /**
+   * Without the metrics and checkpoint listeners (benchmarks: no file I/O in the timed loop); the progress
+   * listener and the final model stay.
+   */
+  public MetaTrainJob withoutFileListeners() {
+    this.defaultListeners = false;
+    return this;
+  }
+
   /** The effective configuration, recorded in checkpoints and the model's provenance. */
   public MetaTrainJob renderedConfig(String hocon) {
     this.renderedConfig = hocon;
@@ -86,7 +103,7 @@ public final class MetaTrainJob {
 
   private MetaLearner learner() {
     return MetaLearners.create(s.algorithm(), s.innerLoop(factory.float64()), factory.numParams(), factory.headParams(),
-        s.anilSecondOrder());
+        s.anilSecondOrder(), s.reptileIncludeQuery());
   }
 
   private OuterOptimizer optimizer(int dim) {
@@ -104,7 +121,8 @@ public final class MetaTrainJob {
     Path out = RunFiles.path(s.outputDir());
     Checkpoints checkpoints = new Checkpoints(files, new Path(out, "checkpoints"), s.checkpointKeep());
 
-    EpisodeStore store = EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder);
+    EpisodeStore store = givenEpisodes != null ? givenEpisodes
+        : EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder);
     int[] trainPool = store.trainIndices();
     int[] valPool = store.valIndices();
     if (trainPool.length == 0) {
@@ -132,9 +150,13 @@ public final class MetaTrainJob {
     }
 
     List<TrainListener> listeners = new ArrayList<>();
-    listeners.add(new MetricsListener(files, out));
+    if (defaultListeners) {
+      listeners.add(new MetricsListener(files, out));
+    }
     listeners.add(new ProgressListener(say, s.progressIntervalMs(), System::nanoTime));
-    listeners.add(new CheckpointListener(checkpoints, s.checkpointEverySteps(), step -> manifest(step, store, learner)));
+    if (defaultListeners) {
+      listeners.add(new CheckpointListener(checkpoints, s.checkpointEverySteps(), step -> manifest(step, store, learner)));
+    }
     listeners.addAll(extra);
 
     int evalCount = Math.min(s.evalMaxTasks(), valPool.length);
@@ -254,7 +276,7 @@ public final class MetaTrainJob {
     m.put("algorithm", s.algorithm().configName());
     m.put("learner", learner.toString());
     m.put("model", factory.describe());
-    m.put("encoder", encoder.kind() + " (" + encoder.maxTokens() + " tokens)");
+    m.put("encoder", encoder == null ? "none (pre-encoded episodes)" : encoder.kind() + " (" + encoder.maxTokens() + " tokens)");
     m.put("episodes", s.episodesDir());
     m.put("episodes_count", store.size());
     m.put("variants_count", store.variants());
@@ -272,7 +294,15 @@ public final class MetaTrainJob {
                             MetaLearner learner) throws IOException {
     files.delete(dir);
     files.mkdirs(dir);
-    ModelOutput.write(files, dir, factory, encoder, theta, manifest(step, store, learner));
+    Map<String, String> prov = new java.util.TreeMap<>();
+    prov.put("meta-train.step", Long.toString(step));
+    prov.put("meta-train.seed", Long.toString(s.seed()));
+    prov.put("meta-train.algorithm", s.algorithm().configName());
+    prov.put("meta-train.learner", learner.toString());
+    prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
+    prov.put("created", Instant.now().toString());
+    prov.put("config", renderedConfig);
+    ModelOutput.write(files, dir, factory, encoder, theta, manifest(step, store, learner), prov);
     if (phi.length > theta.length) {
       try (OutputStream o = files.create(new Path(dir, "inner-learning-rates.json"))) {
         o.write(JSON.writeValueAsString(Arrays.copyOfRange(phi, theta.length, phi.length)).getBytes(StandardCharsets.UTF_8));

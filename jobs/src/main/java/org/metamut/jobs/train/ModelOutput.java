@@ -2,24 +2,40 @@ package org.metamut.jobs.train;
 
 import org.apache.hadoop.fs.Path;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.NamedParams;
+import org.metamut.lib.io.Normalisation;
+import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.model.ParamLayout;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Map;
 
 /**
- * Writes the meta-trained model: {@code params.json} (named tensors, {@link NamedParams}' layout) for the
- * transformer, or {@code theta.json} (a plain array) for other models, and {@code manifest.json} (provenance).
+ * Writes the meta-trained model. Transformer: {@code model.mmut} in the model file format
+ * ({@link ModelFile}, with provenance: step, seed, algorithm, config, episodes) and {@code params.json} (named
+ * tensors in the layout of maml-reference.json, for comparisons with other frameworks). Other models:
+ * {@code theta.json} (a plain array). Always {@code manifest.json} (provenance as JSON).
  */
 final class ModelOutput {
   private ModelOutput() {
   }
 
-  static void write(RunFiles files, Path dir, ModelFactory factory, EncoderSpec encoder, double[] theta, String manifest)
-      throws IOException {
+  /** File name of the model file inside the model folder. */
+  static final String MODEL_FILE = "model.mmut";
+
+  static void write(RunFiles files, Path dir, ModelFactory factory, EncoderSpec encoder, double[] theta, String manifest,
+                    Map<String, String> provenance) throws IOException {
+    if (factory instanceof TransformerFactory tf && encoder != null) {
+      Path tmp = new Path(dir, "." + MODEL_FILE + ".tmp");
+      try (OutputStream o = files.create(tmp)) {
+        ModelFile.writeTo(o, new SavedModel(tf.spec(), encoder, Normalisation.none(), provenance, theta));
+      }
+      files.rename(tmp, new Path(dir, MODEL_FILE));
+    }
     if (factory instanceof TransformerFactory tf) {
       java.nio.file.Path tmp = Files.createTempFile("metamut-params", ".json");
       try {

@@ -15,7 +15,7 @@ import java.io.Serializable;
  * @param outputDir folder of this job's outputs ({@code <run.output-dir>/meta-train}); checkpoints, metrics, model
  */
 public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBatchTasks, int innerSteps,
-                            double innerLearningRate, boolean learnedRates, boolean anilSecondOrder,
+                            double innerLearningRate, boolean learnedRates, boolean anilSecondOrder, boolean reptileIncludeQuery,
                             double hvpRelativeStep, boolean hvpCentral, String optimizer, double outerLearningRate,
                             double beta1, double beta2, double adamEpsilon, double clipNorm, int partitions,
                             int aggregationDepth, int evalEverySteps, int evalMaxTasks, int checkpointEverySteps,
@@ -36,7 +36,8 @@ public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBat
     String proteins = c.get(TrainKeys.PROTEINS_DIR);
     return new TrainSettings(MetaAlgorithm.fromConfig(c.get(TrainKeys.ALGORITHM)), c.get(TrainKeys.OUTER_STEPS),
         c.get(TrainKeys.META_BATCH_TASKS), c.get(TrainKeys.INNER_STEPS), c.get(TrainKeys.INNER_LEARNING_RATE),
-        c.get(TrainKeys.INNER_LEARNED_RATES), c.get(TrainKeys.ANIL_SECOND_ORDER), c.get(TrainKeys.HVP_RELATIVE_STEP),
+        c.get(TrainKeys.INNER_LEARNED_RATES), c.get(TrainKeys.ANIL_SECOND_ORDER), c.get(TrainKeys.REPTILE_INCLUDE_QUERY),
+        c.get(TrainKeys.HVP_RELATIVE_STEP),
         c.get(TrainKeys.HVP_CENTRAL), c.get(TrainKeys.OUTER_OPTIMIZER), c.get(TrainKeys.OUTER_LEARNING_RATE),
         c.get(TrainKeys.ADAM_BETA1), c.get(TrainKeys.ADAM_BETA2), c.get(TrainKeys.ADAM_EPSILON),
         c.get(TrainKeys.CLIP_NORM), c.get(TrainKeys.PARTITIONS), c.get(TrainKeys.AGGREGATION_DEPTH),
@@ -59,14 +60,14 @@ public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBat
 
   public TrainSettings withOuterSteps(int steps) {
     return new TrainSettings(algorithm, steps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
-        anilSecondOrder, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs);
   }
 
   public TrainSettings withPartitions(int p) {
     return new TrainSettings(algorithm, outerSteps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
-        anilSecondOrder, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         p, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs);
   }

@@ -9,8 +9,6 @@ import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.Transformer;
 import org.nd4j.linalg.api.buffer.DataType;
 
-import java.util.Locale;
-
 /** The DESIGN.md §6 transformer as configured by {@code metamut.model.*}; serialisable as plain fields. */
 public final class TransformerFactory implements ModelFactory {
   private static final long serialVersionUID = 1L;
@@ -41,16 +39,11 @@ public final class TransformerFactory implements ModelFactory {
   }
 
   public static TransformerFactory from(MetamutConfig c) {
-    ModelSpec s = ModelSpec.reference(c.get(ModelKeys.LAYERS), c.get(ModelKeys.D_MODEL), c.get(ModelKeys.HEADS),
-            c.get(ModelKeys.FF_DIM), c.get(ModelKeys.MAX_TOKENS))
-        .withPositional(ModelSpec.Positional.valueOf(c.get(ModelKeys.POSITIONAL).toUpperCase(Locale.ROOT)))
-        .withPooling(ModelSpec.Pooling.valueOf(c.get(ModelKeys.POOLING).toUpperCase(Locale.ROOT)))
-        .withFlags(encoderSpec(c).hasFlags());
-    return new TransformerFactory(s, "float64".equals(c.get(ModelKeys.DTYPE)));
+    return new TransformerFactory(ModelKeys.spec(c), ModelKeys.dataType(c) == DataType.DOUBLE);
   }
 
   public static EncoderSpec encoderSpec(MetamutConfig c) {
-    return new EncoderSpec(c.get(ModelKeys.ENCODER), c.get(ModelKeys.MAX_TOKENS));
+    return ModelKeys.encoder(c);
   }
 
   public ModelSpec spec() {

@@ -11,6 +11,12 @@ public final class MetaLearners {
    */
   public static MetaLearner create(MetaAlgorithm algorithm, InnerLoop inner, int numModelParams, int headParams,
                                    boolean anilSecondOrder) {
+    return create(algorithm, inner, numModelParams, headParams, anilSecondOrder, false);
+  }
+
+  /** @param reptileIncludeQuery Reptile's inner steps use support ∪ query instead of the support set */
+  public static MetaLearner create(MetaAlgorithm algorithm, InnerLoop inner, int numModelParams, int headParams,
+                                   boolean anilSecondOrder, boolean reptileIncludeQuery) {
     return switch (algorithm) {
       case MAML -> new Maml(MetaAlgorithm.MAML, inner, true, 0, -1);
       case FOMAML -> new Maml(MetaAlgorithm.FOMAML, inner, false, 0, -1);
@@ -20,7 +26,7 @@ public final class MetaLearners {
         }
         yield new Maml(MetaAlgorithm.ANIL, inner, anilSecondOrder, numModelParams - headParams, numModelParams);
       }
-      case REPTILE -> new Reptile(inner);
+      case REPTILE -> new Reptile(inner, reptileIncludeQuery);
     };
   }
 }

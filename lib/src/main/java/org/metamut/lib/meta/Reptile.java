@@ -4,22 +4,29 @@ import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 
 /**
- * Reptile (Nichol et al. 2018): K SGD steps on the task's support ∪ query examples give θ'; the task's
- * meta-gradient is {@code θ − θ'}. With the {@code sgd} outer optimiser at rate ε the outer step is exactly
- * Reptile's {@code θ ← θ + ε · mean_tasks(θ' − θ)}; with Adam it is the common Adam variant.
- * Losses reported: support ∪ query loss at θ (pre), query loss at θ' (post, one extra forward pass).
- * Learned inner rates are not supported.
+ * Reptile (Nichol et al. 2018): K SGD steps on the task's support examples (or support ∪ query with
+ * {@code includeQuery}) give θ'; the task's meta-gradient is {@code θ − θ'}. With the {@code sgd} outer
+ * optimiser at rate ε the outer step is exactly Reptile's {@code θ ← θ + ε · mean_tasks(θ' − θ)}; with Adam it
+ * is the common Adam variant. Losses reported: training-set loss at θ (pre), query loss at θ' (post, one extra
+ * forward pass). Learned inner rates are not supported.
  */
 public final class Reptile implements MetaLearner {
   private static final long serialVersionUID = 1L;
 
   private final InnerLoop inner;
+  private final boolean includeQuery;
 
+  /** Reptile on the support set only. */
   public Reptile(InnerLoop inner) {
+    this(inner, false);
+  }
+
+  public Reptile(InnerLoop inner, boolean includeQuery) {
     if (inner.learnedRates()) {
       throw new IllegalArgumentException("reptile does not support learned inner learning rates (Meta-SGD)");
     }
     this.inner = inner;
+    this.includeQuery = includeQuery;
   }
 
   @Override
@@ -51,15 +58,15 @@ public final class Reptile implements MetaLearner {
     if (phi.length != n) {
       throw new IllegalArgumentException("reptile expects " + n + " meta-parameters, got " + phi.length);
     }
-    TokenBatch all = TokenBatches.concat(task.support(), task.query());
+    TokenBatch all = includeQuery ? TokenBatches.concat(task.support(), task.query()) : task.support();
     double[] theta = phi.clone();
     double[] g = new double[n];
     double pre = Double.NaN;
     for (int k = 0; k < inner.steps(); k++) {
       String phase = "inner step " + (k + 1) + " of " + inner.steps();
       double l = model.lossAndGradient(theta, all, g);
-      NonFiniteException.check(l, "support+query loss", task, phase);
-      NonFiniteException.check(g, "support+query gradient", task, phase);
+      NonFiniteException.check(l, includeQuery ? "support+query loss" : "support loss", task, phase);
+      NonFiniteException.check(g, includeQuery ? "support+query gradient" : "support gradient", task, phase);
       if (k == 0) {
         pre = l;
       }
@@ -79,6 +86,6 @@ public final class Reptile implements MetaLearner {
 
   @Override
   public String toString() {
-    return "reptile, " + inner;
+    return "reptile (" + (includeQuery ? "support+query" : "support") + "), " + inner;
   }
 }

@@ -119,11 +119,17 @@ class MamlExactTest {
     GridMlp model = new GridMlp(4, 0);
     MetaTask t = task();
     double alpha = 0.02;
-    // two steps on support ∪ query
     double[] th = theta0();
+    // two steps on support ∪ query
     MetaTask all = new MetaTask(0, "all", TokenBatches.concat(t.support(), t.query()), t.query());
-    double[] th1 = Exact.axpy(-alpha, Exact.grad(all.support(), th), th);
-    double[] th2 = Exact.axpy(-alpha, Exact.grad(all.support(), th1), th1);
+    double[] a1 = Exact.axpy(-alpha, Exact.grad(all.support(), th), th);
+    double[] a2 = Exact.axpy(-alpha, Exact.grad(all.support(), a1), a1);
+    TaskResult withQuery = MetaLearners.create(MetaAlgorithm.REPTILE, InnerLoop.sgd(2, alpha), 5, 5, false, true)
+        .metaGradient(model, th, t);
+    assertArrayEquals(Exact.axpy(-1, a2, th), withQuery.grad(), 1e-14);
+    // default: two steps on the support set
+    double[] th1 = Exact.axpy(-alpha, Exact.grad(t.support(), th), th);
+    double[] th2 = Exact.axpy(-alpha, Exact.grad(t.support(), th1), th1);
     TaskResult r = MetaLearners.create(MetaAlgorithm.REPTILE, InnerLoop.sgd(2, alpha), 5, 5, false).metaGradient(model, th, t);
     assertArrayEquals(Exact.axpy(-1, th2, th), r.grad(), 1e-14);
     assertEquals(model.loss(th2, t.query()), r.postLoss(), 1e-14);

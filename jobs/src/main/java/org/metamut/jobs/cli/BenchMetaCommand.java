@@ -1,0 +1,83 @@
+package org.metamut.jobs.cli;
+
+import org.metamut.jobs.spark.JobContext;
+import org.metamut.jobs.train.MetaBenchmark;
+import org.metamut.jobs.train.TrainSettings;
+import org.metamut.jobs.train.TransformerFactory;
+import org.metamut.lib.backend.Nd4jBackend;
+import org.metamut.lib.meta.MetaAlgorithm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code metamut bench meta}: milliseconds per outer step of meta-train's distributed loop, by algorithm, tasks per
+ * step and partitions, on the configured model (default: DESIGN.md §6 reference, float32).
+ */
+@Command(name = "meta", mixinStandardHelpOptions = true,
+    description = "Time per outer step of meta-training (MAML, FOMAML, ANIL, Reptile) through Spark, with scaling "
+        + "in tasks per step and partitions (executor threads in local mode).")
+final class BenchMetaCommand extends JobCommand {
+
+  @Option(names = "--algorithms", split = ",", defaultValue = "maml,fomaml,reptile",
+      description = "Algorithms to time (default: ${DEFAULT-VALUE}).")
+  List<String> algorithms;
+
+  @Option(names = "--tasks", split = ",", defaultValue = "8", description = "Tasks per outer step, e.g. 4,8,16.")
+  List<Integer> tasks;
+
+  @Option(names = "--partitions", split = ",", defaultValue = "2",
+      description = "Spark partitions per step, e.g. 1,2 (local mode: executor threads used).")
+  List<Integer> partitions;
+
+  @Option(names = "--support", defaultValue = "16", description = "Support examples per task.")
+  int support;
+
+  @Option(names = "--query", defaultValue = "16", description = "Query examples per task.")
+  int query;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "Untimed outer steps first.")
+  int warmup;
+
+  @Option(names = "--steps", defaultValue = "10", description = "Timed outer steps per configuration.")
+  int steps;
+
+  @Override
+  String jobName() {
+    return "bench-meta";
+  }
+
+  @Override
+  int run(JobContext ctx) throws Exception {
+    TrainSettings base = TrainSettings.from(ctx.config());
+    TransformerFactory factory = TransformerFactory.from(ctx.config());
+    int seqLen = factory.spec().maxLen();
+    var spark = ctx.spark();
+    ctx.say(Nd4jBackend.describe() + "; Spark " + spark.version() + " " + spark.sparkContext().master()
+        + ", defaultParallelism " + spark.sparkContext().defaultParallelism() + "; OMP_NUM_THREADS="
+        + System.getenv("OMP_NUM_THREADS"));
+    ctx.say(factory.describe() + "; " + base.innerSteps() + " inner step(s); " + support + " support + " + query
+        + " query per task, sequence length " + seqLen);
+    ctx.say(String.format(Locale.ROOT, "model loss+gradient, batch %d: %.1f ms (median of 20, driver thread)", support,
+        MetaBenchmark.gradientCallMs(factory, support, seqLen, 20)));
+    Path tmp = Files.createTempDirectory("metamut-bench-meta");
+    ctx.say(MetaBenchmark.header());
+    List<MetaBenchmark.Row> rows = new ArrayList<>();
+    for (String a : algorithms) {
+      for (int t : tasks) {
+        for (int p : partitions) {
+          MetaBenchmark.Row r = MetaBenchmark.run(spark, base, factory, MetaAlgorithm.fromConfig(a), t, p, support, query,
+              seqLen, warmup, steps, tmp.resolve(a + "-" + t + "-" + p).toString());
+          rows.add(r);
+          ctx.say(MetaBenchmark.format(r));
+        }
+      }
+    }
+    return 0;
+  }
+}
