@@ -57,8 +57,8 @@ final class DemoCommand extends JobCommand {
    * The demo's evaluation sizes (src/docs/evaluate.md): a few held-out tasks, k in {8, 32}, 2 seeds, a short
    * meta-training per method; they override the configuration's metamut.evaluate values for the demo only.
    */
-  static final String DEMO_EVALUATION = "metamut.evaluate { shots = [8, 32], seeds = 2, max-tasks = 4, max-query = 200,\n"
-      + "  pool-size = 1000, train.outer-steps = 20, bootstrap.resamples = 1000 }\n"
+  static final String DEMO_EVALUATION = "metamut.evaluate { shots = [8, 32], seeds = 2, max-tasks = 3, max-query = 100,\n"
+      + "  pool-size = 500, train.outer-steps = 10, bootstrap.resamples = 1000 }\n"
       + "metamut.train.meta-batch-tasks = 4\n";
 
   static void evaluateStage(JobContext ctx, String out) {
@@ -67,7 +67,7 @@ final class DemoCommand extends JobCommand {
       MetamutConfig cfg = MetamutConfig.fromString("metamut {\n" + ctx.config().renderMetamut() + "\n}\n" + DEMO_EVALUATION);
       String data = cfg.get(EvalKeys.DATA_DIR).isEmpty() ? out : cfg.get(EvalKeys.DATA_DIR);
       if (!Files.isDirectory(Path.of(data, "episodes"))) {
-        ctx.say("evaluation stage: no episodes under " + data + ", ingesting the bundled data first");
+        ctx.say("evaluation stage: no episodes under " + data + ", ingesting first");
         new IngestJob(spark, cfg, ctx::say).run();
       }
       long e0 = System.nanoTime();
