@@ -10,7 +10,6 @@ import static org.metamut.jobs.config.ConfigKey.intKey;
 import static org.metamut.jobs.config.ConfigKey.intListKey;
 import static org.metamut.jobs.config.ConfigKey.positiveDoubleKey;
 import static org.metamut.jobs.config.ConfigKey.stringKey;
-import static org.metamut.jobs.config.ConfigKey.stringMapKey;
 
 /** Keys of {@code metamut evaluate} (src/docs/evaluate.md): held-out tasks, shot sizes, methods, adaptation, report. */
 public final class EvalKeys {
@@ -49,10 +48,18 @@ public final class EvalKeys {
           + "fine-tuning), scratch (random init + k-shot fine-tuning), ridge-onehot, ridge-substitution",
       false, METHODS.toArray(String[]::new));
 
-  public static final ConfigKey<Map<String, String>> MODELS = stringMapKey("metamut.evaluate.models",
-      "meta-trained model folders (a meta-train job's model/ with params.json) by method name; a meta-learned "
-          + "method without one is meta-trained by this job",
-      k -> List.of("maml", "fomaml", "anil", "reptile").contains(k), "maml, fomaml, anil or reptile");
+  /** Model folders of the meta-learned methods, by method name; "" = meta-train it in this job. */
+  public static final Map<String, ConfigKey<String>> MODELS = modelKeys();
+
+  private static Map<String, ConfigKey<String>> modelKeys() {
+    Map<String, ConfigKey<String>> m = new java.util.LinkedHashMap<>();
+    for (String method : List.of("maml", "fomaml", "anil", "reptile")) {
+      m.put(method, stringKey("metamut.evaluate.models." + method,
+          "model folder (a meta-train job's model/, with model.mmut or params.json) or model file of " + method
+              + "; empty = meta-trained by this job", true));
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   public static final ConfigKey<List<String>> ABLATION_ENCODERS = enumListKey("metamut.evaluate.ablation.encoders",
       "encoding ablation: the ablation method is also meta-trained and evaluated with each of these encoders "
@@ -94,8 +101,10 @@ public final class EvalKeys {
       "folder holding the ingest job's episodes/, proteins/ and variants/ (empty = run.output-dir)", true);
 
   public static List<ConfigKey<?>> all() {
-    return List.of(SPLIT, SHOTS, SEEDS, MAX_TASKS, MAX_QUERY, MIN_QUERY, POOL_SIZE, METHODS_KEY, MODELS,
-        ABLATION_ENCODERS, ABLATION_METHOD, TRAIN_OUTER_STEPS, PRETRAIN_LEARNING_RATE, ADAPT_STEPS, ADAPT_LEARNING_RATE,
-        REFERENCE_METHOD, BOOTSTRAP_RESAMPLES, BOOTSTRAP_LEVEL, PARTITIONS, OUTPUT_DIR, DATA_DIR);
+    List<ConfigKey<?>> all = new java.util.ArrayList<>(List.of(SPLIT, SHOTS, SEEDS, MAX_TASKS, MAX_QUERY, MIN_QUERY,
+        POOL_SIZE, METHODS_KEY, ABLATION_ENCODERS, ABLATION_METHOD, TRAIN_OUTER_STEPS, PRETRAIN_LEARNING_RATE, ADAPT_STEPS, ADAPT_LEARNING_RATE,
+        REFERENCE_METHOD, BOOTSTRAP_RESAMPLES, BOOTSTRAP_LEVEL, PARTITIONS, OUTPUT_DIR, DATA_DIR));
+    all.addAll(MODELS.values());
+    return List.copyOf(all);
   }
 }

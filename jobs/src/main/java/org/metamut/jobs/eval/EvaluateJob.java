@@ -61,7 +61,11 @@ public final class EvaluateJob {
     this.spark = spark;
     this.cfg = cfg;
     this.say = say;
-    models.putAll(cfg.get(EvalKeys.MODELS));
+    EvalKeys.MODELS.forEach((m, k) -> {
+      if (!cfg.get(k).isEmpty()) {
+        models.put(m, cfg.get(k));
+      }
+    });
   }
 
   /** Model folders by method (e.g. from {@code --model maml=PATH}); these win over the configuration's. */
