@@ -131,7 +131,9 @@ public final class EvaluateJob {
       if (!factories.containsKey(n[2])) {
         EncoderSpec es = new EncoderSpec(n[2], defaultEncoder.maxTokens());
         encoders.add(es);
-        factories.put(n[2], new TransformerFactory(base.spec().withFlags(es.hasFlags()), base.float64()));
+        // The wild-type + mask encoder marks mutated positions with flags: its model always reads them.
+        boolean flags = base.spec().useFlags() || es.hasFlags();
+        factories.put(n[2], new TransformerFactory(base.spec().withFlags(flags), base.float64()));
       }
     }
     int steps = cfg.get(EvalKeys.TRAIN_OUTER_STEPS) > 0 ? cfg.get(EvalKeys.TRAIN_OUTER_STEPS) : TrainSettings.from(cfg).outerSteps();
