@@ -71,11 +71,13 @@ final class IngestBenchCommand extends JobCommand {
           + SyntheticData.catalogueEntry("synthetic", data) + " }\n";
       table.add(measure(ctx, String.format(Locale.ROOT, "generated %,d", n), with(base, dir.resolve("out-" + n), extra)));
     }
-    ctx.say(String.format(Locale.ROOT, "%-22s %12s %9s %12s %9s %14s", "input", "rows read", "wall s", "rows/s",
-        "CPU s", "peak heap MB"));
+    ctx.say(String.format(Locale.ROOT, "%-22s %12s %9s %12s %9s %14s %16s", "input", "rows read", "wall s", "rows/s",
+        "CPU s", "peak heap MB", "after-GC heap MB"));
     for (String[] r : table) {
-      ctx.say(String.format(Locale.ROOT, "%-22s %12s %9s %12s %9s %14s", (Object[]) r));
+      ctx.say(String.format(Locale.ROOT, "%-22s %12s %9s %12s %9s %14s %16s", (Object[]) r));
     }
+    ctx.say("peak heap = highest sampled used heap (garbage included); after-GC heap = highest heap still in use right "
+        + "after a collection (what the run retains: driver + local-mode executors)");
     return 0;
   }
 
@@ -88,9 +90,11 @@ final class IngestBenchCommand extends JobCommand {
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     System.gc();
     AtomicLong peak = new AtomicLong(mem.getHeapMemoryUsage().getUsed());
+    AtomicLong peakRetained = new AtomicLong(0);
     Thread sampler = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+        peakRetained.accumulateAndGet(retainedAfterGc(), Math::max);
         try {
           Thread.sleep(50);
         } catch (InterruptedException e) {
@@ -111,7 +115,18 @@ final class IngestBenchCommand extends JobCommand {
         label, r.rowsRead(), r.variants(), r.quarantined(), secs, r.rowsRead() / secs));
     return new String[] {label, String.format(Locale.ROOT, "%,d", r.rowsRead()), String.format(Locale.ROOT, "%.1f", secs),
         String.format(Locale.ROOT, "%,.0f", r.rowsRead() / secs), String.format(Locale.ROOT, "%.1f", cpu),
-        String.format(Locale.ROOT, "%,d", peak.get() >> 20)};
+        String.format(Locale.ROOT, "%,d", peak.get() >> 20), String.format(Locale.ROOT, "%,d", peakRetained.get() >> 20)};
+  }
+
+  /** Heap in use right after the last collection, summed over the heap pools that report it. */
+  private static long retainedAfterGc() {
+    long sum = 0;
+    for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+        sum += pool.getCollectionUsage().getUsed();
+      }
+    }
+    return sum;
   }
 
   private static long cpuNanos() {

@@ -20,6 +20,7 @@ public final class Keys {
     all.addAll(RunKeys.all());
     all.addAll(SparkKeys.all());
     all.addAll(IngestKeys.all());
+    all.addAll(ScoreKeys.all());
     all.addAll(ModelKeys.all());
     all.addAll(TrainKeys.all());
     all.addAll(EvalKeys.all());

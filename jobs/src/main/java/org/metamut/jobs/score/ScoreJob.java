@@ -1,0 +1,282 @@
+package org.metamut.jobs.score;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.metamut.lib.library.VariantLibrary;
+import org.metamut.lib.mutation.Notation;
+import org.metamut.lib.progress.Progress;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Scores a variant library with one model across executors and writes, atomically replacing
+ * {@code output}:
+ * <ul>
+ *   <li>{@code scores/} Parquet ({@link ScoreSchemas#SCORES}), one row per scored variant;</li>
+ *   <li>{@code rejected/} Parquet ({@link ScoreSchemas#REJECTED}), one row per refused variant with its reason;</li>
+ *   <li>{@code top.csv}, the top-N variants by score (highest first, ties by index);</li>
+ *   <li>{@code summary.json}, counts (input = scored + rejected, checked), the scale of the scores, the model,
+ *       the library, timings; also written as {@code _provenance.json}.</li>
+ * </ul>
+ * Two passes over the library: a cheap one (generate or parse, and encode) writes the rejected rows, the
+ * scoring one writes the scores; generated libraries are produced from index ranges on the executors.
+ */
+public final class ScoreJob {
+
+  /** Tuning, from {@code metamut.score.*}. */
+  public record Settings(int batchSize, int topN, int partitions, int variantsPerPartition, long progressIntervalMs)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public Settings {
+      if (batchSize < 1 || topN < 0 || partitions < 0 || variantsPerPartition < 1) {
+        throw new IllegalArgumentException("invalid score settings " + batchSize + "/" + topN + "/" + partitions + "/"
+            + variantsPerPartition);
+      }
+    }
+  }
+
+  /** What a run did. */
+  public record Result(String output, String library, long input, long scored, long rejected,
+                       Map<String, Long> rejectedByReason, double scoreSeconds, double totalSeconds, int partitions) {
+    public double variantsPerSecond() {
+      return scoreSeconds > 0 ? scored / scoreSeconds : 0;
+    }
+  }
+
+  private final SparkSession spark;
+  private final Settings settings;
+  private final Consumer<String> say;
+
+  public ScoreJob(SparkSession spark, Settings settings, Consumer<String> say) {
+    this.spark = spark;
+    this.settings = settings;
+    this.say = say;
+  }
+
+  /** Scores a generated library; nothing proportional to its size is created on the driver. */
+  public Result scoreLibrary(VariantLibrary library, String proteinId, ScoringModel model, float[] theta,
+                             String output, Map<String, Object> provenance) {
+    long n = library.size();
+    int parts = partitionsFor(n);
+    Dataset<Long> ids = spark.range(0, n, 1, parts);
+    return run(ids, n, new CandidateSource.Generated(library), library.wildType(), library.describe(), proteinId,
+        model, theta, output, provenance, parts);
+  }
+
+  /**
+   * Scores the variants of a file library; {@code input} has the {@link ScoreSchemas#INPUT} schema (see
+   * {@link LibraryFiles#read}).
+   */
+  public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
+                          ScoringModel model, float[] theta, String output, Map<String, Object> provenance) {
+    long n = input.count();
+    int parts = partitionsFor(n);
+    Dataset<Row> spread = input.repartition(parts);
+    return run(spread, n, new CandidateSource.FromFile(new VariantParser(wildType, notation)), wildType, description,
+        proteinId, model, theta, output, provenance, parts);
+  }
+
+  int partitionsFor(long n) {
+    if (settings.partitions() > 0) {
+      return settings.partitions();
+    }
+    int dp = spark.sparkContext().defaultParallelism();
+    long byWork = (n + settings.variantsPerPartition() - 1) / settings.variantsPerPartition();
+    return (int) Math.max(1, Math.min(100_000, Math.max(Math.min(dp, n), byWork)));
+  }
+
+  private <T> Result run(Dataset<T> input, long n, CandidateSource<T> source, String wildType, String libraryDesc,
+                         String proteinId, ScoringModel model, float[] theta, String output,
+                         Map<String, Object> provenance, int parts) {
+    long t0 = System.nanoTime();
+    AtomicOutput out = new AtomicOutput(output, spark.sparkContext().hadoopConfiguration());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<float[]> thetaBc = jsc.broadcast(theta);
+    LongAccumulator scoredAcc = spark.sparkContext().longAccumulator("metamut.score.scored");
+    boolean committed = false;
+    try {
+      say.accept(String.format(Locale.ROOT, "scoring %s with %s (%s) in %d partitions, batch %d", libraryDesc,
+          model.identity(), model.factory().describe(), parts, settings.batchSize()));
+      // Pass 1: what cannot be scored, with reasons (cheap: generate/parse and encode only).
+      VariantEncoder encoder = model.encoder();
+      input.mapPartitions((MapPartitionsFunction<T, Row>) it -> rejectedRows(source.candidates(it), wildType, encoder),
+          Encoders.row(ScoreSchemas.REJECTED)).write().parquet(out.temp("rejected"));
+
+      // Pass 2: scores.
+      int batch = settings.batchSize();
+      long ts = System.nanoTime();
+      Progress progress = new Progress("scored", n, "variants", say, settings.progressIntervalMs(), System::nanoTime, true);
+      ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread th = new Thread(r, "metamut-score-progress");
+        th.setDaemon(true);
+        return th;
+      });
+      long[] seen = {0};
+      poll.scheduleAtFixedRate(() -> {
+        long v = scoredAcc.value();
+        progress.advance(v - seen[0]);
+        seen[0] = v;
+      }, 500, 500, TimeUnit.MILLISECONDS);
+      try {
+        input.mapPartitions((MapPartitionsFunction<T, Row>) it -> new ScoringIterator(source.candidates(it), wildType,
+                model, thetaBc.value(), batch, scoredAcc), Encoders.row(ScoreSchemas.SCORES))
+            .write().parquet(out.temp("scores"));
+      } finally {
+        poll.shutdownNow();
+      }
+      double scoreSeconds = (System.nanoTime() - ts) / 1e9;
+
+      // Counts from what was written (not from accumulators, which retried tasks can double).
+      Dataset<Row> scores = spark.read().parquet(out.temp("scores"));
+      Dataset<Row> rejected = spark.read().parquet(out.temp("rejected"));
+      long scored = scores.count();
+      Map<String, Long> byReason = new TreeMap<>();
+      for (Row r : rejected.groupBy("reason").count().collectAsList()) { // one row per reason code
+        byReason.put(r.getString(0), r.getLong(1));
+      }
+      long rej = byReason.values().stream().mapToLong(Long::longValue).sum();
+      progress.advance(scored - progress.done());
+      progress.finish();
+      if (scored + rej != n) {
+        throw new IllegalStateException("counts do not add up: " + n + " input variants, " + scored + " scored, " + rej
+            + " rejected");
+      }
+      // Top-N: Spark's take-ordered keeps a bounded heap per partition and merges them; N rows reach the driver.
+      List<Row> top = settings.topN() == 0 ? List.of()
+          : scores.orderBy(col("score").desc(), col("index").asc()).limit(settings.topN()).collectAsList();
+      writeTop(out, top);
+      double total = (System.nanoTime() - t0) / 1e9;
+      Result result = new Result(out.target().toString(), libraryDesc, n, scored, rej, byReason, scoreSeconds, total, parts);
+      writeSummary(out, result, proteinId, wildType, model, provenance);
+      out.commit();
+      committed = true;
+      return result;
+    } finally {
+      thetaBc.destroy();
+      if (!committed) {
+        out.abort();
+      }
+    }
+  }
+
+  private static Iterator<Row> rejectedRows(Iterator<Candidate> in, String wildType, VariantEncoder encoder) {
+    org.metamut.lib.encode.Encoder enc = encoder.encoder();
+    return new Iterator<>() {
+      Row next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && in.hasNext()) {
+          Candidate c = in.next();
+          if (!c.isValid()) {
+            next = RowFactory.create(c.index(), c.input(), c.reason(), c.message());
+          } else {
+            try {
+              VariantEncoder.encode(enc, wildType, c.mutations());
+            } catch (VariantEncoder.Unencodable e) {
+              next = RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), e.reason(), e.getMessage());
+            }
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        Row r = next;
+        next = null;
+        return r;
+      }
+    };
+  }
+
+  private static void writeTop(AtomicOutput out, List<Row> top) {
+    StringBuilder sb = new StringBuilder("rank,index,variant,num_mutations,score,score_label_units\n");
+    int rank = 1;
+    for (Row r : top) {
+      sb.append(rank++).append(',').append(r.getLong(0)).append(',').append(r.getString(1)).append(',')
+          .append(r.getInt(3)).append(',').append(r.getDouble(4)).append(',')
+          .append(r.isNullAt(5) ? "" : Double.toString(r.getDouble(5))).append('\n');
+    }
+    writeText(out, "top.csv", sb.toString());
+  }
+
+  private static void writeSummary(AtomicOutput out, Result r, String proteinId, String wildType, ScoringModel model,
+                                   Map<String, Object> provenance) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("job", "score");
+    s.put("created", Instant.now().toString());
+    s.put("protein_id", proteinId);
+    s.put("wild_type_length", wildType.length());
+    s.put("library", r.library());
+    s.put("model_id", model.identity());
+    s.put("model", model.factory().describe());
+    s.put("encoder", model.encoder().describe());
+    s.put("score_scale", model.scale().description());
+    if (model.scale().hasLabelUnits()) {
+      s.put("label_mean", model.scale().labelMean());
+      s.put("label_sd", model.scale().labelSd());
+    }
+    s.put("input", r.input());
+    s.put("scored", r.scored());
+    s.put("rejected", r.rejected());
+    s.put("rejected_by_reason", r.rejectedByReason());
+    s.put("partitions", r.partitions());
+    s.put("score_seconds", r.scoreSeconds());
+    s.put("variants_per_second", r.variantsPerSecond());
+    s.put("total_seconds", r.totalSeconds());
+    s.put("provenance", provenance);
+    try {
+      String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s);
+      writeText(out, "summary.json", json + "\n");
+      writeText(out, "_provenance.json", json + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeText(AtomicOutput out, String name, String text) {
+    try (FSDataOutputStream os = out.fs().create(new Path(out.tempRoot(), name), false)) {
+      os.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** For a file library: rows of {@code (index, text)} as an RDD, 1-based row numbers. */
+  static JavaRDD<Row> indexRows(JavaRDD<String> texts) {
+    return texts.zipWithIndex().map(t -> RowFactory.create(t._2() + 1, t._1()));
+  }
+}

@@ -1,0 +1,111 @@
+package org.metamut.jobs.score;
+
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.ModelFile;
+import org.metamut.lib.io.Normalisation;
+import org.metamut.lib.io.SavedModel;
+import org.metamut.lib.model.ModelSpec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A model as the score job uses it: a {@link SavedModel} (the model branch's file format, {@link ModelFile}) plus
+ * its kind and identity. The kind ({@code initial}, {@code meta-trained}, {@code adapted}) is stored in the
+ * provenance under {@value #KIND}; an adapted model's label scale is its {@link Normalisation}
+ * ({@code zscore} with {@code mean}, {@code std}).
+ *
+ * @param identity {@code <kind>-<first 12 hex of SHA-256 of θ (float64, little-endian)>}
+ */
+public record ScoreModel(String kind, SavedModel saved, String identity) {
+  public static final String KIND = "score.model-kind";
+
+  public static ScoreModel of(SavedModel saved) {
+    String kind = saved.provenance().getOrDefault(KIND, "meta-trained");
+    return new ScoreModel(kind, saved, kind + "-" + sha256(saved.theta()).substring(0, 12));
+  }
+
+  public static ScoreModel of(String kind, ModelSpec spec, EncoderSpec encoder, Normalisation norm,
+                              Map<String, String> provenance, double[] theta) {
+    Map<String, String> prov = new LinkedHashMap<>(provenance);
+    prov.put(KIND, kind);
+    return of(new SavedModel(spec, encoder, norm, prov, theta));
+  }
+
+  public static ScoreModel read(Path file) throws IOException {
+    return of(ModelFile.read(file));
+  }
+
+  public void write(Path file) throws IOException {
+    if (file.getParent() != null) {
+      java.nio.file.Files.createDirectories(file.getParent());
+    }
+    ModelFile.write(file, saved);
+  }
+
+  public ModelSpec spec() {
+    return saved.spec();
+  }
+
+  public double[] theta() {
+    return saved.theta();
+  }
+
+  public float[] thetaFloat() {
+    double[] t = saved.theta();
+    float[] f = new float[t.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) t[i];
+    }
+    return f;
+  }
+
+  public VariantEncoder encoder() {
+    return VariantEncoder.of(saved.encoder());
+  }
+
+  public Map<String, String> provenance() {
+    return saved.provenance();
+  }
+
+  /** What the model's outputs mean. */
+  public ScoringModel.ScoreScale scale() {
+    Normalisation n = saved.normalisation();
+    if ("zscore".equals(n.method()) && n.params().containsKey("mean") && n.params().containsKey("std")) {
+      double mean = n.params().get("mean");
+      double sd = n.params().get("std");
+      String label = saved.provenance().getOrDefault("score.label", "label");
+      String count = saved.provenance().getOrDefault("score.labelled-used", "?");
+      return new ScoringModel.ScoreScale(String.format(Locale.ROOT,
+          "z-score of '%s' over the %s labelled variants adapted on (mean %.6g, sd %.6g); higher = higher label",
+          label, count, mean, sd), mean, sd);
+    }
+    return switch (kind) {
+      case "initial" -> ScoringModel.ScoreScale.unlabelled("raw output of a freshly initialised, untrained model (no meaning)");
+      default -> ScoringModel.ScoreScale.unlabelled("the model's own output scale (normalisation '" + n.method()
+          + "'), not adapted to this protein's labels");
+    };
+  }
+
+  public ScoringModel scoringModel() {
+    return new ScoringModel(identity, TransformerFactory.of(spec()), encoder(), scale());
+  }
+
+  static String sha256(double[] theta) {
+    ByteBuffer b = ByteBuffer.allocate(theta.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asDoubleBuffer().put(theta);
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package org.metamut.jobs.score;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.ModelKeys;
+import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.config.ScoreKeys;
+import org.metamut.lib.library.CombinatorialLibrary;
+import org.metamut.lib.library.RandomMutants;
+import org.metamut.lib.library.SingleSubstitutions;
+import org.metamut.lib.library.VariantLibrary;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.Normalisation;
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.model.TokenBatch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** The driver side of {@code metamut score}: protein, model (adapting it if asked), library, then {@link ScoreJob}. */
+public final class ScoreRun {
+  private final SparkSession spark;
+  private final MetamutConfig config;
+  private final Consumer<String> say;
+
+  /** Labelled variants per model call during adaptation (the gradient is still over the whole set). */
+  static final int ADAPT_CHUNK = 256;
+
+  public ScoreRun(SparkSession spark, MetamutConfig config, Consumer<String> say) {
+    this.spark = spark;
+    this.config = config;
+    this.say = say;
+  }
+
+  public static ScoreJob.Settings settings(MetamutConfig c) {
+    return new ScoreJob.Settings(c.get(ScoreKeys.BATCH_SIZE), c.get(ScoreKeys.TOP_N), c.get(ScoreKeys.PARTITIONS),
+        c.get(ScoreKeys.VARIANTS_PER_PARTITION), c.get(RunKeys.PROGRESS_INTERVAL_MS));
+  }
+
+  public ScoreJob.Result run(ScoreRequest req) {
+    Proteins.Protein protein = req.fasta() != null
+        ? Proteins.fromFasta(spark, req.fasta(), req.proteinId())
+        : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
+    say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
+    ScoreModel model = loadModel(req);
+    if (req.labelled() != null) {
+      model = adapt(model, protein, req);
+      if (req.saveAdapted() != null) {
+        try {
+          model.write(Path.of(req.saveAdapted()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot save the adapted model to " + req.saveAdapted() + ": " + e.getMessage(), e);
+        }
+        say.accept("adapted model saved to " + req.saveAdapted() + " (" + model.identity() + "); reuse it with --model");
+      }
+    } else if (req.saveAdapted() != null) {
+      throw new IllegalArgumentException("--save-adapted needs --labelled: there is nothing adapted to save");
+    } else if (!"adapted".equals(model.kind())) {
+      say.accept("note: scoring with a " + model.kind() + " model, not adapted to " + protein.id()
+          + " (give --labelled to adapt): " + model.scale().description());
+    }
+    Map<String, Object> prov = new LinkedHashMap<>();
+    prov.put("model_provenance", model.provenance());
+    prov.put("config", config.renderMetamut());
+    ScoreJob job = new ScoreJob(spark, settings(config), say);
+    ScoringModel sm = model.scoringModel();
+    ScoreRequest.Library lib = req.library();
+    ScoreJob.Result r;
+    if ("file".equals(lib.kind())) {
+      var input = LibraryFiles.read(spark, lib.file(), lib.variantColumn());
+      r = job.scoreFile(input, "file(" + lib.file() + ")", protein.sequence(), req.notation(), protein.id(), sm,
+          model.thetaFloat(), req.output(), prov);
+    } else {
+      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.thetaFloat(), req.output(), prov);
+    }
+    report(r, sm);
+    return r;
+  }
+
+  void report(ScoreJob.Result r, ScoringModel sm) {
+    say.accept(String.format(Locale.ROOT, "%,d variants: %,d scored, %,d rejected%s; %,.0f variants/s while scoring",
+        r.input(), r.scored(), r.rejected(), r.rejectedByReason().isEmpty() ? "" : " " + r.rejectedByReason(),
+        r.variantsPerSecond()));
+    say.accept("scores are on this scale: " + sm.scale().description());
+    say.accept("output: " + r.output() + " (scores/, rejected/, top.csv, summary.json)");
+  }
+
+  public static VariantLibrary generated(ScoreRequest.Library lib, String wildType) {
+    return switch (lib.kind()) {
+      case "singles" -> new SingleSubstitutions(wildType);
+      case "combinatorial" -> new CombinatorialLibrary(wildType, CombinatorialLibrary.parseSites(lib.sites()));
+      case "random" -> new RandomMutants(wildType, lib.k(), lib.n(), lib.seed());
+      default -> throw new IllegalArgumentException("unknown library kind '" + lib.kind()
+          + "' (singles, combinatorial, random, file)");
+    };
+  }
+
+  ScoreModel loadModel(ScoreRequest req) {
+    if (req.model() != null) {
+      try {
+        ScoreModel m = ScoreModel.read(Path.of(req.model()));
+        say.accept("model " + req.model() + ": " + m.identity() + ", " + m.spec().summary());
+        return m;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read model " + req.model() + ": " + e.getMessage(), e);
+      }
+    }
+    if (!req.freshModel()) {
+      throw new IllegalArgumentException("no model: give --model FILE (or --fresh-model for a freshly initialised one)");
+    }
+    return freshModel(ModelKeys.spec(config), ModelKeys.encoder(config), config.get(RunKeys.SEED));
+  }
+
+  /** A freshly initialised reference model (DESIGN.md §6) with the separator encoder. */
+  public static ScoreModel freshModel(long seed) {
+    ModelSpec spec = ModelSpec.reference();
+    return freshModel(spec, EncoderSpec.separator(spec.maxLen()), seed);
+  }
+
+  /** A freshly initialised model of the given architecture (e.g. {@code metamut.model.*}). */
+  public static ScoreModel freshModel(ModelSpec spec, EncoderSpec encoder, long seed) {
+    double[] theta = ParamLayout.of(spec).initialise(seed);
+    return ScoreModel.of("initial", spec, encoder, Normalisation.none(),
+        Map.of("origin", "freshly initialised (seed " + seed + "), not meta-trained", "seed", Long.toString(seed)), theta);
+  }
+
+  /** Adapts {@code base} on the labelled variants of the request: z-scored labels, plain SGD steps. */
+  ScoreModel adapt(ScoreModel base, Proteins.Protein protein, ScoreRequest req) {
+    List<Row> rows = LibraryFiles.readLabelled(spark, req.labelled(), req.labelledVariantColumn(), req.labelColumn())
+        .collectAsList(); // a few labelled variants: small by definition
+    VariantParser parser = new VariantParser(protein.sequence(), req.notation());
+    VariantEncoder enc = base.encoder();
+    org.metamut.lib.encode.Encoder encoder = enc.encoder();
+    List<EncodedVariant> ids = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    Map<String, Integer> rejected = new TreeMap<>();
+    String firstProblem = null;
+    long row = 0;
+    for (Row r : rows) {
+      row++;
+      Candidate c = parser.parse(row, r.isNullAt(0) ? null : r.getString(0));
+      String reason = c.reason();
+      String msg = c.message();
+      if (c.isValid() && (r.isNullAt(1) || !Double.isFinite(r.getDouble(1)))) {
+        reason = "BAD_LABEL";
+        msg = "label is missing or not a number";
+      }
+      if (reason == null) {
+        try {
+          ids.add(VariantEncoder.encode(encoder, protein.sequence(), c.mutations()));
+          ys.add(r.getDouble(1));
+          continue;
+        } catch (VariantEncoder.Unencodable e) {
+          reason = e.reason();
+          msg = e.getMessage();
+        }
+      }
+      rejected.merge(reason, 1, Integer::sum);
+      if (firstProblem == null) {
+        firstProblem = req.labelled() + " row " + row + ": " + msg;
+      }
+    }
+    if (!rejected.isEmpty()) {
+      say.accept("labelled variants: " + rejected.values().stream().mapToInt(Integer::intValue).sum() + " of " + rows.size()
+          + " not usable " + rejected + "; first: " + firstProblem);
+    }
+    int min = config.get(ScoreKeys.ADAPT_MIN_LABELLED);
+    if (ids.size() < min) {
+      throw new IllegalArgumentException("only " + ids.size() + " usable labelled variants in " + req.labelled()
+          + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
+    }
+    double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] ms = Adaptation.meanSd(y);
+    double[] z = new double[y.length];
+    for (int i = 0; i < y.length; i++) {
+      z[i] = (y[i] - ms[0]) / ms[1];
+    }
+    List<TokenBatch> support = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += ADAPT_CHUNK) {
+      int to = Math.min(ids.size(), from + ADAPT_CHUNK);
+      support.add(Batches.pad(ids.subList(from, to), to - from, enc.maxLen(), java.util.Arrays.copyOfRange(z, from, to)));
+    }
+    int steps = config.get(ScoreKeys.ADAPT_STEPS);
+    double lr = config.get(ScoreKeys.ADAPT_LEARNING_RATE);
+    Adaptation.Result a;
+    try (FlatModel m = TransformerFactory.of(base.spec()).create()) {
+      a = Adaptation.sgd(m, base.theta(), support, steps, lr);
+    }
+    say.accept(String.format(Locale.ROOT, "adapted %s on %d labelled variants: %d SGD steps at lr %g, support MSE %.4f -> %.4f",
+        base.identity(), ids.size(), steps, lr, a.lossBefore(), a.lossAfter()));
+    if (!(a.lossAfter() < a.lossBefore())) {
+      say.accept("warning: adaptation did not lower the support loss; lower metamut.score.adapt.learning-rate"
+          + " (use the inner learning rate the model was meta-trained with)");
+    }
+    Map<String, String> prov = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : base.provenance().entrySet()) {
+      if (!e.getKey().startsWith("score.")) {
+        prov.put("base." + e.getKey(), e.getValue());
+      }
+    }
+    prov.put("score.base-model", base.identity());
+    prov.put("score.protein-id", protein.id());
+    prov.put("score.labelled-file", req.labelled());
+    prov.put("score.labelled-used", Integer.toString(ids.size()));
+    prov.put("score.labelled-rejected", rejected.toString());
+    prov.put("score.label", req.labelColumn() != null ? req.labelColumn() : "label");
+    prov.put("score.adapt-steps", Integer.toString(steps));
+    prov.put("score.adapt-learning-rate", Double.toString(lr));
+    prov.put("score.support-mse-before", Double.toString(a.lossBefore()));
+    prov.put("score.support-mse-after", Double.toString(a.lossAfter()));
+    return ScoreModel.of("adapted", base.spec(), enc.spec(), Normalisation.zScore(ms[0], ms[1], 1.0), prov, a.theta());
+  }
+}

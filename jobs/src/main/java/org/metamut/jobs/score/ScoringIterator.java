@@ -1,0 +1,119 @@
+package org.metamut.jobs.score;
+
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.Encoder;
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.TokenBatch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Scores one partition's candidates lazily, a batch at a time, with one model instance for the partition
+ * (created on the first batch, closed when the input is exhausted or the task ends). Rejected and unencodable
+ * candidates are skipped here; the rejected pass writes them.
+ */
+final class ScoringIterator implements Iterator<Row> {
+  private final Iterator<Candidate> in;
+  private final String wildType;
+  private final ScoringModel model;
+  private final float[] thetaF;
+  private final int batchSize;
+  private final LongAccumulator progress;
+  private final ArrayDeque<Row> ready = new ArrayDeque<>();
+  private final List<Candidate> pending = new ArrayList<>();
+  private final List<EncodedVariant> encoded = new ArrayList<>();
+  private final Encoder encoder;
+  private FlatModel flat;
+  private double[] theta;
+  private boolean closed;
+
+  ScoringIterator(Iterator<Candidate> in, String wildType, ScoringModel model, float[] theta, int batchSize,
+                  LongAccumulator progress) {
+    this.in = in;
+    this.wildType = wildType;
+    this.model = model;
+    this.thetaF = theta;
+    this.batchSize = batchSize;
+    this.progress = progress;
+    this.encoder = model.encoder().encoder();
+    TaskContext tc = TaskContext.get();
+    if (tc != null) {
+      tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> close());
+    }
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (ready.isEmpty() && in.hasNext()) {
+      fillAndScore();
+    }
+    if (ready.isEmpty()) {
+      close();
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  public Row next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    return ready.poll();
+  }
+
+  private void fillAndScore() {
+    pending.clear();
+    encoded.clear();
+    while (pending.size() < batchSize && in.hasNext()) {
+      Candidate c = in.next();
+      if (!c.isValid()) {
+        continue;
+      }
+      try {
+        encoded.add(VariantEncoder.encode(encoder, wildType, c.mutations()));
+        pending.add(c);
+      } catch (VariantEncoder.Unencodable e) {
+        // written by the rejected pass
+      }
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    if (flat == null) {
+      flat = model.factory().create();
+      theta = new double[thetaF.length];
+      for (int i = 0; i < theta.length; i++) {
+        theta[i] = thetaF[i];
+      }
+    }
+    TokenBatch batch = Batches.pad(encoded, batchSize, model.encoder().maxLen(), null);
+    double[] pred = flat.predict(theta, batch);
+    for (int b = 0; b < pending.size(); b++) {
+      Candidate c = pending.get(b);
+      ready.add(RowFactory.create(c.index(), c.variantText(), ScoreSchemas.mutationRows(c.mutations()),
+          c.mutations().size(), pred[b], model.scale().toLabelUnits(pred[b]), model.identity()));
+    }
+    if (progress != null) {
+      progress.add(pending.size());
+    }
+  }
+
+  private void close() {
+    if (!closed) {
+      closed = true;
+      if (flat != null) {
+        flat.close();
+        flat = null;
+      }
+    }
+  }
+}

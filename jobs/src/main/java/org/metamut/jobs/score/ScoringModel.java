@@ -1,0 +1,54 @@
+package org.metamut.jobs.score;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * Everything an executor needs to score besides θ (which travels separately, as a broadcast {@code float[]}):
+ * how to create the model, how to encode variants, the model's identity and the scale its scores are on.
+ *
+ * @param identity a stable name of the parameters scored with (e.g. {@code adapted-3f9a1c2b7d10}), written in
+ *                 every output row
+ * @param factory  creates the model
+ * @param encoder  encodes variants into tokens
+ * @param scale    what the scores mean
+ */
+public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public ScoringModel {
+    Objects.requireNonNull(identity);
+    Objects.requireNonNull(factory);
+    Objects.requireNonNull(encoder);
+    Objects.requireNonNull(scale);
+  }
+
+  /**
+   * The scale of scores: the model predicts labels normalised as {@code z = (y − mean) / sd} with mean and sd
+   * of the labelled set it was adapted on; {@code score_label_units = z·sd + mean} maps back. Without labels
+   * (no adaptation) mean and sd are NaN and only the model's own scale is known.
+   */
+  public record ScoreScale(String description, double labelMean, double labelSd) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static ScoreScale unlabelled(String why) {
+      return new ScoreScale(why, Double.NaN, Double.NaN);
+    }
+
+    public static ScoreScale zScore(String labelName, long n, double mean, double sd) {
+      return new ScoreScale(String.format(java.util.Locale.ROOT,
+          "z-score of '%s' over the %d labelled variants adapted on (mean %.6g, sd %.6g); higher = higher label",
+          labelName, n, mean, sd), mean, sd);
+    }
+
+    public boolean hasLabelUnits() {
+      return Double.isFinite(labelMean) && Double.isFinite(labelSd);
+    }
+
+    /** The score in the labels' own units, or null when unknown. */
+    public Double toLabelUnits(double z) {
+      return hasLabelUnits() ? z * labelSd + labelMean : null;
+    }
+  }
+}

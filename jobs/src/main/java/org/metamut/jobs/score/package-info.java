@@ -1,0 +1,13 @@
+/**
+ * The score job: adapt a model to one protein from a few labelled variants (or load an adapted one), then
+ * score a variant library across executors and write Parquet scores, a rejected table with reasons and a
+ * top-N summary, replacing the output location atomically.
+ *
+ * <p>Invariants: generated libraries are produced per partition from index ranges ({@code spark.range} +
+ * {@code mapPartitions}), never on the driver; each partition creates one model instance and scores in
+ * batches; θ travels as a broadcast {@code float[]}, never an {@code INDArray}; closures capture small
+ * serialisable records only; the driver never collects anything proportional to the library (top-N is a
+ * bounded per-partition heap merged by Spark's take-ordered); every input variant ends either in
+ * {@code scores/} or in {@code rejected/} with a reason, and the counts are checked to add up.
+ */
+package org.metamut.jobs.score;
