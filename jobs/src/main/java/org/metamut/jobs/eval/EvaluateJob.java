@@ -173,6 +173,9 @@ public final class EvaluateJob {
             s.outerLearningRate(), s.beta1(), s.beta2(), s.adamEpsilon(), s.clipNorm(), s.partitions(),
             s.aggregationDepth(), 0, s.evalMaxTasks(), 0, 1, episodesDir, proteinsDir,
             reportDir + "/training/" + name.replace('/', '-'), seed, s.gpuEnabled(), s.progressIntervalMs());
+        // A fresh meta-training each run: an earlier run's checkpoints in the same folder would collide.
+        org.apache.hadoop.fs.Path trainDir = new org.apache.hadoop.fs.Path(t.outputDir());
+        trainDir.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(trainDir, true);
         say.accept(name + ": meta-training " + steps + " outer steps (" + enc.kind() + " encoder)");
         long t0 = System.nanoTime();
         MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { })
