@@ -2,11 +2,14 @@ package org.metamut.jobs.cli;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.metamut.jobs.config.EvalKeys;
+import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.RunKeys;
-import org.metamut.jobs.score.ScoreRequest;
-import org.metamut.jobs.score.ScoreRun;
+import org.metamut.jobs.eval.EvaluateJob;
 import org.metamut.jobs.ingest.IngestJob;
 import org.metamut.jobs.ingest.IngestReport;
+import org.metamut.jobs.score.ScoreRequest;
+import org.metamut.jobs.score.ScoreRun;
 import org.metamut.jobs.spark.JobContext;
 import org.metamut.lib.backend.Nd4jBackend;
 import org.metamut.lib.mutation.Notation;
@@ -50,10 +53,39 @@ final class DemoCommand extends JobCommand {
     IngestJob.Result ingest = new IngestJob(spark, ctx.config(), ctx::say).run();
     IngestReport.print(ingest, ctx::say);
     ctx.say("ingest: proteins, variants, quarantine, episodes and ingest-manifest.json under " + out);
-    // Last stage: score every single mutant of a bundled protein (runs after the others).
+    // Score stage: every single mutant of a bundled protein.
     scoreStage(ctx, out);
+    // Last stage: a small k-shot evaluation on held-out tasks; prints the report's path.
+    evaluateStage(ctx, out);
     ctx.say(String.format("demo finished in %.1f s", (System.nanoTime() - t0) / 1e9));
     return 0;
+  }
+
+  /**
+   * The demo's evaluation sizes (src/docs/evaluate.md): a few held-out tasks, k in {8, 32}, 2 seeds, a short
+   * meta-training per method; they override the configuration's metamut.evaluate values for the demo only.
+   */
+  static final String DEMO_EVALUATION = "metamut.evaluate { shots = [8, 32], seeds = 2, max-tasks = 3, max-query = 100,\n"
+      + "  pool-size = 500, train.outer-steps = 10, bootstrap.resamples = 1000 }\n"
+      + "metamut.train.meta-batch-tasks = 4\n";
+
+  static void evaluateStage(JobContext ctx, String out) {
+    try {
+      var spark = ctx.spark();
+      MetamutConfig cfg = MetamutConfig.fromString("metamut {\n" + ctx.config().renderMetamut() + "\n}\n" + DEMO_EVALUATION);
+      String data = cfg.get(EvalKeys.DATA_DIR).isEmpty() ? out : cfg.get(EvalKeys.DATA_DIR);
+      if (!Files.isDirectory(Path.of(data, "episodes"))) {
+        ctx.say("evaluation stage: no episodes under " + data + ", ingesting first");
+        new IngestJob(spark, cfg, ctx::say).run();
+      }
+      long e0 = System.nanoTime();
+      EvaluateJob.Result r = new EvaluateJob(spark, cfg, ctx::say).run();
+      ctx.say(String.format(java.util.Locale.ROOT, "evaluation stage: %d runs on %d held-out tasks in %.1f s",
+          r.records().size(), r.tasks().size(), (System.nanoTime() - e0) / 1e9));
+      ctx.say("evaluation report: " + r.written().html().toAbsolutePath());
+    } catch (Exception e) {
+      throw new JobFailedException("demo evaluation stage: " + e.getMessage(), e);
+    }
   }
 
   /** Number of labelled GB1 variants the demo adapts on (the first rows of the bundled four-site scan). */

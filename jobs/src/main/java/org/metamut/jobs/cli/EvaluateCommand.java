@@ -1,12 +1,26 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.eval.EvaluateJob;
+import org.metamut.jobs.eval.HeldOutTasks;
 import org.metamut.jobs.spark.JobContext;
+import org.metamut.lib.meta.NonFiniteException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** {@code metamut evaluate}. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Evaluate few-shot adaptation on held-out tasks against fine-tuning and baselines; writes a report.")
+    description = "Evaluate few-shot adaptation on held-out tasks against fine-tuning and baselines; writes a report "
+        + "(report.html, charts/, results.csv, summary.csv, improvements.csv, results.json) under "
+        + "<output-dir>/evaluate. Reads <output-dir>/{episodes,proteins,variants} (metamut ingest).")
 final class EvaluateCommand extends JobCommand {
+
+  @Option(names = "--model", paramLabel = "METHOD=PATH",
+      description = "a meta-trained model folder (meta-train's model/, or its params.json) for maml, fomaml, anil or "
+          + "reptile; repeatable. Methods without one are meta-trained by this job (metamut.evaluate.train.outer-steps).")
+  Map<String, String> modelPaths = new LinkedHashMap<>();
 
   @Override
   String jobName() {
@@ -14,7 +28,16 @@ final class EvaluateCommand extends JobCommand {
   }
 
   @Override
-  int run(JobContext ctx) {
-    throw new JobFailedException("the evaluate job is not available in this build yet (issue #7)");
+  int run(JobContext ctx) throws Exception {
+    try {
+      EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.config(), ctx::say).models(modelPaths).run();
+      ctx.say(r.records().size() + " runs on " + r.tasks().size() + " tasks; report at "
+          + r.written().html().toAbsolutePath());
+      return 0;
+    } catch (HeldOutTasks.LeakException e) {
+      throw new JobFailedException(e.getMessage());
+    } catch (IllegalArgumentException | NonFiniteException e) {
+      throw new JobFailedException("evaluate: " + e.getMessage());
+    }
   }
 }

@@ -19,10 +19,11 @@ public final class Keys {
     List<ConfigKey<?>> all = new ArrayList<>();
     all.addAll(RunKeys.all());
     all.addAll(SparkKeys.all());
+    all.addAll(IngestKeys.all());
     all.addAll(ScoreKeys.all());
     all.addAll(ModelKeys.all());
     all.addAll(TrainKeys.all());
-    all.addAll(IngestKeys.all());
+    all.addAll(EvalKeys.all());
     return List.copyOf(all);
   }
 }

@@ -1,0 +1,14 @@
+/**
+ * {@code metamut evaluate}: k-shot generalisation to held-out tasks, meta-learned initialisations versus joint
+ * pre-training + fine-tuning, training from scratch, ridge baselines and encoding ablations.
+ *
+ * <p>Data flow: {@link org.metamut.jobs.eval.HeldOutTasks} reads the ingest job's episodes (the split of every
+ * task), proteins and variants, checks that no held-out task or protein group reaches meta-training, and keeps a
+ * deterministic pool of each held-out task's variants. {@link org.metamut.jobs.eval.EvaluateJob} obtains one
+ * initial θ per neural method (a model folder, or a short meta-training / joint pre-training run by
+ * {@link org.metamut.jobs.eval.JointPretrainer} and the meta-train job's engine), draws the (task, k, seed)
+ * support/query indices on the driver ({@link org.metamut.jobs.eval.Draws}), ships units and θ (as
+ * {@code double[]} broadcasts, never INDArray) to executors where {@link org.metamut.jobs.eval.UnitRunner}
+ * adapts and scores, and writes the report on the driver with {@code ReportWriter}.
+ */
+package org.metamut.jobs.eval;
