@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.metamut.lib.io.NamedParams;
+import org.metamut.lib.model.ReferenceBatches;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.TokenBatch;
@@ -50,23 +51,9 @@ class MamlReferenceTest {
     tasks = new MetaTask[ref.get("tasks").size()];
     for (int i = 0; i < tasks.length; i++) {
       JsonNode t = ref.get("tasks").get(i);
-      tasks[i] = new MetaTask(i, "ref-" + i, batch(t.get("support_ids"), t.get("support_y")),
-          batch(t.get("query_ids"), t.get("query_y")));
+      tasks[i] = new MetaTask(i, "ref-" + i, ReferenceBatches.of(t.get("support_ids"), t.get("support_y")),
+          ReferenceBatches.of(t.get("query_ids"), t.get("query_y")));
     }
-  }
-
-  static TokenBatch batch(JsonNode ids, JsonNode y) {
-    int b = ids.size();
-    int t = ids.get(0).size();
-    int[] flat = new int[b * t];
-    double[] targets = new double[b];
-    for (int i = 0; i < b; i++) {
-      for (int j = 0; j < t; j++) {
-        flat[i * t + j] = ids.get(i).get(j).asInt();
-      }
-      targets[i] = y.get(i).asDouble();
-    }
-    return TokenBatch.of(b, t, flat, targets);
   }
 
   static double[] named(String key) {

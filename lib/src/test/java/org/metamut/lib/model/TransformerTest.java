@@ -32,20 +32,6 @@ class TransformerTest {
         c.get("seq_len").asInt());
   }
 
-  static TokenBatch batchOf(JsonNode ids, JsonNode y) {
-    int b = ids.size();
-    int t = ids.get(0).size();
-    int[] flat = new int[b * t];
-    double[] targets = new double[b];
-    for (int i = 0; i < b; i++) {
-      for (int j = 0; j < t; j++) {
-        flat[i * t + j] = ids.get(i).get(j).asInt();
-      }
-      targets[i] = y.get(i).asDouble();
-    }
-    return TokenBatch.of(b, t, flat, targets);
-  }
-
   @Test
   void defaultSpecHasTheDocumentedParameterCount() {
     assertEquals(72_897, ModelSpec.reference().numParams());
@@ -60,7 +46,7 @@ class TransformerTest {
     ModelSpec spec = referenceSpec();
     double[] theta = NamedParams.fromJson(ref, ParamLayout.of(spec), "maml-reference.json");
     JsonNode task = ref.get("tasks").get(0);
-    TokenBatch batch = batchOf(task.get("support_ids"), task.get("support_y"));
+    TokenBatch batch = ReferenceBatches.of(task.get("support_ids"), task.get("support_y"));
     try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
       double[] pred = m.predict(theta, batch);
       JsonNode want = ref.get("support0_pred");
@@ -109,7 +95,7 @@ class TransformerTest {
     ModelSpec spec = referenceSpec();
     double[] theta = NamedParams.fromJson(ref, ParamLayout.of(spec), "maml-reference.json");
     JsonNode task = ref.get("tasks").get(0);
-    TokenBatch batch = batchOf(task.get("support_ids"), task.get("support_y"));
+    TokenBatch batch = ReferenceBatches.of(task.get("support_ids"), task.get("support_y"));
     double[] gd = new double[theta.length];
     double[] gf = new double[theta.length];
     try (Transformer md = new Transformer(spec, DataType.DOUBLE); Transformer mf = new Transformer(spec, DataType.FLOAT)) {
