@@ -116,24 +116,35 @@ public final class ModelBenchmark {
       double[] theta = ParamLayout.of(c.spec()).initialise(1);
       double[] grad = new double[theta.length];
       TokenBatch batch = syntheticBatch(c.spec(), c.batch(), c.seqLen(), 2);
-      double[] fwd = new double[o.reps()];
-      double[] fb = new double[o.reps()];
-      for (int i = 0; i < o.warmup(); i++) {
-        m.predict(theta, batch);
-        m.lossAndGradient(theta, batch, grad);
-      }
-      for (int i = 0; i < o.reps(); i++) {
-        long t0 = System.nanoTime();
-        m.predict(theta, batch);
-        long t1 = System.nanoTime();
-        m.lossAndGradient(theta, batch, grad);
-        long t2 = System.nanoTime();
-        fwd[i] = (t1 - t0) / 1e6;
-        fb[i] = (t2 - t1) / 1e6;
-      }
+      double[][] times = timeRepetitions(m, theta, batch, grad, o);
+      double[] fwd = times[0];
+      double[] fb = times[1];
       double fbMed = median(fb);
       return new Result(median(fwd), min(fwd), fbMed, min(fb), c.batch() * 1000.0 / fbMed);
     }
+  }
+
+  /**
+   * Warm-up, then {@code o.reps()} timed repetitions of a forward pass and of a forward+backward pass;
+   * returns {forward ms, forward+backward ms} per repetition.
+   */
+  private static double[][] timeRepetitions(Transformer m, double[] theta, TokenBatch batch, double[] grad, Options o) {
+    for (int i = 0; i < o.warmup(); i++) {
+      m.predict(theta, batch);
+      m.lossAndGradient(theta, batch, grad);
+    }
+    double[] fwd = new double[o.reps()];
+    double[] fb = new double[o.reps()];
+    for (int i = 0; i < o.reps(); i++) {
+      long t0 = System.nanoTime();
+      m.predict(theta, batch);
+      long t1 = System.nanoTime();
+      m.lossAndGradient(theta, batch, grad);
+      long t2 = System.nanoTime();
+      fwd[i] = (t1 - t0) / 1e6;
+      fb[i] = (t2 - t1) / 1e6;
+    }
+    return new double[][] {fwd, fb};
   }
 
   /** n models on n Java threads, one native thread each; examples/s is the aggregate. */
@@ -151,21 +162,7 @@ public final class ModelBenchmark {
             double[] theta = ParamLayout.of(c.spec()).initialise(1 + seed);
             double[] grad = new double[theta.length];
             TokenBatch batch = syntheticBatch(c.spec(), c.batch(), c.seqLen(), 2 + seed);
-            for (int i = 0; i < o.warmup(); i++) {
-              m.lossAndGradient(theta, batch, grad);
-            }
-            double[] fwd = new double[o.reps()];
-            double[] fb = new double[o.reps()];
-            for (int i = 0; i < o.reps(); i++) {
-              long t0 = System.nanoTime();
-              m.predict(theta, batch);
-              long t1 = System.nanoTime();
-              m.lossAndGradient(theta, batch, grad);
-              long t2 = System.nanoTime();
-              fwd[i] = (t1 - t0) / 1e6;
-              fb[i] = (t2 - t1) / 1e6;
-            }
-            return new double[][] {fwd, fb};
+            return timeRepetitions(m, theta, batch, grad, o);
           }
         }));
       }
