@@ -5,11 +5,27 @@ import org.metamut.lib.library.VariantLibrary;
 
 import java.io.Serializable;
 import java.util.Iterator;
+import java.util.function.Function;
 
 /** Turns the rows of one partition into library candidates, lazily (one at a time). */
 interface CandidateSource<T> extends Serializable {
 
   Iterator<Candidate> candidates(Iterator<T> in);
+
+  /** A lazy view of {@code in} through {@code f}: one element converted per {@code next()}. */
+  private static <A> Iterator<Candidate> map(Iterator<A> in, Function<? super A, Candidate> f) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return in.hasNext();
+      }
+
+      @Override
+      public Candidate next() {
+        return f.apply(in.next());
+      }
+    };
+  }
 
   /** A generated library: the partition's indices (from {@code spark.range}) are generated on the spot. */
   record Generated(VariantLibrary library) implements CandidateSource<Long> {
@@ -17,18 +33,7 @@ interface CandidateSource<T> extends Serializable {
 
     @Override
     public Iterator<Candidate> candidates(Iterator<Long> in) {
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return in.hasNext();
-        }
-
-        @Override
-        public Candidate next() {
-          long i = in.next();
-          return Candidate.valid(i, null, library.get(i));
-        }
-      };
+      return map(in, i -> Candidate.valid(i, null, library.get(i)));
     }
   }
 
@@ -38,18 +43,7 @@ interface CandidateSource<T> extends Serializable {
 
     @Override
     public Iterator<Candidate> candidates(Iterator<Row> in) {
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return in.hasNext();
-        }
-
-        @Override
-        public Candidate next() {
-          Row r = in.next();
-          return parser.parse(r.getLong(0), r.isNullAt(1) ? null : r.getString(1));
-        }
-      };
+      return map(in, r -> parser.parse(r.getLong(0), r.isNullAt(1) ? null : r.getString(1)));
     }
   }
 }
