@@ -36,19 +36,14 @@ public final class RidgeBaseline implements Baseline {
     this.grid = grid.clone();
   }
 
-  /** {@code ridge-onehot}: full mutant-sequence one-hot, unscaled (0/1 columns), default grid. */
-  public static RidgeBaseline oneHot() {
-    return new RidgeBaseline("ridge-onehot", new OneHotFeaturizer(), false, Ridge.DEFAULT_GRID);
+  /** Full mutant-sequence one-hot, unscaled (0/1 columns), default grid; {@code name} from the method registry. */
+  public static RidgeBaseline oneHot(String name) {
+    return new RidgeBaseline(name, new OneHotFeaturizer(), false, Ridge.DEFAULT_GRID);
   }
 
-  /** {@code ridge-substitution}: substitution features, standardised, default grid. */
-  public static RidgeBaseline substitution() {
-    return new RidgeBaseline("ridge-substitution", new SubstitutionFeaturizer(), true, Ridge.DEFAULT_GRID);
-  }
-
-  /** Both classical baselines of the evaluation report. */
-  public static List<Baseline> defaults() {
-    return List.of(oneHot(), substitution());
+  /** Substitution features, standardised, default grid; {@code name} from the method registry. */
+  public static RidgeBaseline substitution(String name) {
+    return new RidgeBaseline(name, new SubstitutionFeaturizer(), true, Ridge.DEFAULT_GRID);
   }
 
   public RidgeBaseline withGrid(double... lambdas) {

@@ -8,7 +8,7 @@ import java.util.List;
  * @param kind      {@value #SEPARATOR} (default), {@value #MUTANT_ONLY} or {@value #WT_MASK}
  * @param maxTokens token budget of one encoded variant, BOS and EOS included (≤ the model's maxLen)
  */
-public record EncoderSpec(String kind, int maxTokens) {
+public record EncoderSpec(String kind, int maxTokens) implements java.io.Serializable {
   public static final String SEPARATOR = "separator";
   public static final String MUTANT_ONLY = "mutant-only";
   public static final String WT_MASK = "wt-mask";

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
@@ -36,12 +37,14 @@ import java.util.UUID;
  *   uint32 LE     format version ({@value #VERSION})
  *   uint32 LE     header length H
  *   H bytes       header, UTF-8 JSON: {"format": "metamut-model", "formatVersion", "spec" (ModelSpec),
- *                 "encoder" (EncoderSpec), "normalisation", "provenance" {string: string; code.version and
- *                 code.git-commit are always added}, "dtype": "float64",
- *                 "numParams", "tensors": [{"name", "shape", "offset"}]}
+ *                 "encoder" (EncoderSpec), "normalisation", "adaptation" (AdaptationRecipe), "innerRates" (bool),
+ *                 "provenance" {string: string; code.version and code.git-commit are always added},
+ *                 "dtype": "float64", "numParams", "tensors": [{"name", "shape", "offset"}]}
  *   8·numParams   θ, little-endian IEEE float64, in the tensor index's layout (= ParamLayout.of(spec))
+ *   8·numParams   only when "innerRates" is true (Meta-SGD): one learned inner rate per parameter, same layout
  *   32 bytes      SHA-256 of everything before it
  * </pre>
+ * Version 1 files (no "adaptation", no rates) are still read, with {@link AdaptationRecipe#legacy()}.
  * θ is stored in float64, so a model saved and loaded predicts bit-identically. Writes are atomic (temp file in
  * the same directory, fsync, rename), so readers never see a half-written file. Reading checks, in order: size,
  * magic, version, checksum, header, that the tensor index equals the layout the spec implies, and the data length;
@@ -49,7 +52,7 @@ import java.util.UUID;
  */
 public final class ModelFile {
   public static final String FORMAT = "metamut-model";
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   static final byte[] MAGIC = "MMUTMODL".getBytes(StandardCharsets.US_ASCII);
   private static final int PREFIX = 16;
   private static final int DIGEST = 32;
@@ -58,12 +61,6 @@ public final class ModelFile {
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   private ModelFile() {
-  }
-
-  /** Writes a model with no normalisation recorded. */
-  public static void write(Path file, ModelSpec spec, EncoderSpec encoder, double[] theta, Map<String, String> provenance)
-      throws IOException {
-    write(file, new SavedModel(spec, encoder, Normalisation.none(), provenance, theta));
   }
 
   public static void write(Path file, SavedModel m) throws IOException {
@@ -98,6 +95,8 @@ public final class ModelFile {
     h.set("spec", JSON.valueToTree(m.spec()));
     h.set("encoder", JSON.valueToTree(m.encoder()));
     h.set("normalisation", JSON.valueToTree(m.normalisation()));
+    h.set("adaptation", JSON.valueToTree(m.recipe()));
+    h.put("innerRates", m.innerRates() != null);
     // the code version is always recorded; a caller's own values win
     Map<String, String> prov = new java.util.TreeMap<>(m.provenance());
     BuildInfo build = BuildInfo.current();
@@ -117,8 +116,12 @@ public final class ModelFile {
       o.put("offset", t.offset());
     }
     byte[] header = JSON.writeValueAsBytes(h);
-    ByteBuffer data = ByteBuffer.allocate(8 * m.theta().length).order(ByteOrder.LITTLE_ENDIAN);
+    double[] rates = m.innerRates() == null ? new double[0] : m.innerRates();
+    ByteBuffer data = ByteBuffer.allocate(8 * (m.theta().length + rates.length)).order(ByteOrder.LITTLE_ENDIAN);
     for (double v : m.theta()) {
+      data.putDouble(v);
+    }
+    for (double v : rates) {
       data.putDouble(v);
     }
     return assemble(VERSION, header, data.array());
@@ -190,19 +193,22 @@ public final class ModelFile {
     ModelSpec spec;
     EncoderSpec encoder;
     Normalisation norm;
+    AdaptationRecipe recipe;
     Map<String, String> prov;
     try {
       spec = JSON.treeToValue(h.get("spec"), ModelSpec.class);
       encoder = JSON.treeToValue(h.get("encoder"), EncoderSpec.class);
       norm = JSON.treeToValue(h.get("normalisation"), Normalisation.class);
+      recipe = version >= 2 ? JSON.treeToValue(h.get("adaptation"), AdaptationRecipe.class) : AdaptationRecipe.legacy();
       prov = JSON.convertValue(h.get("provenance"), JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new InvalidModelFileException(file, "incompatible header (spec, encoder or normalisation this build cannot use): "
+      throw new InvalidModelFileException(file, "incompatible header (spec, encoder, normalisation or adaptation recipe this build cannot use): "
           + e.getMessage(), e);
     }
-    if (spec == null || encoder == null) {
-      throw new InvalidModelFileException(file, "header lacks the model spec or the encoder spec");
+    if (spec == null || encoder == null || recipe == null) {
+      throw new InvalidModelFileException(file, "header lacks the model spec, the encoder spec or the adaptation recipe");
     }
+    boolean hasRates = version >= 2 && h.path("innerRates").asBoolean(false);
     ParamLayout layout = ParamLayout.of(spec);
     JsonNode ts = h.path("tensors");
     if (h.path("numParams").asInt(-1) != layout.numParams() || ts.size() != layout.tensors().size()) {
@@ -223,17 +229,22 @@ public final class ModelFile {
       }
     }
     long dataLen = bytes.length - PREFIX - headerLen - DIGEST;
-    if (dataLen != 8L * layout.numParams()) {
-      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + 8L * layout.numParams()
-          + " for " + layout.numParams() + " float64 parameters");
+    long values = (long) layout.numParams() * (hasRates ? 2 : 1);
+    if (dataLen != 8L * values) {
+      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + 8L * values
+          + " for " + layout.numParams() + " float64 parameters" + (hasRates ? " and as many inner rates" : ""));
     }
-    double[] theta = new double[layout.numParams()];
     b.position(PREFIX + headerLen);
+    double[] theta = new double[layout.numParams()];
     for (int i = 0; i < theta.length; i++) {
       theta[i] = b.getDouble();
     }
+    double[] rates = hasRates ? new double[theta.length] : null;
+    for (int i = 0; hasRates && i < rates.length; i++) {
+      rates[i] = b.getDouble();
+    }
     try {
-      return new SavedModel(spec, encoder, norm, prov, theta);
+      return new SavedModel(spec, encoder, norm, recipe, prov, theta, rates);
     } catch (IllegalArgumentException e) {
       throw new InvalidModelFileException(file, "inconsistent: " + e.getMessage(), e);
     }

@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * (e.g. {@code mean}, {@code std}, {@code sign} = −1 where lower raw values are better). Kept open on purpose: the
  * ingest and evaluation code owns the rules; the model file only records them.
  */
-public record Normalisation(String method, Map<String, Double> params) {
+public record Normalisation(String method, Map<String, Double> params) implements java.io.Serializable {
   public Normalisation {
     if (method == null || method.isBlank()) {
       throw new IllegalArgumentException("normalisation method must be named (e.g. \"none\", \"zscore\")");

@@ -1,53 +1,49 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.SgdAdaptation;
 import org.metamut.lib.model.FlatModel;
-import org.metamut.lib.model.TokenBatch;
+import org.metamut.lib.model.ParamRange;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * MAML (Finn et al. 2017) over a flat model, in its variants: second-order or first-order outer gradient,
- * all parameters or only {@code [adaptFrom, adaptTo)} adapted in the inner loop (ANIL: the head), a scalar or
- * a learned per-parameter inner rate (Meta-SGD).
+ * all parameters or only the head adapted in the inner loop (ANIL), a scalar or a learned per-parameter inner
+ * rate (Meta-SGD).
  *
- * <p>Inner loop: θ₀ = θ, θₖ₊₁ = θₖ − a ⊙ ∇L_s(θₖ) for k &lt; K, where a = α (scalar or per parameter) inside the
- * adapted range and 0 outside. Outer loss L_q(θ_K). Its gradient by reverse accumulation through the inner
- * steps: v_K = ∇L_q(θ_K); for k = K−1..0: ∂/∂α_i += −∇L_s(θₖ)_i · v_{k+1,i} (learned rates only), and
- * v_k = v_{k+1} − H_s(θₖ)(a ⊙ v_{k+1}) (second order; first order keeps v_k = v_{k+1}); ∂/∂θ = v_0.
+ * <p>Inner loop ({@link SgdAdaptation}): θ₀ = θ, θₖ₊₁ = θₖ − a ⊙ ∇L_s(θₖ) for k &lt; K, where a = α (scalar or per
+ * parameter) inside the adapted range and 0 outside. Outer loss L_q(θ_K). Its gradient by reverse accumulation
+ * through the inner steps: v_K = ∇L_q(θ_K); for k = K−1..0: ∂/∂α_i += −∇L_s(θₖ)_i · v_{k+1,i} (learned rates only),
+ * and v_k = v_{k+1} − H_s(θₖ)(a ⊙ v_{k+1}) (second order; first order keeps v_k = v_{k+1}); ∂/∂θ = v_0.
  * Hessian-vector products by {@link FiniteDifferenceHvp}.
  *
  * <p>Cost per task, K inner steps: K + 1 gradient calls, plus K·(2 or 1) for the second-order products.
  */
 public final class Maml implements MetaLearner {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final MetaAlgorithm algorithm;
+  private final String name;
   private final InnerLoop inner;
   private final boolean secondOrder;
-  private final int adaptFrom;
-  private final int adaptTo;
+  private final ParamRange head;
 
   /**
-   * @param adaptFrom first adapted parameter index (0 for all)
-   * @param adaptTo   one past the last adapted index ({@code -1} for "up to the end")
+   * @param name        the learner's registry name
+   * @param secondOrder include the second-order terms in the outer gradient
+   * @param head        the head, when only the head adapts (ANIL); null when every parameter adapts
    */
-  public Maml(MetaAlgorithm algorithm, InnerLoop inner, boolean secondOrder, int adaptFrom, int adaptTo) {
-    if (algorithm == MetaAlgorithm.REPTILE) {
-      throw new IllegalArgumentException("Maml does not implement reptile; use Reptile");
-    }
-    if (adaptFrom < 0 || (adaptTo >= 0 && adaptTo <= adaptFrom)) {
-      throw new IllegalArgumentException("adapted parameter range [" + adaptFrom + ", " + adaptTo + ") is empty or negative");
-    }
-    this.algorithm = algorithm;
+  public Maml(String name, InnerLoop inner, boolean secondOrder, ParamRange head) {
+    this.name = name;
     this.inner = inner;
     this.secondOrder = secondOrder;
-    this.adaptFrom = adaptFrom;
-    this.adaptTo = adaptTo;
+    this.head = head;
   }
 
   @Override
-  public MetaAlgorithm algorithm() {
-    return algorithm;
+  public String name() {
+    return name;
   }
 
   @Override
@@ -59,52 +55,28 @@ public final class Maml implements MetaLearner {
     return secondOrder;
   }
 
-  private int to(int n) {
-    int t = adaptTo < 0 ? n : adaptTo;
-    if (t > n) {
-      throw new IllegalArgumentException("adapted parameter range [" + adaptFrom + ", " + adaptTo
-          + ") exceeds the model's " + n + " parameters");
-    }
-    return t;
-  }
-
-  /** The effective per-parameter inner rate a (0 outside the adapted range). */
-  private double[] rates(double[] phi, int n) {
-    int expected = numMetaParams(n);
-    if (phi.length != expected) {
-      throw new IllegalArgumentException(algorithm.configName() + " expects " + expected + " meta-parameters for a model of "
-          + n + ", got " + phi.length);
-    }
-    double[] a = new double[n];
-    int to = to(n);
-    for (int i = adaptFrom; i < to; i++) {
-      a[i] = inner.learnedRates() ? phi[n + i] : inner.learningRate();
-    }
-    return a;
+  @Override
+  public AdaptationRecipe recipe() {
+    return new AdaptationRecipe(name, head == null ? AdaptationRecipe.Scope.ALL : AdaptationRecipe.Scope.HEAD,
+        inner.steps(), inner.learningRate(), inner.learnedRates(), AdaptationRecipe.TargetNormalisation.SUPPORT_ZSCORE,
+        List.of());
   }
 
   @Override
-  public double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps) {
-    int n = model.numParams();
-    double[] a = rates(phi, n);
-    double[] theta = Arrays.copyOf(phi, n);
-    double[] g = new double[n];
-    int to = to(n);
-    for (int k = 0; k < steps; k++) {
-      model.lossAndGradient(theta, support, g);
-      for (int i = adaptFrom; i < to; i++) {
-        theta[i] -= a[i] * g[i];
-      }
+  public double[] innerRates(double[] phi, int n) {
+    int expected = numMetaParams(n);
+    if (phi.length != expected) {
+      throw new IllegalArgumentException(name + " expects " + expected + " meta-parameters for a model of "
+          + n + ", got " + phi.length);
     }
-    return theta;
+    return recipe().rates(n, head, learnedRates(phi, n));
   }
 
   @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     int n = model.numParams();
     int kSteps = inner.steps();
-    double[] a = rates(phi, n);
-    int to = to(n);
+    double[] a = innerRates(phi, n);
     double[][] thetas = new double[kSteps + 1][];
     double[][] grads = new double[kSteps][];
     thetas[0] = Arrays.copyOf(phi, n);
@@ -119,9 +91,7 @@ public final class Maml implements MetaLearner {
         pre = l;
       }
       double[] next = thetas[k].clone();
-      for (int i = adaptFrom; i < to; i++) {
-        next[i] -= a[i] * g[i];
-      }
+      SgdAdaptation.update(next, a, g);
       NonFiniteException.check(next, "adapted parameter", task, phase);
       grads[k] = g;
       thetas[k + 1] = next;
@@ -135,9 +105,10 @@ public final class Maml implements MetaLearner {
     FiniteDifferenceHvp hvp = secondOrder ? new FiniteDifferenceHvp(inner.hvpRelativeStep(), inner.hvpCentral()) : null;
     double[] u = secondOrder ? new double[n] : null;
     double[] hu = secondOrder ? new double[n] : null;
+    ParamRange adapted = head == null ? ParamRange.all(n) : head;
     for (int k = kSteps - 1; k >= 0; k--) {
       if (inner.learnedRates()) {
-        for (int i = adaptFrom; i < to; i++) {
+        for (int i = adapted.from(); i < adapted.to(); i++) {
           out[n + i] -= grads[k][i] * v[i];
         }
       }
@@ -158,7 +129,7 @@ public final class Maml implements MetaLearner {
 
   @Override
   public String toString() {
-    return algorithm.configName() + (secondOrder ? " (second-order)" : " (first-order)") + ", " + inner
-        + ", adapted [" + adaptFrom + ", " + (adaptTo < 0 ? "end" : adaptTo) + ")";
+    return name + (secondOrder ? " (second-order)" : " (first-order)") + ", " + inner
+        + ", adapted " + (head == null ? "all parameters" : "head " + head);
   }
 }

@@ -1,9 +1,12 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.SgdAdaptation;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * A meta-learning algorithm, split the way distributed training needs it: {@link #metaGradient} is the
@@ -15,9 +18,22 @@ import java.io.Serializable;
  */
 public interface MetaLearner extends Serializable {
 
-  MetaAlgorithm algorithm();
+  /** The learner's name in the method registry ({@code org.metamut.lib.method.Methods}). */
+  String name();
 
   InnerLoop inner();
+
+  /**
+   * How a model trained by this learner is to be adapted to a new task: recorded in the model file, so that
+   * evaluation and scoring adapt exactly as the inner loop trained (same parameters, steps and rate).
+   */
+  AdaptationRecipe recipe();
+
+  /**
+   * The effective per-parameter inner rate vector a for a model of {@code numModelParams} parameters (0 outside
+   * the adapted parameters; the learned rates inside φ for Meta-SGD).
+   */
+  double[] innerRates(double[] phi, int numModelParams);
 
   /** Length of φ for a model with {@code numModelParams} parameters (2× with learned inner rates). */
   default int numMetaParams(int numModelParams) {
@@ -47,8 +63,19 @@ public interface MetaLearner extends Serializable {
    */
   TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task);
 
-  /** θ' after {@code steps} inner SGD steps on {@code support} from the θ (and rates) in φ. */
-  double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps);
+  /**
+   * θ' after {@code steps} inner SGD steps on {@code support} from the θ (and rates) in φ: the shared
+   * {@link SgdAdaptation} loop (non-finite if it diverged; callers check).
+   */
+  default double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps) {
+    int n = model.numParams();
+    return SgdAdaptation.run(model, modelParams(phi, n), innerRates(phi, n), List.of(support), steps).theta();
+  }
+
+  /** The learned inner rates inside φ (Meta-SGD), or null. */
+  default double[] learnedRates(double[] phi, int numModelParams) {
+    return inner().learnedRates() ? java.util.Arrays.copyOfRange(phi, numModelParams, 2 * numModelParams) : null;
+  }
 
   /**
    * Evaluation without a gradient: query loss at θ ({@code preLoss}) and after adapting on the support set

@@ -1,7 +1,11 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.SgdAdaptation;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
+
+import java.util.Arrays;
 
 /**
  * Reptile (Nichol et al. 2018): K SGD steps on the task's support examples (or support ∪ query with
@@ -11,27 +15,40 @@ import org.metamut.lib.model.TokenBatch;
  * forward pass). Learned inner rates are not supported.
  */
 public final class Reptile implements MetaLearner {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
+  private final String name;
   private final InnerLoop inner;
   private final boolean includeQuery;
 
-  /** Reptile on the support set only. */
-  public Reptile(InnerLoop inner) {
-    this(inner, false);
-  }
-
-  public Reptile(InnerLoop inner, boolean includeQuery) {
+  /** @param name the learner's registry name */
+  public Reptile(String name, InnerLoop inner, boolean includeQuery) {
     if (inner.learnedRates()) {
       throw new IllegalArgumentException("reptile does not support learned inner learning rates (Meta-SGD)");
     }
+    this.name = name;
     this.inner = inner;
     this.includeQuery = includeQuery;
   }
 
   @Override
-  public MetaAlgorithm algorithm() {
-    return MetaAlgorithm.REPTILE;
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public AdaptationRecipe recipe() {
+    return AdaptationRecipe.fineTune(name, inner.steps(), inner.learningRate());
+  }
+
+  @Override
+  public double[] innerRates(double[] phi, int n) {
+    if (phi.length != n) {
+      throw new IllegalArgumentException(name + " expects " + n + " meta-parameters, got " + phi.length);
+    }
+    double[] a = new double[n];
+    Arrays.fill(a, inner.learningRate());
+    return a;
   }
 
   @Override
@@ -40,24 +57,9 @@ public final class Reptile implements MetaLearner {
   }
 
   @Override
-  public double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps) {
-    double[] theta = phi.clone();
-    double[] g = new double[theta.length];
-    for (int k = 0; k < steps; k++) {
-      model.lossAndGradient(theta, support, g);
-      for (int i = 0; i < theta.length; i++) {
-        theta[i] -= inner.learningRate() * g[i];
-      }
-    }
-    return theta;
-  }
-
-  @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     int n = model.numParams();
-    if (phi.length != n) {
-      throw new IllegalArgumentException("reptile expects " + n + " meta-parameters, got " + phi.length);
-    }
+    double[] a = innerRates(phi, n);
     TokenBatch all = includeQuery ? TokenBatches.concat(task.support(), task.query()) : task.support();
     double[] theta = phi.clone();
     double[] g = new double[n];
@@ -70,9 +72,7 @@ public final class Reptile implements MetaLearner {
       if (k == 0) {
         pre = l;
       }
-      for (int i = 0; i < n; i++) {
-        theta[i] -= inner.learningRate() * g[i];
-      }
+      SgdAdaptation.update(theta, a, g);
       NonFiniteException.check(theta, "adapted parameter", task, phase);
     }
     double post = model.loss(theta, task.query());
@@ -86,6 +86,6 @@ public final class Reptile implements MetaLearner {
 
   @Override
   public String toString() {
-    return "reptile (" + (includeQuery ? "support+query" : "support") + "), " + inner;
+    return name + " (" + (includeQuery ? "support+query" : "support") + "), " + inner;
   }
 }

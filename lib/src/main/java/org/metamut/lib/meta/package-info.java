@@ -1,8 +1,8 @@
 /**
  * Meta-learning over a {@link org.metamut.lib.model.FlatModel}: the {@link org.metamut.lib.meta.MetaLearner}
  * interface, MAML with second-order outer gradients, first-order MAML, ANIL and Reptile
- * ({@link org.metamut.lib.meta.Maml}, {@link org.metamut.lib.meta.Reptile}, built by
- * {@link org.metamut.lib.meta.MetaLearners}), finite-difference Hessian-vector products
+ * ({@link org.metamut.lib.meta.Maml}, {@link org.metamut.lib.meta.Reptile}, registered by name in
+ * {@code org.metamut.lib.method.Methods}), finite-difference Hessian-vector products
  * ({@link org.metamut.lib.meta.FiniteDifferenceHvp}) and the add/merge
  * {@link org.metamut.lib.meta.MetaGradientAggregator} that sums per-task results for Spark's
  * {@code treeAggregate}.
@@ -17,6 +17,8 @@
  *       naming the task, its meta-batch slot and the inner step; nothing non-finite reaches an aggregator.</li>
  *   <li>The aggregator's sums do not depend on how tasks are partitioned or merged: gradients are summed in a
  *       canonical binary tree over meta-batch slots, scalars in slot order.</li>
+ *   <li>The inner loop is {@code org.metamut.lib.adapt.SgdAdaptation}, the same code evaluation and scoring adapt
+ *       with; each learner records its adaptation recipe ({@link org.metamut.lib.meta.MetaLearner#recipe()}).</li>
  *   <li>No Spark imports; ND4J only behind {@code FlatModel}.</li>
  * </ul>
  */

@@ -19,7 +19,8 @@ package org.metamut.lib.model;
  *                  appended after the reference parameters, so the reference layout stays a prefix
  */
 public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ffDim, int layers,
-                        double dropout, Positional positional, Pooling pooling, boolean useFlags) {
+                        double dropout, Positional positional, Pooling pooling, boolean useFlags)
+    implements java.io.Serializable {
 
   public enum Positional { LEARNED, SINUSOIDAL }
 

@@ -116,6 +116,16 @@ public final class ParamLayout {
   }
 
   /**
+   * The scalar head {@code head.W, head.b}: what ANIL and head-only adaptation move. Found by name, not as
+   * "the last d + 1 parameters", because options append tensors after it ({@code flag_emb}).
+   */
+  public ParamRange headRange() {
+    Tensor w = get("head.W");
+    Tensor b = get("head.b");
+    return new ParamRange(w.offset(), b.offset() + b.size());
+  }
+
+  /**
    * §6 initialisation, deterministic from {@code seed} (plain Java RNG, so it doesn't depend on the ND4J
    * backend): embeddings N(0, 0.02²), dense W Xavier-uniform ±√(6/(in+out)), biases 0, LayerNorm g = 1, b = 0,
    * {@code flag_emb} N(0, 0.02²). Tensors are drawn in layout order from one stream.

@@ -29,7 +29,7 @@ class FewShotRunTest {
 
   @Test
   void recordsTheRunWithItsMetrics() {
-    ResultRecord r = FewShotRun.classes(RidgeBaseline.substitution(), "T", "solubility", 3, variants(1, 10),
+    ResultRecord r = FewShotRun.classes(RidgeBaseline.substitution("ridge-substitution"), "T", "solubility", 3, variants(1, 10),
         variants(11, 22));
     assertEquals("ridge-substitution", r.method());
     assertEquals(10, r.k());
@@ -44,7 +44,7 @@ class FewShotRunTest {
   void queryVariantsInTheSupportAreLeakage() {
     List<LabelledVariant> support = variants(1, 10);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> FewShotRun.regression(RidgeBaseline.oneHot(), "T", "fitness", 1, support, variants(10, 15)));
+        () -> FewShotRun.regression(RidgeBaseline.oneHot("ridge-onehot"), "T", "fitness", 1, support, variants(10, 15)));
     assertTrue(e.getMessage().contains("also in the support set"), e.getMessage());
   }
 

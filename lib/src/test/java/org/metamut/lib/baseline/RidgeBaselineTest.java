@@ -88,7 +88,7 @@ class RidgeBaselineTest {
       }
       y[i] += 0.3 * r.nextGaussian();
     }
-    double rho = heldOutSpearman(RidgeBaseline.oneHot(), variants, y, 160);
+    double rho = heldOutSpearman(RidgeBaseline.oneHot("ridge-onehot"), variants, y, 160);
     assertTrue(rho > 0.6, "one-hot ridge held-out Spearman " + rho);
   }
 
@@ -106,7 +106,7 @@ class RidgeBaselineTest {
       }
       y[i] += 0.5 * r.nextGaussian();
     }
-    double rho = heldOutSpearman(RidgeBaseline.substitution(), variants, y, 48);
+    double rho = heldOutSpearman(RidgeBaseline.substitution("ridge-substitution"), variants, y, 48);
     assertTrue(rho > 0.6, "substitution ridge held-out Spearman " + rho);
   }
 
@@ -119,7 +119,7 @@ class RidgeBaselineTest {
     for (int i = 0; i < 12; i++) {
       support.add(new LabelledVariant(variants.get(i), r.nextGaussian()));
     }
-    for (Baseline b : RidgeBaseline.defaults()) {
+    for (Baseline b : List.of(RidgeBaseline.oneHot("ridge-onehot"), RidgeBaseline.substitution("ridge-substitution"))) {
       Predictor p = b.fit(support);
       List<Variant> query = variants.subList(12, 40);
       double[] batch = p.predict(query);
@@ -135,7 +135,7 @@ class RidgeBaselineTest {
 
   @Test
   void aVariantOfAnotherWildTypeIsRefused() {
-    Predictor p = RidgeBaseline.oneHot().fit(List.of(new LabelledVariant(Variant.of("MAK", "A2G"), 1),
+    Predictor p = RidgeBaseline.oneHot("ridge-onehot").fit(List.of(new LabelledVariant(Variant.of("MAK", "A2G"), 1),
         new LabelledVariant(Variant.of("MAK", "K3R"), 2)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.predict(Variant.of("MAKL", "L4P")));
     assertTrue(e.getMessage().contains("L4P"), e.getMessage());

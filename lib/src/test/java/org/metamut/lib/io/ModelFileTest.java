@@ -2,6 +2,7 @@ package org.metamut.lib.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
@@ -12,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -29,8 +31,13 @@ class ModelFileTest {
 
   static SavedModel sample() {
     double[] theta = ParamLayout.of(SPEC).initialise(9);
-    return new SavedModel(SPEC, ENC, Normalisation.zScore(0.5, 2.0, -1), Map.of("seed", "9", "code.version", "test",
-        "data.gb1.sha256", "abc"), theta);
+    double[] rates = new double[theta.length];
+    java.util.Arrays.fill(rates, 0.02);
+    rates[3] = 0.5;
+    return new SavedModel(SPEC, ENC, Normalisation.zScore(0.5, 2.0, -1),
+        new AdaptationRecipe("anil", AdaptationRecipe.Scope.HEAD, 3, 0.01, true,
+            AdaptationRecipe.TargetNormalisation.SUPPORT_ZSCORE, List.of()),
+        Map.of("seed", "9", "code.version", "test", "data.gb1.sha256", "abc"), theta, rates);
   }
 
   @Test
@@ -45,6 +52,8 @@ class ModelFileTest {
     assertTrue(back.provenance().entrySet().containsAll(m.provenance().entrySet()));
     assertTrue(back.provenance().containsKey("code.git-commit"));
     assertArrayEquals(m.theta(), back.theta());
+    assertEquals(m.recipe(), back.recipe());
+    assertArrayEquals(m.innerRates(), back.innerRates());
     TokenBatch batch = new TokenBatch(2, 5, new int[] {2, 7, 8, 9, 3, 2, 10, 3, 0, 0}, new byte[] {0, 1, 0, 0, 0, 0, 1, 0, 0, 0}, null);
     for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
       try (Transformer a = new Transformer(m.spec(), dt); Transformer b = new Transformer(back.spec(), dt)) {
@@ -81,17 +90,37 @@ class ModelFileTest {
     String header = new String(good, 16, headerLen, StandardCharsets.UTF_8);
     byte[] data = Arrays.copyOfRange(good, 16 + headerLen, good.length - 32);
 
-    assertRefused(ModelFile.assemble(2, header.getBytes(StandardCharsets.UTF_8), data), "format version 2 is not supported");
+    assertRefused(ModelFile.assemble(3, header.getBytes(StandardCharsets.UTF_8), data), "format version 3 is not supported");
     // a spec option this build doesn't know
-    assertRefused(ModelFile.assemble(1, header.replace("\"pooling\"", "\"rotary\":true,\"pooling\"").getBytes(StandardCharsets.UTF_8), data),
+    assertRefused(ModelFile.assemble(2, header.replace("\"pooling\"", "\"rotary\":true,\"pooling\"").getBytes(StandardCharsets.UTF_8), data),
         "incompatible header");
     // an unknown encoder kind
-    assertRefused(ModelFile.assemble(1, header.replace("\"wt-mask\"", "\"esm-embed\"").getBytes(StandardCharsets.UTF_8), data),
+    assertRefused(ModelFile.assemble(2, header.replace("\"wt-mask\"", "\"esm-embed\"").getBytes(StandardCharsets.UTF_8), data),
         "incompatible header");
     // a tensor index that is not this build's layout
-    assertRefused(ModelFile.assemble(1, header.replace("blocks.0.ff.W1", "blocks.0.ff.W0").getBytes(StandardCharsets.UTF_8), data), "incompatible: tensor");
+    assertRefused(ModelFile.assemble(2, header.replace("blocks.0.ff.W1", "blocks.0.ff.W0").getBytes(StandardCharsets.UTF_8), data), "incompatible: tensor");
     // data shorter than the index says (with a valid checksum)
-    assertRefused(ModelFile.assemble(1, header.getBytes(StandardCharsets.UTF_8), Arrays.copyOf(data, data.length - 8)), "data bytes");
+    assertRefused(ModelFile.assemble(2, header.getBytes(StandardCharsets.UTF_8), Arrays.copyOf(data, data.length - 8)), "data bytes");
+  }
+
+  @Test
+  void readsVersionOneFilesWithTheLegacyRecipe() throws Exception {
+    SavedModel m = sample();
+    SavedModel plain = new SavedModel(m.spec(), m.encoder(), m.normalisation(), AdaptationRecipe.fineTune("maml", 1, 0.01),
+        m.provenance(), m.theta(), null);
+    byte[] good = ModelFile.encode(plain);
+    int headerLen = java.nio.ByteBuffer.wrap(good, 12, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    byte[] header = Arrays.copyOfRange(good, 16, 16 + headerLen);
+    byte[] data = Arrays.copyOfRange(good, 16 + headerLen, good.length - 32);
+    Path f = dir.resolve("v1.mmodel");
+    Files.write(f, ModelFile.assemble(1, header, data));
+    SavedModel back = ModelFile.read(f);
+    assertEquals(AdaptationRecipe.legacy(), back.recipe());
+    assertArrayEquals(plain.theta(), back.theta());
+    // a rates block the header does not announce is refused
+    byte[] longer = Arrays.copyOf(data, data.length * 2);
+    Files.write(f, ModelFile.assemble(2, header, longer));
+    assertThrows(InvalidModelFileException.class, () -> ModelFile.read(f));
   }
 
   private void assertRefused(byte[] bytes, String expected) throws Exception {

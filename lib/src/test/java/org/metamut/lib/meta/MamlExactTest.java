@@ -1,5 +1,9 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ParamRange;
 import org.junit.jupiter.api.Test;
 import org.metamut.lib.meta.synthetic.GridMlp;
 import org.metamut.lib.meta.synthetic.LinearTasks;
@@ -48,7 +52,7 @@ class MamlExactTest {
         v = Exact.axpy(-alpha, Exact.mul(h, v), v);
       }
       for (boolean central : new boolean[] {true, false}) {
-        MetaLearner maml = MetaLearners.create(MetaAlgorithm.MAML, InnerLoop.sgd(k, alpha).withHvp(1e-5, central), 5, 5, false);
+        MetaLearner maml = Methods.metaLearner("maml", InnerLoop.sgd(k, alpha).withHvp(1e-5, central), ParamRange.trailing(5, 5), new Method.LearnerOptions(false, false));
         TaskResult r = maml.metaGradient(model, theta0(), t);
         double err = Exact.relErr(r.grad(), v);
         // quadratic loss: finite differences of the gradient are exact up to rounding
@@ -57,7 +61,7 @@ class MamlExactTest {
         assertEquals(model.loss(path[0], t.support()), r.preLoss(), 1e-12);
       }
       // and FOMAML, which drops the (I − αH) factors, differs by order 1 here
-      TaskResult fo = MetaLearners.create(MetaAlgorithm.FOMAML, InnerLoop.sgd(k, alpha), 5, 5, false)
+      TaskResult fo = Methods.metaLearner("fomaml", InnerLoop.sgd(k, alpha), ParamRange.trailing(5, 5), new Method.LearnerOptions(false, false))
           .metaGradient(model, theta0(), t);
       assertArrayEquals(Exact.grad(t.query(), path[k]), fo.grad(), 1e-12);
       assertTrue(Exact.relErr(fo.grad(), v) > 1e-2, "FOMAML should differ from second-order MAML");
@@ -70,7 +74,7 @@ class MamlExactTest {
     GridMlp model = new GridMlp(4, 0);
     MetaTask t = task();
     InnerLoop inner = InnerLoop.sgd(1, 0.05).withLearnedRates(true);
-    MetaLearner maml = MetaLearners.create(MetaAlgorithm.MAML, inner, 5, 5, false);
+    MetaLearner maml = Methods.metaLearner("maml", inner, ParamRange.trailing(5, 5), new Method.LearnerOptions(false, false));
     double[] phi = maml.initialMetaParams(theta0());
     for (int i = 0; i < 5; i++) {
       phi[5 + i] = 0.02 + 0.01 * i;
@@ -100,7 +104,7 @@ class MamlExactTest {
     MetaTask t = new LinearTasks(5, 2, 0.5, 0.1).task(1, 0, 5, 5);
     double[] th = model.init(11);
     double alpha = 0.1;
-    MetaLearner anil = MetaLearners.create(MetaAlgorithm.ANIL, InnerLoop.sgd(1, alpha), model.numParams(), model.headParams(), false);
+    MetaLearner anil = Methods.metaLearner("anil", InnerLoop.sgd(1, alpha), ParamRange.trailing(model.numParams(), model.headParams()), new Method.LearnerOptions(false, false));
     // by hand: head = last hidden+1 = 4 params
     double[] g = new double[th.length];
     model.lossAndGradient(th, t.support(), g);
@@ -124,13 +128,13 @@ class MamlExactTest {
     MetaTask all = new MetaTask(0, "all", TokenBatches.concat(t.support(), t.query()), t.query());
     double[] a1 = Exact.axpy(-alpha, Exact.grad(all.support(), th), th);
     double[] a2 = Exact.axpy(-alpha, Exact.grad(all.support(), a1), a1);
-    TaskResult withQuery = MetaLearners.create(MetaAlgorithm.REPTILE, InnerLoop.sgd(2, alpha), 5, 5, false, true)
+    TaskResult withQuery = Methods.metaLearner("reptile", InnerLoop.sgd(2, alpha), ParamRange.trailing(5, 5), new Method.LearnerOptions(false, true))
         .metaGradient(model, th, t);
     assertArrayEquals(Exact.axpy(-1, a2, th), withQuery.grad(), 1e-14);
     // default: two steps on the support set
     double[] th1 = Exact.axpy(-alpha, Exact.grad(t.support(), th), th);
     double[] th2 = Exact.axpy(-alpha, Exact.grad(t.support(), th1), th1);
-    TaskResult r = MetaLearners.create(MetaAlgorithm.REPTILE, InnerLoop.sgd(2, alpha), 5, 5, false).metaGradient(model, th, t);
+    TaskResult r = Methods.metaLearner("reptile", InnerLoop.sgd(2, alpha), ParamRange.trailing(5, 5), new Method.LearnerOptions(false, false)).metaGradient(model, th, t);
     assertArrayEquals(Exact.axpy(-1, th2, th), r.grad(), 1e-14);
     assertEquals(model.loss(th2, t.query()), r.postLoss(), 1e-14);
     // Reptile's outer step θ ← θ + ε(θ' − θ) is SGD at rate ε on θ − θ'

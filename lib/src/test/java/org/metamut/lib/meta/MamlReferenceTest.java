@@ -1,5 +1,9 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ParamRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,10 +66,10 @@ class MamlReferenceTest {
     return NamedParams.fromJson(wrap, layout, "maml-reference.json " + key);
   }
 
-  static MetaGradientAggregator run(MetaAlgorithm a, DataType dt, double hvpStep, boolean central) {
+  static MetaGradientAggregator run(String a, DataType dt, double hvpStep, boolean central) {
     JsonNode c = ref.get("config");
     InnerLoop inner = InnerLoop.sgd(c.get("inner_steps").asInt(), c.get("inner_lr").asDouble()).withHvp(hvpStep, central);
-    MetaLearner l = MetaLearners.create(a, inner, theta.length, spec.dModel() + 1, true);
+    MetaLearner l = Methods.metaLearner(a, inner, ParamRange.trailing(theta.length, spec.dModel() + 1), new Method.LearnerOptions(true, false));
     MetaGradientAggregator agg = MetaGradientAggregator.zero(theta.length, tasks.length);
     try (Transformer m = new Transformer(spec, dt)) {
       for (MetaTask t : tasks) {
@@ -79,7 +83,7 @@ class MamlReferenceTest {
   void secondOrderMamlMatchesReferenceInDouble() {
     double[] want = named("meta_grad_maml2");
     double[] fomaml = named("meta_grad_fomaml");
-    MetaGradientAggregator agg = run(MetaAlgorithm.MAML, DataType.DOUBLE, FiniteDifferenceHvp.DEFAULT_STEP_FLOAT64, true);
+    MetaGradientAggregator agg = run("maml", DataType.DOUBLE, FiniteDifferenceHvp.DEFAULT_STEP_FLOAT64, true);
     double lossWant = ref.get("meta_loss_maml2").asDouble();
     assertEquals(lossWant, agg.meanPostLoss(), 1e-9 * Math.abs(lossWant));
     double err = Exact.relErr(agg.meanGradient(), want);
@@ -93,7 +97,7 @@ class MamlReferenceTest {
   @Test
   void firstOrderMamlMatchesReference() {
     double[] want = named("meta_grad_fomaml");
-    MetaGradientAggregator agg = run(MetaAlgorithm.FOMAML, DataType.DOUBLE, 1e-5, true);
+    MetaGradientAggregator agg = run("fomaml", DataType.DOUBLE, 1e-5, true);
     double err = Exact.relErr(agg.meanGradient(), want);
     assertTrue(err < 1e-9, "meta_grad_fomaml relative error " + err);
     assertTrue(Exact.relErr(agg.meanGradient(), named("meta_grad_maml2")) > 1e-2);
@@ -103,7 +107,7 @@ class MamlReferenceTest {
   void float32ComputeIsCloseWithALargerStep() {
     // float32 model: rounding in the gradients dominates tiny steps; the sweep in FiniteDifferenceHvp's doc
     // puts the best relative step near 3e-5..1e-4 (error ~2e-4)
-    MetaGradientAggregator agg = run(MetaAlgorithm.MAML, DataType.FLOAT, FiniteDifferenceHvp.DEFAULT_STEP_FLOAT32, true);
+    MetaGradientAggregator agg = run("maml", DataType.FLOAT, FiniteDifferenceHvp.DEFAULT_STEP_FLOAT32, true);
     double err = Exact.relErr(agg.meanGradient(), named("meta_grad_maml2"));
     System.out.printf(Locale.ROOT, "maml-reference: MAML with a float32 model (r=5e-5) meta-gradient rel. error %.2e%n", err);
     assertTrue(err < 1e-3, "float32 meta-gradient relative error " + err);

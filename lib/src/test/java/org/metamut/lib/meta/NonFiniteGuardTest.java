@@ -1,5 +1,9 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ParamRange;
 import org.junit.jupiter.api.Test;
 import org.metamut.lib.meta.synthetic.GridMlp;
 import org.metamut.lib.meta.synthetic.LinearTasks;
@@ -14,7 +18,7 @@ class NonFiniteGuardTest {
     GridMlp model = new GridMlp(4, 0);
     MetaTask t = new LinearTasks(1, 4, 0.5, 0.1).task(2, 5, 5, 5);
     // an absurd inner rate makes θ overflow within a few steps
-    MetaLearner l = MetaLearners.create(MetaAlgorithm.FOMAML, InnerLoop.sgd(400, 50.0), 5, 5, false);
+    MetaLearner l = Methods.metaLearner("fomaml", InnerLoop.sgd(400, 50.0), ParamRange.trailing(5, 5), new Method.LearnerOptions(false, false));
     NonFiniteException e = assertThrows(NonFiniteException.class, () -> l.metaGradient(model, new double[5], t));
     assertTrue(e.getMessage().startsWith("task linear-2 (meta-batch slot 5), inner step "), e.getMessage());
     assertTrue(e.getMessage().contains(" of 400"), e.getMessage());
@@ -26,8 +30,8 @@ class NonFiniteGuardTest {
     MetaTask t = new LinearTasks(1, 4, 0.5, 0.1).task(2, 0, 5, 5);
     double[] th = new double[5];
     th[2] = Double.NaN;
-    for (MetaAlgorithm a : MetaAlgorithm.values()) {
-      MetaLearner l = MetaLearners.create(a, InnerLoop.sgd(1, 0.01), 5, 5, true);
+    for (String a : Methods.names(MethodKind.META_LEARNER)) {
+      MetaLearner l = Methods.metaLearner(a, InnerLoop.sgd(1, 0.01), ParamRange.trailing(5, 5), new Method.LearnerOptions(true, false));
       NonFiniteException e = assertThrows(NonFiniteException.class, () -> l.metaGradient(model, th, t));
       assertTrue(e.getMessage().contains("inner step 1 of 1"), a + ": " + e.getMessage());
     }

@@ -1,5 +1,9 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ParamRange;
 import org.junit.jupiter.api.Test;
 import org.metamut.lib.meta.synthetic.GridMlp;
 import org.metamut.lib.meta.synthetic.SineTasks;
@@ -44,10 +48,9 @@ class NonlinearMetaGradientTest {
     MetaTask t = SineTasks.task(1, 3, 0, 10, 10);
     double[] th = model.init(5);
     for (String alg : new String[] {"maml", "anil"}) {
-      MetaAlgorithm a = MetaAlgorithm.fromConfig(alg);
-      MetaLearner second = MetaLearners.create(a, InnerLoop.sgd(2, 0.05), model.numParams(), model.headParams(), true);
-      MetaLearner first = MetaLearners.create(a == MetaAlgorithm.MAML ? MetaAlgorithm.FOMAML : a, InnerLoop.sgd(2, 0.05),
-          model.numParams(), model.headParams(), false);
+      String a = alg;
+      MetaLearner second = Methods.metaLearner(a, InnerLoop.sgd(2, 0.05), ParamRange.trailing(model.numParams(), model.headParams()), new Method.LearnerOptions(true, false));
+      MetaLearner first = Methods.metaLearner("maml".equals(a) ? "fomaml" : a, InnerLoop.sgd(2, 0.05), ParamRange.trailing(model.numParams(), model.headParams()), new Method.LearnerOptions(false, false));
       double[] ref = fdMetaGradient(second, model, th, t, 1e-4);
       double errSecond = Exact.relErr(second.metaGradient(model, th, t).grad(), ref);
       double errFirst = Exact.relErr(first.metaGradient(model, th, t).grad(), ref);
@@ -61,8 +64,7 @@ class NonlinearMetaGradientTest {
   void metaSgdRatesMatchFiniteDifferences() {
     GridMlp model = new GridMlp(1, 6);
     MetaTask t = SineTasks.task(2, 4, 0, 8, 8);
-    MetaLearner l = MetaLearners.create(MetaAlgorithm.MAML, InnerLoop.sgd(2, 0.03).withLearnedRates(true),
-        model.numParams(), model.headParams(), false);
+    MetaLearner l = Methods.metaLearner("maml", InnerLoop.sgd(2, 0.03).withLearnedRates(true), ParamRange.trailing(model.numParams(), model.headParams()), new Method.LearnerOptions(false, false));
     double[] phi = l.initialMetaParams(model.init(3));
     double err = Exact.relErr(l.metaGradient(model, phi, t).grad(), fdMetaGradient(l, model, phi, t, 1e-4));
     assertTrue(err < 1e-7, "Meta-SGD relative error " + err);

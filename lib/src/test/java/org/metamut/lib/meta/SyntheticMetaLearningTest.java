@@ -1,5 +1,9 @@
 package org.metamut.lib.meta;
 
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ParamRange;
 import org.junit.jupiter.api.Test;
 import org.metamut.lib.meta.synthetic.GridMlp;
 import org.metamut.lib.meta.synthetic.LinearTasks;
@@ -33,12 +37,12 @@ class SyntheticMetaLearningTest {
     GridMlp model = new GridMlp(8, 0);
     double scratch = Double.MAX_VALUE;
     for (double lr : new double[] {0.01, 0.03, 0.1}) {
-      MetaLearner sgd = MetaLearners.create(MetaAlgorithm.FOMAML, InnerLoop.sgd(1, lr), model.numParams(), 1, false);
+      MetaLearner sgd = Methods.metaLearner("fomaml", InnerLoop.sgd(1, lr), ParamRange.trailing(model.numParams(), 1), new Method.LearnerOptions(false, false));
       scratch = Math.min(scratch, heldOut(sgd, model, model.init(123), 100));
     }
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "linear 5-shot query MSE: scratch (100 steps) %.3f", scratch));
-    for (MetaAlgorithm a : MetaAlgorithm.values()) {
-      MetaLearner l = MetaLearners.create(a, InnerLoop.sgd(1, 0.05), model.numParams(), 1, true);
+    for (String a : Methods.names(MethodKind.META_LEARNER)) {
+      MetaLearner l = Methods.metaLearner(a, InnerLoop.sgd(1, 0.05), ParamRange.trailing(model.numParams(), 1), new Method.LearnerOptions(true, false));
       double[] phi = l.initialMetaParams(model.init(1));
       Adam adam = Adam.standard(phi.length, 0.05);
       for (int s = 1; s <= 300; s++) {
@@ -49,7 +53,7 @@ class SyntheticMetaLearningTest {
         OuterStep.apply(s, agg, adam, 10.0, phi);
       }
       double adapted = heldOut(l, model, phi, 1);
-      sb.append(String.format(Locale.ROOT, "; %s (1 step) %.3f", a.configName(), adapted));
+      sb.append(String.format(Locale.ROOT, "; %s (1 step) %.3f", a, adapted));
       assertTrue(adapted < 0.1 * scratch, a + " adapted " + adapted + " vs scratch " + scratch);
     }
     System.out.println(sb);

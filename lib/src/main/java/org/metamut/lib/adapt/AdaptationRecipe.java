@@ -1,0 +1,125 @@
+package org.metamut.lib.adapt;
+
+import org.metamut.lib.model.ParamRange;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How a model adapts to a new task, recorded in its model file so every job adapts it the way it was trained.
+ *
+ * @param learner       the method that produced the parameters (a name of the method registry, e.g. {@code maml},
+ *                      {@code finetune}), or {@code unrecorded} for files written before recipes existed
+ * @param scope         which parameters the inner loop moves: all of them, or the scalar head only (ANIL)
+ * @param steps         full-batch SGD steps on the support set (&gt;= 0)
+ * @param learningRate  the inner rate α (the initial value of every rate when they are learned)
+ * @param learnedRates  Meta-SGD: the model file carries one learned rate per parameter, used instead of α
+ * @param targets       how support labels are normalised before the steps (and predictions mapped back)
+ * @param overrides     what a user changed with respect to the model's own recipe (empty by default), e.g.
+ *                      {@code "steps 20 (model: 1)"}; recorded in reports and adapted models
+ */
+public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
+                               TargetNormalisation targets, List<String> overrides) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Learner name of model files that predate recipes (format version 1). */
+  public static final String UNRECORDED = "unrecorded";
+
+  /** Which parameters adapt. */
+  public enum Scope {
+    /** Every parameter of θ. */
+    ALL,
+    /** The scalar head only ({@code head.W, head.b}; ANIL). */
+    HEAD
+  }
+
+  /** How labels are normalised for adaptation. */
+  public enum TargetNormalisation {
+    /**
+     * {@code z = (y − mean) / sd} with the support set's mean and sample standard deviation (1 for a single or
+     * constant support); predictions are mapped back with the same numbers. Never fitted on query labels.
+     */
+    SUPPORT_ZSCORE
+  }
+
+  public AdaptationRecipe {
+    if (learner == null || learner.isBlank()) {
+      throw new IllegalArgumentException("an adaptation recipe names the learner that trained the model");
+    }
+    if (scope == null || targets == null) {
+      throw new IllegalArgumentException("an adaptation recipe needs a scope and a target normalisation");
+    }
+    if (steps < 0) {
+      throw new IllegalArgumentException("adaptation steps must be >= 0, got " + steps);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException("adaptation learning rate must be a finite number > 0, got " + learningRate);
+    }
+    overrides = overrides == null ? List.of() : List.copyOf(overrides);
+  }
+
+  /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
+  public static AdaptationRecipe fineTune(String learner, int steps, double learningRate) {
+    return new AdaptationRecipe(learner, Scope.ALL, steps, learningRate, false, TargetNormalisation.SUPPORT_ZSCORE, List.of());
+  }
+
+  /**
+   * The recipe read from a model file that has none (format version 1): every parameter, 5 steps at 0.001, the
+   * adaptation the score job applied to such files.
+   */
+  public static AdaptationRecipe legacy() {
+    return fineTune(UNRECORDED, 5, 1e-3);
+  }
+
+  /**
+   * This recipe with a user's overrides ({@code steps <= 0} and {@code learningRate <= 0} keep the model's own),
+   * each recorded. A rate override replaces learned per-parameter rates by the one given.
+   */
+  public AdaptationRecipe override(int newSteps, double newLearningRate) {
+    List<String> o = new ArrayList<>(overrides);
+    int s = steps;
+    double lr = learningRate;
+    boolean learned = learnedRates;
+    if (newSteps > 0 && newSteps != steps) {
+      o.add("steps " + newSteps + " (model: " + steps + ")");
+      s = newSteps;
+    }
+    if (newLearningRate > 0 && (newLearningRate != learningRate || learnedRates)) {
+      o.add(String.format(Locale.ROOT, "learning rate %g (model: %s)", newLearningRate,
+          learnedRates ? "learned per-parameter rates" : String.format(Locale.ROOT, "%g", learningRate)));
+      lr = newLearningRate;
+      learned = false;
+    }
+    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o);
+  }
+
+  /**
+   * The effective per-parameter rate vector a of a model with {@code n} parameters: α (or the learned rate) inside
+   * the adapted scope, 0 outside.
+   *
+   * @param head         the model's head (used when the scope is {@link Scope#HEAD})
+   * @param learnedRates the learned rates (length n) when {@link #learnedRates()}, else ignored (may be null)
+   */
+  public double[] rates(int n, ParamRange head, double[] learnedRates) {
+    ParamRange r = scope == Scope.ALL ? ParamRange.all(n) : head.requireWithin(n);
+    if (this.learnedRates && (learnedRates == null || learnedRates.length != n)) {
+      throw new IllegalArgumentException("recipe of " + learner + " uses learned inner rates, but "
+          + (learnedRates == null ? "none were given" : learnedRates.length + " were given for " + n + " parameters"));
+    }
+    double[] a = new double[n];
+    for (int i = r.from(); i < r.to(); i++) {
+      a[i] = this.learnedRates ? learnedRates[i] : learningRate;
+    }
+    return a;
+  }
+
+  /** One line for logs and reports. */
+  public String describe() {
+    String rate = learnedRates ? "learned per-parameter rates" : String.format(Locale.ROOT, "lr %g", learningRate);
+    return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,
+        steps, steps == 1 ? "" : "s", scope == Scope.ALL ? "all" : "head", rate,
+        overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides));
+  }
+}

@@ -1,0 +1,100 @@
+package org.metamut.lib.adapt;
+
+import org.metamut.lib.baseline.Standardizer;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.io.SavedModel;
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.ParamRange;
+import org.metamut.lib.model.TokenBatch;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The only way metamut adapts a model to a new task: (model parameters + recipe, labelled support variants) →
+ * {@link AdaptedModel}. Support labels are z-scored over the support set ({@link Standardizer}), the recipe's
+ * {@link SgdAdaptation} steps run on the normalised labels, and the adapted model maps its predictions back to
+ * label units. Evaluate, score, the demo and meta-val all call this; by default the recipe is the one the model
+ * was trained with ({@link SavedModel#recipe()}), and {@link #override} records any change.
+ *
+ * <p>Immutable and serialisable (it carries θ, the learned rates if any, the recipe and the head's position), so
+ * one instance can be broadcast to executors; the {@link FlatModel} is passed per call since models are not
+ * thread-safe.
+ */
+public final class Adapter implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Support variants per model call; the gradient is still over the whole support set. */
+  public static final int CHUNK = 256;
+
+  private final double[] theta;
+  private final double[] learnedRates;
+  private final AdaptationRecipe recipe;
+  private final ParamRange head;
+
+  /**
+   * @param theta        the initial parameters (copied)
+   * @param learnedRates one rate per parameter when {@code recipe.learnedRates()}, else null
+   * @param recipe       how to adapt
+   * @param head         the model's head (what a {@link AdaptationRecipe.Scope#HEAD} recipe moves)
+   */
+  public Adapter(double[] theta, double[] learnedRates, AdaptationRecipe recipe, ParamRange head) {
+    this.theta = theta.clone();
+    this.learnedRates = learnedRates == null ? null : learnedRates.clone();
+    this.recipe = recipe;
+    this.head = head;
+    recipe.rates(theta.length, head, learnedRates); // validates scope, head and rates now, not on an executor
+  }
+
+  /** The model file's θ, learned rates and recipe; the head from its architecture. */
+  public static Adapter of(SavedModel m) {
+    return new Adapter(m.theta(), m.innerRates(), m.recipe(), m.factory(false).headRange());
+  }
+
+  /** The same model with the user's overrides of steps and rate ({@code <= 0} keeps the model's own). */
+  public Adapter override(int steps, double learningRate) {
+    AdaptationRecipe r = recipe.override(steps, learningRate);
+    return new Adapter(theta, r.learnedRates() ? learnedRates : null, r, head);
+  }
+
+  public AdaptationRecipe recipe() {
+    return recipe;
+  }
+
+  /** The initial parameters (a copy). */
+  public double[] theta() {
+    return theta.clone();
+  }
+
+  /**
+   * Adapts on the labelled support set.
+   *
+   * @param model   a model of the right architecture (θ's length)
+   * @param support encoded support variants
+   * @param labels  their labels, in the user's units (finite)
+   * @param seqLen  padded length of a batch (the encoder's token budget)
+   */
+  public AdaptedModel adapt(FlatModel model, List<EncodedVariant> support, double[] labels, int seqLen) {
+    if (support.size() != labels.length) {
+      throw new IllegalArgumentException(support.size() + " support variants but " + labels.length + " labels");
+    }
+    if (model.numParams() != theta.length) {
+      throw new IllegalArgumentException("the model has " + model.numParams() + " parameters, the adapter's θ "
+          + theta.length);
+    }
+    Standardizer targets = Standardizer.fit(labels);
+    double[] z = targets.transform(labels);
+    List<TokenBatch> chunks = new ArrayList<>();
+    for (int from = 0; from < support.size(); from += CHUNK) {
+      int to = Math.min(support.size(), from + CHUNK);
+      chunks.add(EncodedVariant.toBatch(support.subList(from, to), Arrays.copyOfRange(z, from, to), seqLen));
+    }
+    double[] rates = recipe.rates(theta.length, head, learnedRates);
+    SgdAdaptation.Result r = SgdAdaptation.run(model, theta, rates, chunks, recipe.steps());
+    double before = recipe.steps() > 0 ? r.firstLoss() : SgdAdaptation.loss(model, theta, chunks);
+    double after = r.diverged() ? Double.NaN : SgdAdaptation.loss(model, r.theta(), chunks);
+    return new AdaptedModel(r.theta(), targets, recipe, before, after, r.divergedAt(), seqLen);
+  }
+}

@@ -1,0 +1,89 @@
+package org.metamut.lib.method;
+
+import org.metamut.lib.baseline.Baseline;
+import org.metamut.lib.meta.InnerLoop;
+import org.metamut.lib.meta.MetaLearner;
+import org.metamut.lib.model.ParamRange;
+
+import java.io.Serializable;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One registered method.
+ *
+ * @param name               its name everywhere (configuration, CLI, model files, reports)
+ * @param kind               how it is trained and run
+ * @param doc                one sentence for {@code --help}, {@code config keys} and the docs
+ * @param learner            builds the meta-learner ({@link MethodKind#META_LEARNER} only, else null)
+ * @param learnedRates       whether the meta-learner supports Meta-SGD's learned inner rates
+ * @param baseline           builds the baseline from its name ({@link MethodKind#BASELINE} only, else null)
+ */
+public record Method(String name, MethodKind kind, String doc, LearnerFactory learner, boolean learnedRates,
+                     Function<String, Baseline> baseline) {
+
+  /** Builds a meta-learner from the shared settings. */
+  @FunctionalInterface
+  public interface LearnerFactory extends Serializable {
+    /**
+     * @param name    the registered name (recorded by the learner in its recipe)
+     * @param inner   inner-loop settings
+     * @param head    the model's head (what head-only learners adapt)
+     * @param options algorithm-specific switches
+     */
+    MetaLearner create(String name, InnerLoop inner, ParamRange head, LearnerOptions options);
+  }
+
+  /**
+   * Switches that only some learners read.
+   *
+   * @param anilSecondOrder     ANIL's outer gradient includes the second-order terms
+   * @param reptileIncludeQuery Reptile's inner steps use support ∪ query
+   */
+  public record LearnerOptions(boolean anilSecondOrder, boolean reptileIncludeQuery) implements Serializable {
+    public static final LearnerOptions DEFAULTS = new LearnerOptions(false, false);
+  }
+
+  public Method {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(kind, "kind");
+    if (!name.matches("[a-z][a-z0-9-]*")) {
+      throw new IllegalArgumentException("method name '" + name + "' must be lower-case letters, digits and '-'");
+    }
+    if ((kind == MethodKind.META_LEARNER) != (learner != null) || (kind == MethodKind.BASELINE) != (baseline != null)) {
+      throw new IllegalArgumentException("method " + name + ": a meta-learner needs a learner factory and a baseline a "
+          + "baseline factory, nothing else has either");
+    }
+  }
+
+  static Method metaLearner(String name, String doc, boolean learnedRates, LearnerFactory factory) {
+    return new Method(name, MethodKind.META_LEARNER, doc, factory, learnedRates, null);
+  }
+
+  static Method neural(String name, MethodKind kind, String doc) {
+    return new Method(name, kind, doc, null, false, null);
+  }
+
+  static Method baseline(String name, String doc, Function<String, Baseline> factory) {
+    return new Method(name, MethodKind.BASELINE, doc, null, false, factory);
+  }
+
+  /** The meta-learner with these settings (meta-learners only). */
+  public MetaLearner createLearner(InnerLoop inner, ParamRange head, LearnerOptions options) {
+    if (learner == null) {
+      throw new IllegalArgumentException("method " + name + " is a " + kind.name().toLowerCase() + " method, not a meta-learner");
+    }
+    if (inner.learnedRates() && !learnedRates) {
+      throw new IllegalArgumentException(name + " does not support learned inner learning rates (Meta-SGD)");
+    }
+    return learner.create(name, inner, head, options);
+  }
+
+  /** The baseline (baselines only). */
+  public Baseline createBaseline() {
+    if (baseline == null) {
+      throw new IllegalArgumentException("method " + name + " is not a baseline");
+    }
+    return baseline.apply(name);
+  }
+}
