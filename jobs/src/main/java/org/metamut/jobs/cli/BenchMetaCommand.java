@@ -1,11 +1,13 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.spark.JobContext;
 import org.metamut.jobs.train.MetaBenchmark;
 import org.metamut.jobs.train.TrainSettings;
-import org.metamut.jobs.train.TransformerFactory;
+import org.metamut.lib.model.TransformerFactory;
 import org.metamut.lib.backend.Nd4jBackend;
-import org.metamut.lib.meta.MetaAlgorithm;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,8 +26,8 @@ import java.util.Locale;
         + "in tasks per step and partitions (executor threads in local mode).")
 final class BenchMetaCommand extends JobCommand {
 
-  @Option(names = "--algorithms", split = ",", defaultValue = "maml,fomaml,reptile",
-      description = "Algorithms to time (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--algorithms", split = ",",
+      description = "Meta-learners to time (default: every meta-learner of the method registry).")
   List<String> algorithms;
 
   @Option(names = "--tasks", split = ",", defaultValue = "8", description = "Tasks per outer step, e.g. 4,8,16.")
@@ -55,7 +57,7 @@ final class BenchMetaCommand extends JobCommand {
   @Override
   int run(JobContext ctx) throws Exception {
     TrainSettings base = TrainSettings.from(ctx.config());
-    TransformerFactory factory = TransformerFactory.from(ctx.config());
+    TransformerFactory factory = ModelKeys.factory(ctx.config());
     int seqLen = factory.spec().maxLen();
     var spark = ctx.spark();
     ctx.say(Nd4jBackend.describe() + "; Spark " + spark.version() + " " + spark.sparkContext().master()
@@ -68,10 +70,10 @@ final class BenchMetaCommand extends JobCommand {
     Path tmp = Files.createTempDirectory("metamut-bench-meta");
     ctx.say(MetaBenchmark.header());
     List<MetaBenchmark.Row> rows = new ArrayList<>();
-    for (String a : algorithms) {
+    for (String a : algorithms == null ? Methods.names(MethodKind.META_LEARNER) : algorithms) {
       for (int t : tasks) {
         for (int p : partitions) {
-          MetaBenchmark.Row r = MetaBenchmark.run(spark, base, factory, MetaAlgorithm.fromConfig(a), t, p, support, query,
+          MetaBenchmark.Row r = MetaBenchmark.run(spark, base, factory, a, t, p, support, query,
               seqLen, warmup, steps, tmp.resolve(a + "-" + t + "-" + p).toString());
           rows.add(r);
           ctx.say(MetaBenchmark.format(r));

@@ -1,5 +1,6 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.config.AdaptKeys;
 import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.score.ScoreModel;
@@ -52,7 +53,7 @@ final class BenchScoreCommand extends JobCommand {
   int run(JobContext ctx) {
     var spark = ctx.spark();
     ScoreModel model = ScoreRun.freshModel(ModelKeys.spec(ctx.config()), ModelKeys.encoder(ctx.config()),
-        ctx.config().get(RunKeys.SEED));
+        AdaptKeys.freshRecipe(ctx.config()), ctx.config().get(RunKeys.SEED));
     ScoreJob.Settings settings = ScoreRun.settings(ctx.config());
     ScoreJob warm = new ScoreJob(spark, settings, line -> { });
     ScoreJob job = new ScoreJob(spark, settings, ctx::say);

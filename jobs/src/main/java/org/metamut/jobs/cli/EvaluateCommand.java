@@ -18,8 +18,9 @@ import java.util.Map;
 final class EvaluateCommand extends JobCommand {
 
   @Option(names = "--model", paramLabel = "METHOD=PATH",
-      description = "a meta-trained model folder (meta-train's model/, or its params.json) for maml, fomaml, anil or "
-          + "reptile; repeatable. Methods without one are meta-trained by this job (metamut.evaluate.train.outer-steps).")
+      description = "a meta-trained model (meta-train's model/ folder, its model.mmut or params.json) for a meta-learner "
+          + "of metamut.evaluate.methods; repeatable. It is adapted by the recipe its model file records. Meta-learners "
+          + "without one are meta-trained by this job (metamut.evaluate.train.outer-steps).")
   Map<String, String> modelPaths = new LinkedHashMap<>();
 
   @Override

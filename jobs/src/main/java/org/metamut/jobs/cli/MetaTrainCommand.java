@@ -1,10 +1,11 @@
 package org.metamut.jobs.cli;
 
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.spark.JobContext;
 import org.metamut.jobs.train.MetaTrainJob;
 import org.metamut.jobs.train.TrainSettings;
-import org.metamut.jobs.train.TransformerFactory;
+import org.metamut.lib.model.TransformerFactory;
 import org.metamut.lib.meta.NonFiniteException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,12 +34,12 @@ final class MetaTrainCommand extends JobCommand {
     TransformerFactory factory;
     try {
       settings = TrainSettings.from(cfg);
-      factory = TransformerFactory.from(cfg);
+      factory = ModelKeys.factory(cfg);
     } catch (IllegalArgumentException e) {
       throw new JobFailedException("invalid meta-train settings: " + e.getMessage());
     }
     try {
-      MetaTrainJob.Result r = new MetaTrainJob(ctx.spark(), settings, factory, TransformerFactory.encoderSpec(cfg), ctx::say)
+      MetaTrainJob.Result r = new MetaTrainJob(ctx.spark(), settings, factory, ModelKeys.encoder(cfg), ctx::say)
           .resume(resume)
           .renderedConfig(cfg.renderMetamut())
           .run();

@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Adapt a model to a protein from a few labelled variants and score a variant library.",
         "Writes scores/ and rejected/ (Parquet), top.csv and summary.json under the output folder, replacing it atomically.",
-        "Tuning: metamut.score.* (batch-size, top-n, partitions, adapt.steps, adapt.learning-rate); see src/docs/score.md."})
+        "Tuning: metamut.score.* (batch-size, top-n, partitions); adaptation follows the model file's recipe, overridden by metamut.adapt.* (see src/docs/adaptation.md)."})
 final class ScoreCommand extends JobCommand {
 
   @Option(names = "--protein", paramLabel = "ID",

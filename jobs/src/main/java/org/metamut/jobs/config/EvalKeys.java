@@ -1,5 +1,8 @@
 package org.metamut.jobs.config;
 
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +19,6 @@ public final class EvalKeys {
   private EvalKeys() {
   }
 
-  /** Every method name the job knows. */
-  public static final List<String> METHODS = List.of("maml", "fomaml", "anil", "reptile", "finetune", "scratch",
-      "ridge-onehot", "ridge-substitution");
 
   public static final ConfigKey<String> SPLIT = enumKey("metamut.evaluate.split",
       "which tasks to evaluate on: meta-test (the held-out tasks) or meta-val (to choose adaptation settings "
@@ -44,16 +44,15 @@ public final class EvalKeys {
       "variants read per task (a deterministic hash sample when the task is larger; >= 4)", 4, 100_000_000);
 
   public static final ConfigKey<List<String>> METHODS_KEY = enumListKey("metamut.evaluate.methods",
-      "methods compared: maml, fomaml, anil, reptile (meta-trained), finetune (joint pre-training then k-shot "
-          + "fine-tuning), scratch (random init + k-shot fine-tuning), ridge-onehot, ridge-substitution",
-      false, METHODS.toArray(String[]::new));
+      "methods compared, names of the method registry: " + Methods.describe(MethodKind.values()),
+      false, Methods.names().toArray(String[]::new));
 
   /** Model folders of the meta-learned methods, by method name; "" = meta-train it in this job. */
   public static final Map<String, ConfigKey<String>> MODELS = modelKeys();
 
   private static Map<String, ConfigKey<String>> modelKeys() {
     Map<String, ConfigKey<String>> m = new java.util.LinkedHashMap<>();
-    for (String method : List.of("maml", "fomaml", "anil", "reptile")) {
+    for (String method : Methods.names(MethodKind.META_LEARNER)) {
       m.put(method, stringKey("metamut.evaluate.models." + method,
           "model folder (a meta-train job's model/, with model.mmut or params.json) or model file of " + method
               + "; empty = meta-trained by this job", true));
@@ -66,7 +65,8 @@ public final class EvalKeys {
           + "(reported as <method>/<encoder>); empty = no ablation", true, "separator", "mutant-only", "wt-mask");
 
   public static final ConfigKey<String> ABLATION_METHOD = enumKey("metamut.evaluate.ablation.method",
-      "the method retrained with each ablation encoder", "maml", "fomaml", "anil", "reptile", "finetune", "scratch");
+      "the method retrained with each ablation encoder (a neural method of the registry)",
+      Methods.names(MethodKind.META_LEARNER, MethodKind.FINE_TUNE, MethodKind.SCRATCH).toArray(String[]::new));
 
   public static final ConfigKey<Integer> TRAIN_OUTER_STEPS = intKey("metamut.evaluate.train.outer-steps",
       "outer steps of the meta-training this job runs per method, and Adam steps of the joint pre-training of the "
@@ -75,12 +75,6 @@ public final class EvalKeys {
   public static final ConfigKey<Double> PRETRAIN_LEARNING_RATE = positiveDoubleKey(
       "metamut.evaluate.pretrain.learning-rate",
       "Adam learning rate of the fine-tuning baseline's joint pre-training on all meta-train tasks (> 0)", 10);
-
-  public static final ConfigKey<Integer> ADAPT_STEPS = intKey("metamut.evaluate.adapt.steps",
-      "SGD steps on the k support variants, the same for every neural method (>= 1)", 1, 100_000);
-
-  public static final ConfigKey<Double> ADAPT_LEARNING_RATE = positiveDoubleKey("metamut.evaluate.adapt.learning-rate",
-      "SGD learning rate of the k-shot adaptation, the same for every neural method (> 0)", 100);
 
   public static final ConfigKey<String> REFERENCE_METHOD = stringKey("metamut.evaluate.reference-method",
       "relative improvements are stated against this method (empty = no improvement table)", true);
@@ -102,7 +96,7 @@ public final class EvalKeys {
 
   public static List<ConfigKey<?>> all() {
     List<ConfigKey<?>> all = new java.util.ArrayList<>(List.of(SPLIT, SHOTS, SEEDS, MAX_TASKS, MAX_QUERY, MIN_QUERY,
-        POOL_SIZE, METHODS_KEY, ABLATION_ENCODERS, ABLATION_METHOD, TRAIN_OUTER_STEPS, PRETRAIN_LEARNING_RATE, ADAPT_STEPS, ADAPT_LEARNING_RATE,
+        POOL_SIZE, METHODS_KEY, ABLATION_ENCODERS, ABLATION_METHOD, TRAIN_OUTER_STEPS, PRETRAIN_LEARNING_RATE,
         REFERENCE_METHOD, BOOTSTRAP_RESAMPLES, BOOTSTRAP_LEVEL, PARTITIONS, OUTPUT_DIR, DATA_DIR));
     all.addAll(MODELS.values());
     return List.copyOf(all);

@@ -24,6 +24,7 @@ public final class Keys {
     all.addAll(ModelKeys.all());
     all.addAll(TrainKeys.all());
     all.addAll(EvalKeys.all());
+    all.addAll(AdaptKeys.all());
     return List.copyOf(all);
   }
 }

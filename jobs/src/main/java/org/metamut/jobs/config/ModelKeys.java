@@ -2,6 +2,7 @@ package org.metamut.jobs.config;
 
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.model.TransformerFactory;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.List;
@@ -64,6 +65,11 @@ public final class ModelKeys {
 
   public static EncoderSpec encoder(MetamutConfig cfg) {
     return new EncoderSpec(cfg.get(ENCODER), cfg.get(MAX_TOKENS));
+  }
+
+  /** The factory of the configured model (architecture and precision): what meta-training builds on executors. */
+  public static TransformerFactory factory(MetamutConfig cfg) {
+    return new TransformerFactory(spec(cfg), dataType(cfg) == DataType.DOUBLE);
   }
 
   public static DataType dataType(MetamutConfig cfg) {

@@ -24,19 +24,11 @@ public final class ScoreKeys {
       "variants per partition when partitions = 0 (>= 100); smaller gives finer progress and retries", 100,
       Integer.MAX_VALUE);
 
-  public static final ConfigKey<Integer> ADAPT_STEPS = intKey("metamut.score.adapt.steps",
-      "plain SGD steps on the labelled variants when adapting a meta-trained model (0..10000; same inner loop as MAML)",
-      0, 10_000);
-
-  public static final ConfigKey<Double> ADAPT_LEARNING_RATE = positiveDoubleKey("metamut.score.adapt.learning-rate",
-      "SGD learning rate of the adaptation steps (> 0, <= 10)", 10.0);
-
   public static final ConfigKey<Integer> ADAPT_MIN_LABELLED = intKey("metamut.score.adapt.min-labelled",
       "fewest usable labelled variants to adapt on (>= 2: labels are z-scored over the labelled set)", 2,
       Integer.MAX_VALUE);
 
   static List<ConfigKey<?>> all() {
-    return List.of(BATCH_SIZE, TOP_N, PARTITIONS, VARIANTS_PER_PARTITION, ADAPT_STEPS, ADAPT_LEARNING_RATE,
-        ADAPT_MIN_LABELLED);
+    return List.of(BATCH_SIZE, TOP_N, PARTITIONS, VARIANTS_PER_PARTITION, ADAPT_MIN_LABELLED);
   }
 }

@@ -1,5 +1,8 @@
 package org.metamut.jobs.config;
 
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+
 import java.util.List;
 
 import static org.metamut.jobs.config.ConfigKey.boolKey;
@@ -15,8 +18,8 @@ public final class TrainKeys {
   }
 
   public static final ConfigKey<String> ALGORITHM = enumKey("metamut.train.algorithm",
-      "meta-learning algorithm: maml (second-order), fomaml, anil (inner loop on the head only) or reptile",
-      "maml", "fomaml", "anil", "reptile");
+      "meta-learning algorithm, a meta-learner of the method registry: " + Methods.describe(MethodKind.META_LEARNER),
+      Methods.names(MethodKind.META_LEARNER).toArray(String[]::new));
 
   public static final ConfigKey<Integer> OUTER_STEPS = intKey("metamut.train.outer-steps",
       "number of outer (meta) steps to train (>= 1)", 1, Integer.MAX_VALUE);
@@ -31,7 +34,8 @@ public final class TrainKeys {
       "inner-loop SGD learning rate α (> 0; the initial value of every rate when learned)", 1e3);
 
   public static final ConfigKey<Boolean> INNER_LEARNED_RATES = boolKey("metamut.train.inner.learned-rates",
-      "Meta-SGD: learn one inner learning rate per parameter together with θ (maml, fomaml, anil only)");
+      "Meta-SGD: learn one inner learning rate per parameter together with θ (meta-learners that support it: "
+          + String.join(", ", Methods.all().values().stream().filter(m -> m.learnedRates()).map(m -> m.name()).toList()) + ")");
 
   public static final ConfigKey<Boolean> ANIL_SECOND_ORDER = boolKey("metamut.train.anil.second-order",
       "ANIL: include the second-order terms (Hessian-vector products) in the outer gradient");

@@ -6,7 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.train.EpisodeStore;
 import org.metamut.jobs.train.MetaBatchSampler;
-import org.metamut.jobs.train.TransformerFactory;
+import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.meta.MetaGradientAggregator;
 import org.metamut.lib.meta.MetaTask;
 import org.metamut.lib.meta.OuterStep;
@@ -38,7 +38,7 @@ public final class JointPretrainer {
   private JointPretrainer() {
   }
 
-  public static Result run(SparkSession spark, EpisodeStore store, TransformerFactory factory, int steps, int tasksPerStep,
+  public static Result run(SparkSession spark, EpisodeStore store, ModelFactory factory, int steps, int tasksPerStep,
                            double learningRate, double clipNorm, long seed, int parallelism, Consumer<String> say) {
     long t0 = System.nanoTime();
     int[] pool = store.trainIndices();

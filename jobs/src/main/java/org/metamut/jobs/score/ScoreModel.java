@@ -1,5 +1,6 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.model.TransformerFactory;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.Normalisation;
@@ -33,11 +34,12 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
     return new ScoreModel(kind, saved, kind + "-" + sha256(saved.theta()).substring(0, 12));
   }
 
-  public static ScoreModel of(String kind, ModelSpec spec, EncoderSpec encoder, Normalisation norm,
-                              Map<String, String> provenance, double[] theta) {
-    Map<String, String> prov = new LinkedHashMap<>(provenance);
+  /** A model of this kind: {@code saved} with the kind recorded in its provenance. */
+  public static ScoreModel of(String kind, SavedModel saved) {
+    Map<String, String> prov = new LinkedHashMap<>(saved.provenance());
     prov.put(KIND, kind);
-    return of(new SavedModel(spec, encoder, norm, prov, theta));
+    return of(new SavedModel(saved.spec(), saved.encoder(), saved.normalisation(), saved.recipe(), prov, saved.theta(),
+        saved.innerRates()));
   }
 
   public static ScoreModel read(Path file) throws IOException {
@@ -96,7 +98,7 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
   }
 
   public ScoringModel scoringModel() {
-    return new ScoringModel(identity, TransformerFactory.of(spec()), encoder(), scale());
+    return new ScoringModel(identity, saved.factory(false), encoder(), scale());
   }
 
   static String sha256(double[] theta) {

@@ -1,5 +1,6 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.model.TransformerFactory;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.config.MetamutConfig;
@@ -10,7 +11,12 @@ import org.metamut.lib.library.CombinatorialLibrary;
 import org.metamut.lib.library.RandomMutants;
 import org.metamut.lib.library.SingleSubstitutions;
 import org.metamut.lib.library.VariantLibrary;
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.AdaptedModel;
+import org.metamut.lib.adapt.Adapter;
+import org.metamut.jobs.config.AdaptKeys;
 import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.model.FlatModel;
@@ -34,9 +40,6 @@ public final class ScoreRun {
   private final SparkSession spark;
   private final MetamutConfig config;
   private final Consumer<String> say;
-
-  /** Labelled variants per model call during adaptation (the gradient is still over the whole set). */
-  static final int ADAPT_CHUNK = 256;
 
   public ScoreRun(SparkSession spark, MetamutConfig config, Consumer<String> say) {
     this.spark = spark;
@@ -120,23 +123,21 @@ public final class ScoreRun {
     if (!req.freshModel()) {
       throw new IllegalArgumentException("no model: give --model FILE (or --fresh-model for a freshly initialised one)");
     }
-    return freshModel(ModelKeys.spec(config), ModelKeys.encoder(config), config.get(RunKeys.SEED));
+    return freshModel(ModelKeys.spec(config), ModelKeys.encoder(config), AdaptKeys.freshRecipe(config),
+        config.get(RunKeys.SEED));
   }
 
-  /** A freshly initialised reference model (DESIGN.md §6) with the separator encoder. */
-  public static ScoreModel freshModel(long seed) {
-    ModelSpec spec = ModelSpec.reference();
-    return freshModel(spec, EncoderSpec.separator(spec.maxLen()), seed);
-  }
-
-  /** A freshly initialised model of the given architecture (e.g. {@code metamut.model.*}). */
-  public static ScoreModel freshModel(ModelSpec spec, EncoderSpec encoder, long seed) {
+  /** A freshly initialised model of the given architecture (e.g. {@code metamut.model.*}) with the fine-tune recipe. */
+  public static ScoreModel freshModel(ModelSpec spec, EncoderSpec encoder, AdaptationRecipe recipe, long seed) {
     double[] theta = ParamLayout.of(spec).initialise(seed);
-    return ScoreModel.of("initial", spec, encoder, Normalisation.none(),
-        Map.of("origin", "freshly initialised (seed " + seed + "), not meta-trained", "seed", Long.toString(seed)), theta);
+    return ScoreModel.of("initial", new SavedModel(spec, encoder, Normalisation.none(), recipe,
+        Map.of("origin", "freshly initialised (seed " + seed + "), not meta-trained", "seed", Long.toString(seed)), theta, null));
   }
 
-  /** Adapts {@code base} on the labelled variants of the request: z-scored labels, plain SGD steps. */
+  /**
+   * Adapts {@code base} on the labelled variants of the request through the adaptation contract ({@link Adapter}):
+   * the model's own recipe unless {@code metamut.adapt.*} overrides it.
+   */
   ScoreModel adapt(ScoreModel base, Proteins.Protein protein, ScoreRequest req) {
     List<Row> rows = LibraryFiles.readLabelled(spark, req.labelled(), req.labelledVariantColumn(), req.labelColumn())
         .collectAsList(); // a few labelled variants: small by definition
@@ -182,27 +183,19 @@ public final class ScoreRun {
           + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
     }
     double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
-    double[] ms = Adaptation.meanSd(y);
-    double[] z = new double[y.length];
-    for (int i = 0; i < y.length; i++) {
-      z[i] = (y[i] - ms[0]) / ms[1];
+    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE));
+    AdaptedModel a;
+    try (FlatModel m = base.saved().factory(false).create()) {
+      a = adapter.adapt(m, ids, y, enc.maxLen());
     }
-    List<TokenBatch> support = new ArrayList<>();
-    for (int from = 0; from < ids.size(); from += ADAPT_CHUNK) {
-      int to = Math.min(ids.size(), from + ADAPT_CHUNK);
-      support.add(Batches.pad(ids.subList(from, to), to - from, enc.maxLen(), java.util.Arrays.copyOfRange(z, from, to)));
+    if (a.diverged()) {
+      throw new IllegalStateException("adaptation diverged at SGD step " + a.divergedAt() + " (" + a.recipe().describe()
+          + "); lower metamut.adapt.learning-rate");
     }
-    int steps = config.get(ScoreKeys.ADAPT_STEPS);
-    double lr = config.get(ScoreKeys.ADAPT_LEARNING_RATE);
-    Adaptation.Result a;
-    try (FlatModel m = TransformerFactory.of(base.spec()).create()) {
-      a = Adaptation.sgd(m, base.theta(), support, steps, lr);
-    }
-    say.accept(String.format(Locale.ROOT, "adapted %s on %d labelled variants: %d SGD steps at lr %g, support MSE %.4f -> %.4f",
-        base.identity(), ids.size(), steps, lr, a.lossBefore(), a.lossAfter()));
+    say.accept(String.format(Locale.ROOT, "adapted %s on %d labelled variants (%s): support MSE %.4f -> %.4f",
+        base.identity(), ids.size(), a.recipe().describe(), a.lossBefore(), a.lossAfter()));
     if (!(a.lossAfter() < a.lossBefore())) {
-      say.accept("warning: adaptation did not lower the support loss; lower metamut.score.adapt.learning-rate"
-          + " (use the inner learning rate the model was meta-trained with)");
+      say.accept("warning: adaptation did not lower the support loss; check the recipe (metamut.adapt.*)");
     }
     Map<String, String> prov = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : base.provenance().entrySet()) {
@@ -216,10 +209,11 @@ public final class ScoreRun {
     prov.put("score.labelled-used", Integer.toString(ids.size()));
     prov.put("score.labelled-rejected", rejected.toString());
     prov.put("score.label", req.labelColumn() != null ? req.labelColumn() : "label");
-    prov.put("score.adapt-steps", Integer.toString(steps));
-    prov.put("score.adapt-learning-rate", Double.toString(lr));
+    prov.put("score.adaptation", a.recipe().describe());
     prov.put("score.support-mse-before", Double.toString(a.lossBefore()));
     prov.put("score.support-mse-after", Double.toString(a.lossAfter()));
-    return ScoreModel.of("adapted", base.spec(), enc.spec(), Normalisation.zScore(ms[0], ms[1], 1.0), prov, a.theta());
+    SavedModel b = base.saved();
+    return ScoreModel.of("adapted", new SavedModel(b.spec(), b.encoder(),
+        Normalisation.zScore(a.targets().mean(), a.targets().scale(), 1.0), b.recipe(), prov, a.theta(), b.innerRates()));
   }
 }

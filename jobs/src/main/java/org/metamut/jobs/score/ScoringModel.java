@@ -1,5 +1,6 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.model.ModelFactory;
 import java.io.Serializable;
 import java.util.Objects;
 

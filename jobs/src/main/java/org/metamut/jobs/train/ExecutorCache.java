@@ -1,5 +1,6 @@
 package org.metamut.jobs.train;
 
+import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.model.FlatModel;
 
 import java.lang.ref.WeakReference;

@@ -1,7 +1,7 @@
 package org.metamut.jobs.train;
 
+import org.metamut.lib.model.ModelFactory;
 import org.apache.spark.sql.SparkSession;
-import org.metamut.lib.meta.MetaAlgorithm;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 
@@ -74,7 +74,7 @@ public final class MetaBenchmark {
     }
   }
 
-  public static Row run(SparkSession spark, TrainSettings base, ModelFactory factory, MetaAlgorithm algorithm, int tasks,
+  public static Row run(SparkSession spark, TrainSettings base, ModelFactory factory, String algorithm, int tasks,
                         int partitions, int support, int query, int seqLen, int warmup, int steps, String outDir)
       throws Exception {
     TrainSettings s = new TrainSettings(algorithm, warmup + steps, tasks, base.innerSteps(), base.innerLearningRate(),
@@ -114,7 +114,7 @@ public final class MetaBenchmark {
     spark.sparkContext().removeSparkListener(cpu);
     double[] a = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     double median = a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    return new Row(algorithm.configName(), tasks, partitions, median, a[0], tasks / (median / 1000),
+    return new Row(algorithm, tasks, partitions, median, a[0], tasks / (median / 1000),
         tasks * (double) (support + query) / (median / 1000), cpuNanos.get() / 1e6 / steps);
   }
 

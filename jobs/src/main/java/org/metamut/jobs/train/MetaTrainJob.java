@@ -1,5 +1,6 @@
 package org.metamut.jobs.train;
 
+import org.metamut.lib.model.ModelFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,11 +9,12 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.meta.MetaGradientAggregator;
 import org.metamut.lib.meta.MetaLearner;
-import org.metamut.lib.meta.MetaLearners;
 import org.metamut.lib.meta.OuterStep;
+import org.metamut.lib.method.Methods;
 import org.metamut.lib.optim.Adam;
 import org.metamut.lib.optim.OuterOptimizer;
 import org.metamut.lib.optim.Sgd;
@@ -38,9 +40,13 @@ import java.util.function.Consumer;
 public final class MetaTrainJob {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** What a run produced. {@code devices}: every device string a task reported (e.g. {@code gpu:0}, {@code cpu}). */
-  public record Result(double[] phi, double[] theta, long lastStep, double lastPreLoss, double lastPostLoss,
-                       String modelDir, Set<String> devices) {
+  /**
+   * What a run produced. {@code devices}: every device string a task reported (e.g. {@code gpu:0}, {@code cpu}).
+   * {@code recipe} and {@code innerRates} (Meta-SGD, else null) are how the model is to be adapted: what its model
+   * file records.
+   */
+  public record Result(double[] phi, double[] theta, AdaptationRecipe recipe, double[] innerRates, long lastStep,
+                       double lastPreLoss, double lastPostLoss, String modelDir, Set<String> devices) {
   }
 
   private final SparkSession spark;
@@ -102,8 +108,7 @@ public final class MetaTrainJob {
   }
 
   private MetaLearner learner() {
-    return MetaLearners.create(s.algorithm(), s.innerLoop(factory.float64()), factory.numParams(), factory.headParams(),
-        s.anilSecondOrder(), s.reptileIncludeQuery());
+    return Methods.metaLearner(s.algorithm(), s.innerLoop(factory.float64()), factory.headRange(), s.learnerOptions());
   }
 
   private OuterOptimizer optimizer(int dim) {
@@ -219,10 +224,11 @@ public final class MetaTrainJob {
       }
     }
     double[] theta = learner.modelParams(state, factory.numParams());
-    String modelDir = writeModel(files, new Path(out, "model"), state, theta, last == null ? first - 1 : last.step(),
+    double[] rates = learner.learnedRates(state, factory.numParams());
+    String modelDir = writeModel(files, new Path(out, "model"), theta, rates, last == null ? first - 1 : last.step(),
         store, learner);
-    say.accept("model written to " + modelDir);
-    return new Result(state.clone(), theta, last == null ? first - 1 : last.step(),
+    say.accept("model written to " + modelDir + " (" + learner.recipe().describe() + ")");
+    return new Result(state.clone(), theta, learner.recipe(), rates, last == null ? first - 1 : last.step(),
         last == null ? Double.NaN : last.preLoss(), last == null ? Double.NaN : last.postLoss(), modelDir, devices);
   }
 
@@ -273,7 +279,7 @@ public final class MetaTrainJob {
     m.put("step", step);
     m.put("outer_steps", s.outerSteps());
     m.put("seed", s.seed());
-    m.put("algorithm", s.algorithm().configName());
+    m.put("algorithm", s.algorithm());
     m.put("learner", learner.toString());
     m.put("model", factory.describe());
     m.put("encoder", encoder == null ? "none (pre-encoded episodes)" : encoder.kind() + " (" + encoder.maxTokens() + " tokens)");
@@ -289,25 +295,23 @@ public final class MetaTrainJob {
     }
   }
 
-  /** The final model: named parameters (transformer) or a plain array, plus the provenance manifest. */
-  private String writeModel(RunFiles files, Path dir, double[] phi, double[] theta, long step, EpisodeStore store,
+  /**
+   * The final model: the model file (θ, the learner's adaptation recipe and any learned inner rates), named
+   * parameters (transformer) or a plain array, plus the provenance manifest.
+   */
+  private String writeModel(RunFiles files, Path dir, double[] theta, double[] rates, long step, EpisodeStore store,
                             MetaLearner learner) throws IOException {
     files.delete(dir);
     files.mkdirs(dir);
     Map<String, String> prov = new java.util.TreeMap<>();
     prov.put("meta-train.step", Long.toString(step));
     prov.put("meta-train.seed", Long.toString(s.seed()));
-    prov.put("meta-train.algorithm", s.algorithm().configName());
+    prov.put("meta-train.algorithm", s.algorithm());
     prov.put("meta-train.learner", learner.toString());
     prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
     prov.put("created", Instant.now().toString());
     prov.put("config", renderedConfig);
-    ModelOutput.write(files, dir, factory, encoder, theta, manifest(step, store, learner), prov);
-    if (phi.length > theta.length) {
-      try (OutputStream o = files.create(new Path(dir, "inner-learning-rates.json"))) {
-        o.write(JSON.writeValueAsString(Arrays.copyOfRange(phi, theta.length, phi.length)).getBytes(StandardCharsets.UTF_8));
-      }
-    }
+    ModelOutput.write(files, dir, factory, encoder, theta, learner.recipe(), rates, manifest(step, store, learner), prov);
     return dir.toString();
   }
 }

@@ -1,6 +1,9 @@
 package org.metamut.jobs.train;
 
+import org.metamut.lib.model.TransformerFactory;
+import org.metamut.lib.model.ModelFactory;
 import org.apache.hadoop.fs.Path;
+import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.NamedParams;
@@ -16,7 +19,8 @@ import java.util.Map;
 
 /**
  * Writes the meta-trained model. Transformer: {@code model.mmut} in the model file format
- * ({@link ModelFile}, with provenance: step, seed, algorithm, config, episodes) and {@code params.json} (named
+ * ({@link ModelFile}, with the adaptation recipe, Meta-SGD's learned rates and provenance: step, seed, algorithm,
+ * config, episodes) and {@code params.json} (named
  * tensors in the layout of maml-reference.json, for comparisons with other frameworks). Other models:
  * {@code theta.json} (a plain array). Always {@code manifest.json} (provenance as JSON).
  */
@@ -27,12 +31,13 @@ final class ModelOutput {
   /** File name of the model file inside the model folder. */
   static final String MODEL_FILE = "model.mmut";
 
-  static void write(RunFiles files, Path dir, ModelFactory factory, EncoderSpec encoder, double[] theta, String manifest,
-                    Map<String, String> provenance) throws IOException {
+  static void write(RunFiles files, Path dir, ModelFactory factory, EncoderSpec encoder, double[] theta,
+                    AdaptationRecipe recipe, double[] innerRates, String manifest, Map<String, String> provenance)
+      throws IOException {
     if (factory instanceof TransformerFactory tf && encoder != null) {
       Path tmp = new Path(dir, "." + MODEL_FILE + ".tmp");
       try (OutputStream o = files.create(tmp)) {
-        ModelFile.writeTo(o, new SavedModel(tf.spec(), encoder, Normalisation.none(), provenance, theta));
+        ModelFile.writeTo(o, new SavedModel(tf.spec(), encoder, Normalisation.none(), recipe, provenance, theta, innerRates));
       }
       files.rename(tmp, new Path(dir, MODEL_FILE));
     }

@@ -1,5 +1,6 @@
 package org.metamut.jobs.train;
 
+import org.metamut.lib.model.ModelFactory;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.metamut.lib.meta.MetaLearner;

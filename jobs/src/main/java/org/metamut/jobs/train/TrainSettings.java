@@ -5,7 +5,9 @@ import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.config.TrainKeys;
 import org.metamut.lib.meta.FiniteDifferenceHvp;
 import org.metamut.lib.meta.InnerLoop;
-import org.metamut.lib.meta.MetaAlgorithm;
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
 
 import java.io.Serializable;
 
@@ -14,7 +16,7 @@ import java.io.Serializable;
  *
  * @param outputDir folder of this job's outputs ({@code <run.output-dir>/meta-train}); checkpoints, metrics, model
  */
-public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBatchTasks, int innerSteps,
+public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks, int innerSteps,
                             double innerLearningRate, boolean learnedRates, boolean anilSecondOrder, boolean reptileIncludeQuery,
                             double hvpRelativeStep, boolean hvpCentral, String optimizer, double outerLearningRate,
                             double beta1, double beta2, double adamEpsilon, double clipNorm, int partitions,
@@ -24,9 +26,14 @@ public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBat
   private static final long serialVersionUID = 1L;
 
   public TrainSettings {
-    if (learnedRates && algorithm == MetaAlgorithm.REPTILE) {
+    Method m = Methods.get(algorithm);
+    if (m.kind() != MethodKind.META_LEARNER) {
+      throw new IllegalArgumentException(TrainKeys.ALGORITHM.path() + " = " + algorithm + " is not a meta-learner (known: "
+          + String.join(", ", Methods.names(MethodKind.META_LEARNER)) + ")");
+    }
+    if (learnedRates && !m.learnedRates()) {
       throw new IllegalArgumentException(TrainKeys.INNER_LEARNED_RATES.path() + " = true is not supported with "
-          + TrainKeys.ALGORITHM.path() + " = reptile");
+          + TrainKeys.ALGORITHM.path() + " = " + algorithm);
     }
   }
 
@@ -34,7 +41,7 @@ public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBat
     String out = stripSlash(c.get(RunKeys.OUTPUT_DIR));
     String episodes = c.get(TrainKeys.EPISODES_DIR);
     String proteins = c.get(TrainKeys.PROTEINS_DIR);
-    return new TrainSettings(MetaAlgorithm.fromConfig(c.get(TrainKeys.ALGORITHM)), c.get(TrainKeys.OUTER_STEPS),
+    return new TrainSettings(c.get(TrainKeys.ALGORITHM), c.get(TrainKeys.OUTER_STEPS),
         c.get(TrainKeys.META_BATCH_TASKS), c.get(TrainKeys.INNER_STEPS), c.get(TrainKeys.INNER_LEARNING_RATE),
         c.get(TrainKeys.INNER_LEARNED_RATES), c.get(TrainKeys.ANIL_SECOND_ORDER), c.get(TrainKeys.REPTILE_INCLUDE_QUERY),
         c.get(TrainKeys.HVP_RELATIVE_STEP),
@@ -63,6 +70,22 @@ public record TrainSettings(MetaAlgorithm algorithm, int outerSteps, int metaBat
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs);
+  }
+
+  /** The learner's switches that only some algorithms read. */
+  public Method.LearnerOptions learnerOptions() {
+    return new Method.LearnerOptions(anilSecondOrder, reptileIncludeQuery);
+  }
+
+  /**
+   * These settings for another run: another algorithm (learned rates off), step budget and output folder, with
+   * meta-val evaluation off and one checkpoint at the end (what the evaluate job and benchmarks run).
+   */
+  public TrainSettings forRun(String otherAlgorithm, int steps, String episodes, String proteins, String output) {
+    return new TrainSettings(otherAlgorithm, steps, metaBatchTasks, innerSteps, innerLearningRate, false,
+        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2,
+        adamEpsilon, clipNorm, partitions, aggregationDepth, 0, evalMaxTasks, 0, 1, episodes, proteins, output, seed,
+        gpuEnabled, progressIntervalMs);
   }
 
   public TrainSettings withPartitions(int p) {

@@ -49,8 +49,9 @@ class EvaluateJobTest {
         + "  split { protocol = leave-one-protein-out, test-fraction = 0.3, val-fraction = 0.1 } }\n"
         + "metamut.model { layers = 1, d-model = 16, heads = 2, ff-dim = 32, max-tokens = 24 }\n"
         + "metamut.train { meta-batch-tasks = 2, inner.steps = 1 }\n"
+        + "metamut.adapt.fine-tune.steps = 2\n"
         + "metamut.evaluate { shots = [4, 8], seeds = 2, max-tasks = 3, max-query = 30, min-query = 8, pool-size = 120,\n"
-        + "  train.outer-steps = 2, adapt.steps = 2, bootstrap.resamples = 100,\n"
+        + "  train.outer-steps = 2, bootstrap.resamples = 100,\n"
         + "  ablation { method = fomaml, encoders = [separator, mutant-only, wt-mask] } }\n";
     MetamutConfig cfg = MetamutConfig.fromString(conf);
     long i0 = System.nanoTime();

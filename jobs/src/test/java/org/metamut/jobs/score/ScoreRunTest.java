@@ -2,6 +2,9 @@ package org.metamut.jobs.score;
 
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.model.ModelSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.testing.LocalSpark;
@@ -28,7 +31,7 @@ class ScoreRunTest {
 
   private static MetamutConfig config(Path tmp) {
     return MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\nmetamut.score.batch-size = 5\n"
-        + "metamut.score.top-n = 4\nmetamut.score.partitions = 3\nmetamut.score.adapt.steps = 3\n");
+        + "metamut.score.top-n = 4\nmetamut.score.partitions = 3\nmetamut.adapt.steps = 3\n");
   }
 
   private static Map<String, Double> scores(Path out) {
@@ -75,7 +78,7 @@ class ScoreRunTest {
 
     // Scores are the model's direct predictions (one variant per call, no padding, no batching).
     CombinatorialLibrary cl = new CombinatorialLibrary(WT, CombinatorialLibrary.parseSites(lib.sites()));
-    try (FlatModel flat = TransformerFactory.of(m.spec()).create()) {
+    try (FlatModel flat = m.saved().factory(false).create()) {
       double[] theta = m.theta();
       for (long i = 0; i < cl.size(); i++) {
         List<Mutation> v = cl.get(i);
@@ -90,7 +93,8 @@ class ScoreRunTest {
 
   @Test
   void aDamagedModelFileIsRefused(@TempDir Path tmp) throws Exception {
-    ScoreModel m = ScoreRun.freshModel(3);
+    ModelSpec spec = ModelSpec.reference();
+    ScoreModel m = ScoreRun.freshModel(spec, EncoderSpec.separator(spec.maxLen()), AdaptationRecipe.fineTune("scratch", 5, 1e-3), 3);
     Path f = tmp.resolve("m.model");
     m.write(f);
     ScoreModel back = ScoreModel.read(f);

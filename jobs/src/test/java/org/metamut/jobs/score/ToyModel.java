@@ -1,6 +1,7 @@
 package org.metamut.jobs.score;
 
 import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.model.TokenBatch;
 
 /**
@@ -71,6 +72,21 @@ final class ToyModel implements FlatModel {
     @Override
     public int numParams() {
       return V + 1;
+    }
+
+    @Override
+    public double[] initialTheta(long seed) {
+      return thetaD();
+    }
+
+    @Override
+    public org.metamut.lib.model.ParamRange headRange() {
+      return org.metamut.lib.model.ParamRange.trailing(V + 1, 1);
+    }
+
+    @Override
+    public boolean float64() {
+      return true;
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.meta.NonFiniteException;
 
@@ -47,7 +48,7 @@ class MetaTrainJobTest {
 
   static MetaTrainJob job(MetamutConfig cfg, List<String> lines) {
     SparkSession spark = LocalSpark.get();
-    return new MetaTrainJob(spark, TrainSettings.from(cfg), TransformerFactory.from(cfg), TransformerFactory.encoderSpec(cfg),
+    return new MetaTrainJob(spark, TrainSettings.from(cfg), ModelKeys.factory(cfg), ModelKeys.encoder(cfg),
         lines::add).renderedConfig(cfg.renderMetamut());
   }
 

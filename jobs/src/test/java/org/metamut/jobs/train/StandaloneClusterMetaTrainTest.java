@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.jobs.testing.StandaloneCluster;
 
@@ -40,7 +41,7 @@ class StandaloneClusterMetaTrainTest {
         + " outer.learning-rate = 0.01, eval.every-steps = 0, checkpoint.every-steps = 0, partitions = 4 }\n";
     MetamutConfig localCfg = MetamutConfig.fromString(conf + "metamut.run.output-dir = \"" + tmp.resolve("local") + "\"\n");
     MetaTrainJob.Result local = new MetaTrainJob(LocalSpark.get(), TrainSettings.from(localCfg),
-        TransformerFactory.from(localCfg), TransformerFactory.encoderSpec(localCfg), s -> { }).run();
+        ModelKeys.factory(localCfg), ModelKeys.encoder(localCfg), s -> { }).run();
 
     LocalSpark.get().stop();
     SparkSession.clearActiveSession();
@@ -67,8 +68,8 @@ class StandaloneClusterMetaTrainTest {
             + "metamut.train.gpu.enabled = true\n");
         AtomicLong killed = new AtomicLong(-1);
         List<String> lines = new ArrayList<>();
-        MetaTrainJob.Result r = new MetaTrainJob(spark, TrainSettings.from(cfg), TransformerFactory.from(cfg),
-            TransformerFactory.encoderSpec(cfg), lines::add)
+        MetaTrainJob.Result r = new MetaTrainJob(spark, TrainSettings.from(cfg), ModelKeys.factory(cfg),
+            ModelKeys.encoder(cfg), lines::add)
             .listener(new TrainListener() {
               @Override
               public void onStepEnd(StepReport report) {

@@ -156,6 +156,39 @@ public final class ModelFile {
   }
 
   static SavedModel decode(Path file, byte[] bytes) throws InvalidModelFileException {
+    int version = checkFrame(file, bytes);
+    int headerLen = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(12);
+    JsonNode h = header(file, bytes, headerLen);
+    Header parts = parts(file, h, version);
+    ParamLayout layout = ParamLayout.of(parts.spec());
+    checkTensorIndex(file, h, parts.spec(), layout);
+    boolean hasRates = version >= 2 && h.path("innerRates").asBoolean(false);
+    long dataLen = bytes.length - PREFIX - headerLen - DIGEST;
+    long values = (long) layout.numParams() * (hasRates ? 2 : 1);
+    if (dataLen != 8L * values) {
+      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + 8L * values
+          + " for " + layout.numParams() + " float64 parameters" + (hasRates ? " and as many inner rates" : ""));
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    b.position(PREFIX + headerLen);
+    double[] theta = new double[layout.numParams()];
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] = b.getDouble();
+    }
+    double[] rates = hasRates ? new double[theta.length] : null;
+    for (int i = 0; hasRates && i < rates.length; i++) {
+      rates[i] = b.getDouble();
+    }
+    try {
+      return new SavedModel(parts.spec(), parts.encoder(), parts.normalisation(), parts.recipe(), parts.provenance(),
+          theta, rates);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidModelFileException(file, "inconsistent: " + e.getMessage(), e);
+    }
+  }
+
+  /** Magic, size, format version, header length and checksum; returns the format version. */
+  private static int checkFrame(Path file, byte[] bytes) throws InvalidModelFileException {
     if (bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
       throw new InvalidModelFileException(file, "not a metamut model file (it does not start with \"MMUTMODL\")");
     }
@@ -178,6 +211,10 @@ public final class ModelFile {
     if (!MessageDigest.isEqual(want, sha256(bytes, bytes.length - DIGEST))) {
       throw new InvalidModelFileException(file, "checksum mismatch: the file is corrupt or truncated (" + bytes.length + " bytes)");
     }
+    return version;
+  }
+
+  private static JsonNode header(Path file, byte[] bytes, int headerLen) throws InvalidModelFileException {
     JsonNode h;
     try {
       h = JSON.readTree(new String(bytes, PREFIX, headerLen, StandardCharsets.UTF_8));
@@ -190,26 +227,34 @@ public final class ModelFile {
     if (!"float64".equals(h.path("dtype").asText())) {
       throw new InvalidModelFileException(file, "data type '" + h.path("dtype").asText() + "' is not supported (float64 only)");
     }
-    ModelSpec spec;
-    EncoderSpec encoder;
-    Normalisation norm;
-    AdaptationRecipe recipe;
-    Map<String, String> prov;
+    return h;
+  }
+
+  /** The typed parts of a header. */
+  private record Header(ModelSpec spec, EncoderSpec encoder, Normalisation normalisation, AdaptationRecipe recipe,
+                        Map<String, String> provenance) {
+  }
+
+  private static Header parts(Path file, JsonNode h, int version) throws InvalidModelFileException {
+    Header parts;
     try {
-      spec = JSON.treeToValue(h.get("spec"), ModelSpec.class);
-      encoder = JSON.treeToValue(h.get("encoder"), EncoderSpec.class);
-      norm = JSON.treeToValue(h.get("normalisation"), Normalisation.class);
-      recipe = version >= 2 ? JSON.treeToValue(h.get("adaptation"), AdaptationRecipe.class) : AdaptationRecipe.legacy();
-      prov = JSON.convertValue(h.get("provenance"), JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+      parts = new Header(JSON.treeToValue(h.get("spec"), ModelSpec.class), JSON.treeToValue(h.get("encoder"), EncoderSpec.class),
+          JSON.treeToValue(h.get("normalisation"), Normalisation.class),
+          version >= 2 ? JSON.treeToValue(h.get("adaptation"), AdaptationRecipe.class) : AdaptationRecipe.legacy(),
+          JSON.convertValue(h.get("provenance"), JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class)));
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new InvalidModelFileException(file, "incompatible header (spec, encoder, normalisation or adaptation recipe this build cannot use): "
-          + e.getMessage(), e);
+      throw new InvalidModelFileException(file, "incompatible header (spec, encoder, normalisation or adaptation recipe "
+          + "this build cannot use): " + e.getMessage(), e);
     }
-    if (spec == null || encoder == null || recipe == null) {
+    if (parts.spec() == null || parts.encoder() == null || parts.recipe() == null) {
       throw new InvalidModelFileException(file, "header lacks the model spec, the encoder spec or the adaptation recipe");
     }
-    boolean hasRates = version >= 2 && h.path("innerRates").asBoolean(false);
-    ParamLayout layout = ParamLayout.of(spec);
+    return parts;
+  }
+
+  /** The header's tensor index must be exactly the layout this build derives from the spec. */
+  private static void checkTensorIndex(Path file, JsonNode h, ModelSpec spec, ParamLayout layout)
+      throws InvalidModelFileException {
     JsonNode ts = h.path("tensors");
     if (h.path("numParams").asInt(-1) != layout.numParams() || ts.size() != layout.tensors().size()) {
       throw new InvalidModelFileException(file, "incompatible: the tensor index (" + ts.size() + " tensors, " + h.path("numParams").asInt(-1)
@@ -227,26 +272,6 @@ public final class ModelFile {
         throw new InvalidModelFileException(file, "incompatible: tensor " + i + " is " + e.path("name").asText() + Arrays.toString(shape)
             + " at " + e.path("offset").asInt(-1) + ", this build lays out " + t);
       }
-    }
-    long dataLen = bytes.length - PREFIX - headerLen - DIGEST;
-    long values = (long) layout.numParams() * (hasRates ? 2 : 1);
-    if (dataLen != 8L * values) {
-      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + 8L * values
-          + " for " + layout.numParams() + " float64 parameters" + (hasRates ? " and as many inner rates" : ""));
-    }
-    b.position(PREFIX + headerLen);
-    double[] theta = new double[layout.numParams()];
-    for (int i = 0; i < theta.length; i++) {
-      theta[i] = b.getDouble();
-    }
-    double[] rates = hasRates ? new double[theta.length] : null;
-    for (int i = 0; hasRates && i < rates.length; i++) {
-      rates[i] = b.getDouble();
-    }
-    try {
-      return new SavedModel(spec, encoder, norm, recipe, prov, theta, rates);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidModelFileException(file, "inconsistent: " + e.getMessage(), e);
     }
   }
 

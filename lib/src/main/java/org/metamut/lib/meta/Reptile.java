@@ -24,7 +24,7 @@ public final class Reptile implements MetaLearner {
   /** @param name the learner's registry name */
   public Reptile(String name, InnerLoop inner, boolean includeQuery) {
     if (inner.learnedRates()) {
-      throw new IllegalArgumentException("reptile does not support learned inner learning rates (Meta-SGD)");
+      throw new IllegalArgumentException(name + " does not support learned inner learning rates (Meta-SGD)");
     }
     this.name = name;
     this.inner = inner;

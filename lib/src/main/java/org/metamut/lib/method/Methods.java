@@ -74,6 +74,13 @@ public final class Methods {
     return REGISTRY.values().stream().filter(m -> ks.contains(m.kind())).map(Method::name).toList();
   }
 
+  /** {@code name (doc), name (doc)} for the methods of these kinds: for config docs and {@code --help}. */
+  public static String describe(MethodKind... kinds) {
+    List<MethodKind> ks = Arrays.asList(kinds);
+    return String.join("; ", REGISTRY.values().stream().filter(m -> ks.contains(m.kind()))
+        .map(m -> m.name() + " (" + m.doc() + ")").toList());
+  }
+
   /** Every registered method. */
   public static Map<String, Method> all() {
     return Collections.unmodifiableMap(REGISTRY);

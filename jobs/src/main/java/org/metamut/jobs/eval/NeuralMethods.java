@@ -1,0 +1,199 @@
+package org.metamut.jobs.eval;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.metamut.jobs.config.AdaptKeys;
+import org.metamut.jobs.config.EvalKeys;
+import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.config.ModelKeys;
+import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.train.EpisodeLoader;
+import org.metamut.jobs.train.EpisodeStore;
+import org.metamut.jobs.train.MetaTrainJob;
+import org.metamut.jobs.train.TrainSettings;
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.Adapter;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.ModelFile;
+import org.metamut.lib.io.NamedParams;
+import org.metamut.lib.io.SavedModel;
+import org.metamut.lib.method.MethodKind;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ModelFactory;
+import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.model.TransformerFactory;
+import org.metamut.lib.report.Fingerprints;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * The evaluate job's neural methods, each prepared by its registry kind into an {@link Adapter} (trained θ plus the
+ * adaptation recipe it is used with): meta-learners are read from a model file or meta-trained here (their recipe
+ * is the inner loop they trained with), the fine-tuning baseline is jointly pre-trained, scratch is freshly
+ * initialised (both with the fine-tune recipe). The user's adaptation overrides ({@code metamut.adapt.*}) apply to
+ * every method alike and are recorded in its recipe. The encoding ablation adds {@code <method>/<encoder>} methods.
+ */
+final class NeuralMethods {
+  private final SparkSession spark;
+  private final MetamutConfig cfg;
+  private final EvaluateJob.Dirs dirs;
+  private final Map<String, String> models;
+  private final Consumer<String> say;
+  private final int steps;
+
+  private final Map<String, Adapter> adapters = new TreeMap<>();
+  private final Map<String, ModelFactory> factories = new LinkedHashMap<>();
+  private final List<EncoderSpec> encoders = new ArrayList<>();
+  private final Map<String, Double> trainSeconds = new TreeMap<>();
+  private final Set<String> pretrainingTasks = new TreeSet<>();
+  private final Map<String, String> fingerprints = new TreeMap<>();
+  private final Map<String, EpisodeStore> stores = new TreeMap<>();
+
+  NeuralMethods(SparkSession spark, MetamutConfig cfg, EvaluateJob.Dirs dirs, Map<String, String> models,
+                Consumer<String> say) {
+    this.spark = spark;
+    this.cfg = cfg;
+    this.dirs = dirs;
+    this.models = models;
+    this.say = say;
+    this.steps = cfg.get(EvalKeys.TRAIN_OUTER_STEPS) > 0 ? cfg.get(EvalKeys.TRAIN_OUTER_STEPS)
+        : TrainSettings.from(cfg).outerSteps();
+  }
+
+  /** Trains or loads every neural method of the configuration; their specs in report order. */
+  List<MethodSpec> prepare() throws Exception {
+    EncoderSpec defaultEncoder = ModelKeys.encoder(cfg);
+    List<String[]> neural = new ArrayList<>(); // {name, method, encoder kind}
+    for (String m : cfg.get(EvalKeys.METHODS_KEY)) {
+      if (Methods.get(m).kind().neural()) {
+        neural.add(new String[] {m, m, defaultEncoder.kind()});
+      }
+    }
+    String ablation = cfg.get(EvalKeys.ABLATION_METHOD);
+    for (String enc : cfg.get(EvalKeys.ABLATION_ENCODERS)) {
+      if (!enc.equals(defaultEncoder.kind())) {
+        neural.add(new String[] {ablation + "/" + enc, ablation, enc});
+      }
+    }
+    List<MethodSpec> specs = new ArrayList<>();
+    for (String[] n : neural) {
+      EncoderSpec enc = new EncoderSpec(n[2], defaultEncoder.maxTokens());
+      ModelFactory f = factory(enc);
+      MethodKind kind = Methods.get(n[1]).kind();
+      long t0 = System.nanoTime();
+      Adapter a = switch (kind) {
+        case META_LEARNER -> models.containsKey(n[1]) && enc.equals(defaultEncoder)
+            ? load(n[0], n[1], Path.of(models.get(n[1])), (TransformerFactory) f, enc) : metaTrain(n[0], n[1], f, enc);
+        case FINE_TUNE -> fineTune(n[0], n[1], f, enc);
+        case SCRATCH -> new Adapter(f.initialTheta(cfg.get(RunKeys.SEED)), null, AdaptKeys.fineTuneRecipe(cfg, n[1]),
+            f.headRange());
+        case BASELINE -> throw new IllegalStateException(n[1] + " is not a neural method");
+      };
+      double secs = kind == MethodKind.SCRATCH || models.containsKey(n[1]) && kind == MethodKind.META_LEARNER
+          && enc.equals(defaultEncoder) ? 0 : (System.nanoTime() - t0) / 1e9;
+      adapters.put(n[0], a.override(cfg.get(AdaptKeys.STEPS), cfg.get(AdaptKeys.LEARNING_RATE)));
+      trainSeconds.put(n[0], secs);
+      specs.add(new MethodSpec(n[0], n[1], kind, enc, secs));
+    }
+    return specs;
+  }
+
+  /** The model factory of an encoder: the wild-type + mask encoder marks mutated positions, so its model reads flags. */
+  private ModelFactory factory(EncoderSpec enc) {
+    return factories.computeIfAbsent(enc.kind(), k -> {
+      encoders.add(enc);
+      TransformerFactory base = ModelKeys.factory(cfg);
+      return new TransformerFactory(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags()), base.float64());
+    });
+  }
+
+  /** A meta-learner's model from a file or folder: its own recipe (a bare params.json: the configured inner loop). */
+  private Adapter load(String name, String method, Path p, TransformerFactory f, EncoderSpec enc) throws IOException {
+    Path file = Files.isDirectory(p)
+        ? (Files.exists(p.resolve("model.mmut")) ? p.resolve("model.mmut") : p.resolve("params.json")) : p;
+    Adapter a;
+    if (file.getFileName().toString().endsWith(".json")) {
+      TrainSettings s = TrainSettings.from(cfg);
+      AdaptationRecipe recipe = Methods.metaLearner(method, s.innerLoop(f.float64()), f.headRange(), s.learnerOptions()).recipe();
+      a = new Adapter(NamedParams.readJson(file, ParamLayout.of(f.spec())), null, recipe, f.headRange());
+    } else {
+      SavedModel saved = ModelFile.read(file);
+      if (!saved.spec().equals(f.spec()) || !saved.encoder().equals(enc)) {
+        throw new IllegalArgumentException("model " + file + " is " + saved.spec().summary() + " with the "
+            + saved.encoder().kind() + " encoder; this configuration has " + f.spec().summary() + " with "
+            + enc.kind() + " (set metamut.model.* to match)");
+      }
+      a = Adapter.of(saved);
+    }
+    fingerprints.put("model " + name, Fingerprints.sha256(file));
+    say.accept(name + ": θ from " + file + ", " + a.recipe().describe()
+        + " (its training time is not known here: train_seconds = 0)");
+    return a;
+  }
+
+  private Adapter metaTrain(String name, String method, ModelFactory f, EncoderSpec enc) throws Exception {
+    TrainSettings t = TrainSettings.from(cfg).forRun(method, steps, dirs.episodes(), dirs.proteins(),
+        dirs.report() + "/training/" + name.replace('/', '-'));
+    // A fresh meta-training each run: an earlier run's checkpoints in the same folder would collide.
+    org.apache.hadoop.fs.Path trainDir = new org.apache.hadoop.fs.Path(t.outputDir());
+    trainDir.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(trainDir, true);
+    say.accept(name + ": meta-training " + steps + " outer steps (" + enc.kind() + " encoder)");
+    long t0 = System.nanoTime();
+    MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { }).renderedConfig(cfg.renderMetamut()).run();
+    say.accept(String.format(Locale.ROOT, "%s: meta-trained in %.1f s, last meta-batch query loss %.4f -> %.4f; %s",
+        name, (System.nanoTime() - t0) / 1e9, r.lastPreLoss(), r.lastPostLoss(), r.recipe().describe()));
+    return new Adapter(r.theta(), r.innerRates(), r.recipe(), f.headRange());
+  }
+
+  private Adapter fineTune(String name, String method, ModelFactory f, EncoderSpec enc) {
+    EpisodeStore store = stores.computeIfAbsent(enc.kind(), k -> EpisodeLoader.load(spark, dirs.episodes(), dirs.proteins(), enc));
+    TrainSettings s = TrainSettings.from(cfg);
+    say.accept(name + ": joint pre-training on the meta-train tasks, " + steps + " Adam steps (" + enc.kind() + " encoder)");
+    int parallelism = JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
+    JointPretrainer.Result r = JointPretrainer.run(spark, store, f, steps, s.metaBatchTasks(),
+        cfg.get(EvalKeys.PRETRAIN_LEARNING_RATE), s.clipNorm(), cfg.get(RunKeys.SEED), parallelism, line -> { });
+    pretrainingTasks.addAll(r.trainedTasks());
+    say.accept(String.format(Locale.ROOT, "%s: pre-trained in %.1f s on %d tasks, last loss %.4f", name, r.seconds(),
+        r.trainedTasks().size(), r.lastLoss()));
+    return new Adapter(r.theta(), null, AdaptKeys.fineTuneRecipe(cfg, method), f.headRange());
+  }
+
+  Map<String, Adapter> adapters() {
+    return adapters;
+  }
+
+  Map<String, ModelFactory> factories() {
+    return factories;
+  }
+
+  List<EncoderSpec> encoders() {
+    return encoders;
+  }
+
+  Map<String, Double> trainSeconds() {
+    return trainSeconds;
+  }
+
+  Set<String> pretrainingTasks() {
+    return pretrainingTasks;
+  }
+
+  Map<String, String> fingerprints() {
+    return fingerprints;
+  }
+
+  int trainingSteps() {
+    return steps;
+  }
+}

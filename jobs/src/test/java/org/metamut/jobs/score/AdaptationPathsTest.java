@@ -1,0 +1,114 @@
+package org.metamut.jobs.score;
+
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.eval.TaskData;
+import org.metamut.jobs.eval.UnitRunner;
+import org.metamut.jobs.testing.LocalSpark;
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.Adapter;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.io.ModelFile;
+import org.metamut.lib.io.SavedModel;
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.mutation.Notation;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The adaptation contract across jobs: the same model file adapted on the same labelled variants through the
+ * evaluate job's path ({@link UnitRunner#adaptAndPredict}) and the score job's path ({@code metamut score
+ * --labelled ... --save-adapted}, through Spark and files) gives bit-identical adapted parameters, the same label
+ * normalisation and bit-identical predictions, with the recipe recorded in the model file (not the job's
+ * defaults).
+ */
+class AdaptationPathsTest {
+  static final String WT = "MQYKLILNGKTLKGETTTEAVDAATAEKVFKQYANDNGVDGEWTYDDATKTFTVTE"; // GB1, 56
+
+  @Test
+  void evaluateAndScoreAdaptAndPredictBitIdentically(@TempDir Path tmp) throws Exception {
+    ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24);
+    EncoderSpec enc = EncoderSpec.separator(24);
+    // A recipe that no job default has: the model file's recipe must be what both paths use.
+    ScoreModel base = ScoreRun.freshModel(spec, enc, AdaptationRecipe.fineTune("finetune", 4, 0.037), 11);
+    Path model = tmp.resolve("base.mmut");
+    base.write(model);
+
+    String[] support = {"V39A", "D40G", "G41W", "V54A", "V39A:D40G", "K10W", "T11P", "E19Q", "A24G", "L5P", "Y3F", "T25S"};
+    String[] query = {"V39L", "D40E", "G41A", "V54I", "K10R", "T16A", "E27Q", "W43F", "Y45A", "T49S", "D46N", "V21A"};
+    double[] labels = IntStream.range(0, support.length).mapToDouble(i -> Math.sin(1.7 * i) * 2 + 0.1 * i).toArray();
+    Path labelled = tmp.resolve("labelled.csv");
+    List<String> lines = new ArrayList<>(List.of("mutant,fitness"));
+    for (int i = 0; i < support.length; i++) {
+      lines.add(support[i] + "," + labels[i]);
+    }
+    Files.write(labelled, lines);
+    Path library = tmp.resolve("query.csv");
+    List<String> q = new ArrayList<>(List.of("mutant"));
+    q.addAll(List.of(query));
+    Files.write(library, q);
+    Path fasta = tmp.resolve("gb1.fasta");
+    Files.writeString(fasta, ">gb1\n" + WT + "\n");
+
+    // Score's path: Spark reads the files, adapts, saves the adapted model and scores the query variants.
+    MetamutConfig cfg = MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\nmetamut.score.batch-size = 5\n");
+    Path adaptedFile = tmp.resolve("adapted.mmut");
+    new ScoreRun(LocalSpark.get(), cfg, line -> { }).run(new ScoreRequest("gb1", fasta.toString(), model.toString(), false,
+        labelled.toString(), null, "fitness", adaptedFile.toString(), ScoreRequest.Library.file(library.toString(), "mutant"),
+        Notation.oneBased(), tmp.resolve("out").toString()));
+    SavedModel adaptedByScore = ModelFile.read(adaptedFile);
+    assertTrue(adaptedByScore.provenance().get("score.adaptation").contains("4 SGD steps"),
+        adaptedByScore.provenance().toString());
+    Map<String, Double> scored = new HashMap<>();
+    for (Row r : LocalSpark.get().read().parquet(tmp.resolve("out/scores").toString())
+        .select("variant", "score_label_units").collectAsList()) {
+      scored.put(r.getString(0), r.getDouble(1));
+    }
+
+    // Evaluate's path: a task whose pool holds the support and query variants.
+    List<String> muts = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    double[] targets = new double[support.length + query.length];
+    for (int i = 0; i < support.length + query.length; i++) {
+      boolean s = i < support.length;
+      muts.add(s ? support[i] : query[i - support.length]);
+      ids.add("v" + i);
+      targets[i] = s ? labels[i] : 0;
+    }
+    TaskData task = new TaskData("gb1-test", "fitness", "gb1", false, WT, ids,
+        muts.stream().map(AdaptationPathsTest::colonForm).toList(), targets);
+    int[] sIdx = IntStream.range(0, support.length).toArray();
+    int[] qIdx = IntStream.range(support.length, support.length + query.length).toArray();
+    SavedModel read = ModelFile.read(model);
+    double[][] eval;
+    try (FlatModel flat = read.factory(false).create()) {
+      eval = UnitRunner.adaptAndPredict(Adapter.of(read), flat, read.encoder(), task, sIdx, qIdx);
+    }
+
+    assertArrayEquals(adaptedByScore.theta(), eval[0], "adapted θ differs between the score and evaluate paths");
+    double[] byScore = new double[query.length];
+    for (int i = 0; i < query.length; i++) {
+      byScore[i] = scored.get(query[i]);
+    }
+    assertArrayEquals(byScore, eval[1], "predictions differ between the score and evaluate paths");
+    assertEquals(base.saved().recipe(), adaptedByScore.recipe());
+  }
+
+  /** {@code V39A:D40G} as TaskData writes it (its mutations' toString). */
+  private static String colonForm(String notation) {
+    return String.join(":", Notation.oneBased().parseVariant(notation, WT).stream().map(Object::toString).toList());
+  }
+}
