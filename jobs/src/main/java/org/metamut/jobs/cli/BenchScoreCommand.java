@@ -62,7 +62,7 @@ final class BenchScoreCommand extends JobCommand {
         spark.version(), spark.sparkContext().master(), spark.sparkContext().defaultParallelism(),
         model.scoringModel().factory().describe(), settings.batchSize(), System.getenv("OMP_NUM_THREADS")));
     // Warm-up: JIT, native libraries, model buffers.
-    warm.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.thetaFloat(),
+    warm.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.theta(),
         out + "/warm-up", Map.of());
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     List<String> rows = new ArrayList<>();
@@ -85,7 +85,7 @@ final class BenchScoreCommand extends JobCommand {
         sampler.setDaemon(true);
         sampler.start();
         ScoreJob.Result r = job.scoreLibrary(new RandomMutants(protein(len, len), sites, n, 7), "bench-L" + len,
-            model.scoringModel(), model.thetaFloat(), out + "/L" + len + "-n" + n, Map.of());
+            model.scoringModel(), model.theta(), out + "/L" + len + "-n" + n, Map.of());
         sampler.interrupt();
         String row = String.format(Locale.ROOT, "%8d %10d %6d %10.1f %12.0f %9.1f %14.0f", len, n, r.partitions(),
             r.scoreSeconds(), r.variantsPerSecond(), r.totalSeconds(), peak.get() / 1048576.0);

@@ -83,7 +83,7 @@ public final class ScoreJob {
   }
 
   /** Scores a generated library; nothing proportional to its size is created on the driver. */
-  public Result scoreLibrary(VariantLibrary library, String proteinId, ScoringModel model, float[] theta,
+  public Result scoreLibrary(VariantLibrary library, String proteinId, ScoringModel model, double[] theta,
                              String output, Map<String, Object> provenance) {
     long n = library.size();
     int parts = partitionsFor(n);
@@ -97,7 +97,7 @@ public final class ScoreJob {
    * {@link LibraryFiles#read}).
    */
   public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
-                          ScoringModel model, float[] theta, String output, Map<String, Object> provenance) {
+                          ScoringModel model, double[] theta, String output, Map<String, Object> provenance) {
     long n = input.count();
     int parts = partitionsFor(n);
     Dataset<Row> spread = input.repartition(parts);
@@ -115,12 +115,12 @@ public final class ScoreJob {
   }
 
   private <T> Result run(Dataset<T> input, long n, CandidateSource<T> source, String wildType, String libraryDesc,
-                         String proteinId, ScoringModel model, float[] theta, String output,
+                         String proteinId, ScoringModel model, double[] theta, String output,
                          Map<String, Object> provenance, int parts) {
     long t0 = System.nanoTime();
     AtomicOutput out = new AtomicOutput(output, spark.sparkContext().hadoopConfiguration());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<float[]> thetaBc = jsc.broadcast(theta);
+    Broadcast<double[]> thetaBc = jsc.broadcast(theta);
     LongAccumulator scoredAcc = spark.sparkContext().longAccumulator("metamut.score.scored");
     boolean committed = false;
     try {

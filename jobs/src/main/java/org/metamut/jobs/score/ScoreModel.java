@@ -61,14 +61,6 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
     return saved.theta();
   }
 
-  public float[] thetaFloat() {
-    double[] t = saved.theta();
-    float[] f = new float[t.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) t[i];
-    }
-    return f;
-  }
 
   public VariantEncoder encoder() {
     return VariantEncoder.of(saved.encoder());

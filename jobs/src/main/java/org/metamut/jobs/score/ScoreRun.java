@@ -84,9 +84,9 @@ public final class ScoreRun {
     if ("file".equals(lib.kind())) {
       var input = LibraryFiles.read(spark, lib.file(), lib.variantColumn());
       r = job.scoreFile(input, "file(" + lib.file() + ")", protein.sequence(), req.notation(), protein.id(), sm,
-          model.thetaFloat(), req.output(), prov);
+          model.theta(), req.output(), prov);
     } else {
-      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.thetaFloat(), req.output(), prov);
+      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.theta(), req.output(), prov);
     }
     report(r, sm);
     return r;

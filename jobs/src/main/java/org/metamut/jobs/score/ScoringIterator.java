@@ -24,7 +24,7 @@ final class ScoringIterator implements Iterator<Row> {
   private final Iterator<Candidate> in;
   private final String wildType;
   private final ScoringModel model;
-  private final float[] thetaF;
+  private final double[] theta;
   private final int batchSize;
   private final LongAccumulator progress;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
@@ -32,15 +32,14 @@ final class ScoringIterator implements Iterator<Row> {
   private final List<EncodedVariant> encoded = new ArrayList<>();
   private final Encoder encoder;
   private FlatModel flat;
-  private double[] theta;
   private boolean closed;
 
-  ScoringIterator(Iterator<Candidate> in, String wildType, ScoringModel model, float[] theta, int batchSize,
+  ScoringIterator(Iterator<Candidate> in, String wildType, ScoringModel model, double[] theta, int batchSize,
                   LongAccumulator progress) {
     this.in = in;
     this.wildType = wildType;
     this.model = model;
-    this.thetaF = theta;
+    this.theta = theta;
     this.batchSize = batchSize;
     this.progress = progress;
     this.encoder = model.encoder().encoder();
@@ -90,10 +89,6 @@ final class ScoringIterator implements Iterator<Row> {
     }
     if (flat == null) {
       flat = model.factory().create();
-      theta = new double[thetaF.length];
-      for (int i = 0; i < theta.length; i++) {
-        theta[i] = thetaF[i];
-      }
     }
     TokenBatch batch = Batches.pad(encoded, batchSize, model.encoder().maxLen(), null);
     double[] pred = flat.predict(theta, batch);

@@ -5,7 +5,7 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Everything an executor needs to score besides θ (which travels separately, as a broadcast {@code float[]}):
+ * Everything an executor needs to score besides θ (which travels separately, as a broadcast {@code double[]} (float64, exactly the model file's θ: every path predicts from the same bits)):
  * how to create the model, how to encode variants, the model's identity and the scale its scores are on.
  *
  * @param identity a stable name of the parameters scored with (e.g. {@code adapted-3f9a1c2b7d10}), written in

@@ -5,7 +5,7 @@
  *
  * <p>Invariants: generated libraries are produced per partition from index ranges ({@code spark.range} +
  * {@code mapPartitions}), never on the driver; each partition creates one model instance and scores in
- * batches; θ travels as a broadcast {@code float[]}, never an {@code INDArray}; closures capture small
+ * batches; θ travels as a broadcast {@code double[]} (float64, exactly the model file's θ: every path predicts from the same bits), never an {@code INDArray}; closures capture small
  * serialisable records only; the driver never collects anything proportional to the library (top-N is a
  * bounded per-partition heap merged by Spark's take-ordered); every input variant ends either in
  * {@code scores/} or in {@code rejected/} with a reason, and the counts are checked to add up.

@@ -60,7 +60,7 @@ class ScoreJobTest {
   void singlesAreScoredExactlyAsTheModelPredictsThem(@TempDir Path tmp) throws Exception {
     VariantLibrary lib = new SingleSubstitutions(WT);
     Path out = tmp.resolve("singles");
-    ScoreJob.Result r = job(7, 5, 3).scoreLibrary(lib, "p1", toy(), ToyModel.theta(), out.toString(), Map.of());
+    ScoreJob.Result r = job(7, 5, 3).scoreLibrary(lib, "p1", toy(), ToyModel.thetaD(), out.toString(), Map.of());
     assertEquals(WT.length() * 19L, r.input());
     assertEquals(r.input(), r.scored());
     assertEquals(0, r.rejected());
@@ -108,7 +108,7 @@ class ScoreJobTest {
         "k,hello"));        // 11 not a notation
     Path out = tmp.resolve("file");
     var input = LibraryFiles.read(LocalSpark.get(), csv.toString(), "mutant");
-    ScoreJob.Result r = job(4, 3, 2).scoreFile(input, "file", WT, Notation.oneBased(), "p1", toy(), ToyModel.theta(),
+    ScoreJob.Result r = job(4, 3, 2).scoreFile(input, "file", WT, Notation.oneBased(), "p1", toy(), ToyModel.thetaD(),
         out.toString(), Map.of());
     assertEquals(11, r.input());
     assertEquals(6, r.scored());
@@ -136,9 +136,9 @@ class ScoreJobTest {
   @Test
   void aRerunReplacesTheOutputWhole(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("o");
-    job(8, 2, 2).scoreLibrary(new SingleSubstitutions(WT), "p1", toy(), ToyModel.theta(), out.toString(), Map.of());
+    job(8, 2, 2).scoreLibrary(new SingleSubstitutions(WT), "p1", toy(), ToyModel.thetaD(), out.toString(), Map.of());
     VariantLibrary comb = new CombinatorialLibrary(WT, Map.of(3, "AG", 9, "W"));
-    job(8, 2, 2).scoreLibrary(comb, "p1", toy(), ToyModel.theta(), out.toString(), Map.of());
+    job(8, 2, 2).scoreLibrary(comb, "p1", toy(), ToyModel.thetaD(), out.toString(), Map.of());
     assertEquals(comb.size(), scores(out).size(), "only the second run's rows");
     try (Stream<Path> s = Files.list(tmp)) {
       assertEquals(List.of("o"), s.map(p -> p.getFileName().toString()).sorted().toList(), "no .tmp-/.old- leftovers");
@@ -151,7 +151,7 @@ class ScoreJobTest {
     ScoringModel small = new ScoringModel("toy-2", new ToyModel.Factory(), VariantEncoder.of(EncoderSpec.separator(7)),
         ScoringModel.ScoreScale.unlabelled("raw"));
     VariantLibrary comb = new CombinatorialLibrary(WT, Map.of(2, "A", 25, "W"));
-    ScoreJob.Result r = job(8, 2, 2).scoreLibrary(comb, "p1", small, ToyModel.theta(), tmp.resolve("u").toString(), Map.of());
+    ScoreJob.Result r = job(8, 2, 2).scoreLibrary(comb, "p1", small, ToyModel.thetaD(), tmp.resolve("u").toString(), Map.of());
     assertEquals(3, r.input());
     assertEquals(2, r.scored());
     assertEquals(Map.of("SITES_DO_NOT_FIT", 1L), r.rejectedByReason());
