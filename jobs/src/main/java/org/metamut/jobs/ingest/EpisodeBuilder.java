@@ -82,11 +82,27 @@ final class EpisodeBuilder {
     this.say = say;
   }
 
+  /**
+   * The tasks with at least support + query variants ({@code sizes}: task → {variant count}), each task's family and
+   * protein group (null for a multi-protein, pooled task), and the tasks left out for having too few variants.
+   */
+  private record Tasks(Map<String, long[]> sizes, Map<String, String> family, Map<String, String> group,
+                       List<String> leftOut) {
+  }
+
   /** Writes the episodes table to {@code path}; returns the report for the manifest. */
   Map<String, Object> build(Dataset<Row> variants, Map<String, String> groupOf, String path) {
     int need = s.support() + s.query();
-    // ---- tasks (small)
-    // (task, protein) counts: hash aggregation, small result
+    Tasks tasks = eligibleTasks(variants, groupOf, need);
+    Map<String, String> split = assignSplits(tasks.sizes().keySet(), tasks.family(), tasks.group());
+    Set<String> heldOutGroups = heldOutGroups(split, tasks.group());
+    Dataset<Row> keyed = keyedRows(variants, groupOf, tasks.sizes(), split, heldOutGroups, need);
+    writeEpisodes(keyed, need, path);
+    return report(tasks, split, heldOutGroups, need);
+  }
+
+  /** Counts each task's variants by (task, protein) (hash aggregation, small result) and keeps the eligible tasks. */
+  private static Tasks eligibleTasks(Dataset<Row> variants, Map<String, String> groupOf, int need) {
     Map<String, long[]> all = new TreeMap<>();
     Map<String, String> family = new HashMap<>();
     Map<String, Set<String>> proteinsOf = new HashMap<>();
@@ -111,8 +127,14 @@ final class EpisodeBuilder {
       group.put(t, ps.size() > 1 ? null : groupOf.getOrDefault(only, only));
     }
     leftOut.sort(null);
-    Map<String, String> split = assignSplits(sizes.keySet(), family, group);
-    // leave-one-protein-out: pooled (multi-protein) tasks are meta-train; drop their rows of held-out groups
+    return new Tasks(sizes, family, group, leftOut);
+  }
+
+  /**
+   * Leave-one-protein-out: the protein groups outside meta-train. Pooled (multi-protein) tasks are meta-train, and
+   * their rows of these groups are dropped. Empty under the other protocols.
+   */
+  private Set<String> heldOutGroups(Map<String, String> split, Map<String, String> group) {
     Set<String> heldOutGroups = new TreeSet<>();
     if ("leave-one-protein-out".equals(s.protocol())) {
       for (Map.Entry<String, String> e : split.entrySet()) {
@@ -121,6 +143,15 @@ final class EpisodeBuilder {
         }
       }
     }
+    return heldOutGroups;
+  }
+
+  /**
+   * The eligible tasks' variants with their split and protein group, one row per episode, each with its sampling
+   * key and the key as a uniform {@code u} in [0, 1) to compare with the task's {@code keep_below} threshold.
+   */
+  private Dataset<Row> keyedRows(Dataset<Row> variants, Map<String, String> groupOf, Map<String, long[]> sizes,
+                                 Map<String, String> split, Set<String> heldOutGroups, int need) {
     List<Row> splitRows = new ArrayList<>();
     for (String t : sizes.keySet()) {
       double frac = Math.min(1.0, 8.0 * need / sizes.get(t)[0] + 1e-9);
@@ -140,9 +171,13 @@ final class EpisodeBuilder {
       base = base.filter(col("split").notEqual(TRAIN).or(
           col("protein_group").isin(heldOutGroups.toArray()).equalTo(false)));
     }
-    Dataset<Row> keyed = base.withColumn("episode", explode(sequence(lit(0), lit(s.perTask() - 1))))
+    return base.withColumn("episode", explode(sequence(lit(0), lit(s.perTask() - 1))))
         .withColumn("key", xxhash64(lit(s.seed()), col("task_id"), col("episode"), col("variant_id")))
         .withColumn("u", shiftrightunsigned(col("key"), 11).cast("double").multiply(1.0 / (1L << 53)));
+  }
+
+  /** Samples the episodes (below the threshold first, exactly if that came up short) and writes them by split. */
+  private void writeEpisodes(Dataset<Row> keyed, int need, String path) {
     Dataset<Row> episodes = sample(keyed.filter(col("u").lt(col("keep_below"))), need)
         .persist(StorageLevel.MEMORY_AND_DISK());
     // exactness check: every (task, episode) got `need` rows (n >= need for eligible tasks), unless the
@@ -158,7 +193,12 @@ final class EpisodeBuilder {
         .sortWithinPartitions("task_id", "episode", "role", "rank")
         .write().partitionBy("split").parquet(path);
     episodes.unpersist();
+  }
 
+  /** The manifest's episodes report; also says a one-line summary. */
+  private Map<String, Object> report(Tasks tasks, Map<String, String> split, Set<String> heldOutGroups, int need) {
+    Map<String, long[]> sizes = tasks.sizes();
+    List<String> leftOut = tasks.leftOut();
     Map<String, Integer> perSplit = new TreeMap<>();
     for (String v : split.values()) {
       perSplit.merge(v, 1, Integer::sum);

@@ -6,7 +6,11 @@
  * DESIGN.md §6 exactly, options go on top), {@link org.metamut.lib.model.ParamLayout} (names, shapes, offsets of θ in
  * §6 order, names as in {@code maml-reference.json}; deterministic initialisation from a seed),
  * {@link org.metamut.lib.model.Transformer} (hand-written forward/backward over ND4J in FLOAT or DOUBLE),
- * {@link org.metamut.lib.model.TokenBatch} (padded ids + optional flags + targets).
+ * {@link org.metamut.lib.model.TokenBatch} (padded ids + optional flags + targets). The transformer's internals are
+ * package-private: {@code AttentionBlock} and {@code FeedForwardBlock} (the two halves of a block, forward and
+ * backward), {@code LayerNorm}, {@code HostKernels} (CPU-only Java loops), {@code Ops} (matmuls into preallocated
+ * outputs), {@code ParamViews} (θ and ∇θ as shaped views) and the per-batch-shape buffers {@code Scratch},
+ * {@code BatchInput}, {@code BlockCache}.
  *
  * <p>Invariants: θ crosses this API as {@code double[]}; options never reorder the reference layout (they drop
  * {@code pos_emb} or append {@code flag_emb} at the end); padding (id 0) never changes a prediction; {@code loss} and

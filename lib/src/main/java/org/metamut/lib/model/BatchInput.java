@@ -1,0 +1,155 @@
+package org.metamut.lib.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
+
+/**
+ * A token batch encoded as the {@link Transformer}'s input matrices at one batch shape (B, T), allocated once and
+ * refilled by {@link #load}: the [N, V(+T)] one-hot (plus position) rows whose product with the embedding block is
+ * token plus learned position embedding in one matmul, the [B, N] masked-mean pooling matrix, the key mask and the
+ * flag column. Why matrices: each replaces a gather or a masked reduction by one matmul (DESIGN.md §8).
+ */
+final class BatchInput implements AutoCloseable {
+  private final ModelSpec spec;
+  private final DataType dt;
+  private final boolean hostKernels;
+  private final int b;
+  private final int t;
+  private final int n;
+  private final int embRows;
+  private final double[] ohHost;
+  private final double[] poolHost;
+  private final double[] biasHost;
+  private final double[] flagHost;
+  private final float[] stage;
+  final INDArray oh;        // [N, V(+T)] token (+ position) one-hot rows
+  final INDArray pool;      // [B, N] pooling weights
+  final INDArray keyBias;   // [B, T] 0 or −1e9 at padded keys
+  final INDArray maskFull;  // [B, H, T, T] keyBias broadcast over heads and queries
+  final INDArray flagCol;   // [N, 1] or null
+  final INDArray posTiled;  // [N, d] sinusoids, or null
+  final INDArray embP;      // [V(+T), d] view of the embedding block used by this T
+  final INDArray embG;
+
+  /** {@code sinusoid} is the [maxLen, d] table when positions are sinusoidal, else unused. */
+  BatchInput(ModelSpec spec, DataType dt, boolean hostKernels, ParamViews p, ParamViews g, INDArray sinusoid,
+             int b, int t) {
+    this.spec = spec;
+    this.dt = dt;
+    this.hostKernels = hostKernels;
+    this.b = b;
+    this.t = t;
+    this.n = b * t;
+    int d = spec.dModel();
+    boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
+    embRows = spec.vocabSize() + (learned ? t : 0);
+    ohHost = new double[n * embRows];
+    poolHost = new double[b * n];
+    biasHost = new double[b * t];
+    flagHost = spec.useFlags() ? new double[n] : null;
+    stage = dt == DataType.FLOAT ? new float[Math.max(n * embRows, b * n)] : null;
+    oh = Nd4j.create(dt, n, embRows);
+    pool = Nd4j.create(dt, b, n);
+    keyBias = Nd4j.create(dt, b, t);
+    maskFull = Nd4j.create(dt, b, spec.heads(), t, t);
+    flagCol = spec.useFlags() ? Nd4j.create(dt, n, 1) : null;
+    if (learned) {
+      posTiled = null;
+      embP = p.embBlock.get(NDArrayIndex.interval(0, embRows), NDArrayIndex.all());
+      embG = g.embBlock.get(NDArrayIndex.interval(0, embRows), NDArrayIndex.all());
+    } else {
+      posTiled = Nd4j.create(dt, b, t, d);
+      INDArray rows = sinusoid.get(NDArrayIndex.interval(0, t), NDArrayIndex.all());
+      for (int i = 0; i < b; i++) {
+        posTiled.get(NDArrayIndex.point(i)).assign(rows);
+      }
+      embP = p.tokEmb;
+      embG = g.tokEmb;
+    }
+  }
+
+  /** Writes the batch's one-hot rows, pooling weights, key mask and flags into the input buffers. */
+  void load(TokenBatch batch) {
+    int[] ids = batch.ids();
+    int vocab = spec.vocabSize();
+    boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
+    boolean cls = spec.pooling() == ModelSpec.Pooling.CLS;
+    Arrays.fill(ohHost, 0.0);
+    Arrays.fill(poolHost, 0.0);
+    for (int bi = 0; bi < b; bi++) {
+      int count = 0;
+      for (int ti = 0; ti < t; ti++) {
+        int id = ids[bi * t + ti];
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException("batch " + batch + ": token id " + id + " at example " + bi + ", position "
+              + ti + " is outside the vocabulary [0, " + vocab + ")");
+        }
+        int row = bi * t + ti;
+        ohHost[row * embRows + id] = 1.0;
+        if (learned) {
+          ohHost[row * embRows + vocab + ti] = 1.0;
+        }
+        boolean real = id != TokenBatch.PAD;
+        biasHost[bi * t + ti] = real ? 0.0 : Transformer.MASK_NEG;
+        if (real) {
+          count++;
+        }
+      }
+      if (count == 0) {
+        // ND4J's softmax returns NaN for a row whose every entry is -1e9, and a NaN anywhere poisons the pooling
+        // matmul for the whole batch; an all-padding example attends to its padding instead (it pools to 0 anyway).
+        Arrays.fill(biasHost, bi * t, bi * t + t, 0.0);
+      }
+      if (cls) {
+        poolHost[bi * n + bi * t] = 1.0;
+      } else if (count > 0) {
+        // An all-padding example pools to zero features (prediction = head bias) rather than dividing by 0.
+        for (int ti = 0; ti < t; ti++) {
+          if (ids[bi * t + ti] != TokenBatch.PAD) {
+            poolHost[bi * n + bi * t + ti] = 1.0 / count;
+          }
+        }
+      }
+    }
+    upload(oh, ohHost, n * embRows);
+    upload(pool, poolHost, b * n);
+    upload(keyBias, biasHost, b * t);
+    Nd4j.exec(new BroadcastAddOp(maskFull.assign(0.0), keyBias, maskFull, 0, 3));
+    if (flagHost != null) {
+      byte[] flags = batch.flags();
+      for (int i = 0; i < n; i++) {
+        flagHost[i] = flags != null && flags[i] != 0 ? 1.0 : 0.0;
+      }
+      upload(flagCol, flagHost, n);
+    }
+  }
+
+  private void upload(INDArray arr, double[] host, int len) {
+    if (!hostKernels) {
+      // device backends: through assign, which synchronises device memory (the NIO views are host memory only)
+      arr.assign(Nd4j.createFromArray(Arrays.copyOf(host, len)).reshape(arr.shape()).castTo(dt));
+    } else if (dt == DataType.DOUBLE) {
+      arr.data().asNioDouble().put(host, 0, len);
+    } else {
+      for (int i = 0; i < len; i++) {
+        stage[i] = (float) host[i];
+      }
+      arr.data().asNioFloat().put(stage, 0, len);
+    }
+  }
+
+  @Override
+  public void close() {
+    // embP and embG are views of the model's parameters and gradients, which own their memory
+    for (INDArray a : new INDArray[] {oh, pool, keyBias, maskFull, flagCol, posTiled}) {
+      if (a != null) {
+        a.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package org.metamut.lib.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every buffer of one forward + backward pass of the {@link Transformer} at batch shape (B, T), allocated once and
+ * reused: the encoded batch ({@link #input}), the residual stream between blocks ({@link #x0}), each block's
+ * activations ({@link #blocks}), the head's buffers, the backward pass's temporaries (shared by all blocks, which are
+ * differentiated one after the other) and the host kernels' Java work arrays. Why: per-op overhead and native
+ * allocation dominated at this size (DESIGN.md §8), so every op writes into a buffer from here.
+ */
+final class Scratch implements AutoCloseable {
+  final int b;
+  final int t;
+  final int n;
+  final BatchInput input;
+  final double[] hA;   // host-kernel work arrays, max(N·d, B·H·T·T) long
+  final double[] hB;
+  final float[] hF;
+  final INDArray[] x0;      // [L+1][N, d] block inputs; x0[L] = last block's output
+  final BlockCache[] blocks;
+  final LayerNorm.Cache lnf;
+  final INDArray pooled, pred, dpred, dpooled;
+  // backward temporaries: dX is ∂L/∂(residual stream) at the point reached; the rest are per-op intermediates
+  final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQh, dKh, dVh, dQ, dK, dV, dQPerm, dKPerm, dVPerm,
+      dG, dZ, tF, r1, r2;
+
+  /** {@code sinusoid} is the [maxLen, d] table when positions are sinusoidal, else unused. */
+  Scratch(ModelSpec spec, DataType dt, boolean hostKernels, ParamViews p, ParamViews g, INDArray sinusoid, int b, int t) {
+    this.b = b;
+    this.t = t;
+    this.n = b * t;
+    int d = spec.dModel();
+    int f = spec.ffDim();
+    int h = spec.heads();
+    int dh = spec.headDim();
+    int l = spec.layers();
+    input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
+    int hostLen = hostKernels ? Math.max(n * d, b * h * t * t) : 0;
+    hA = new double[hostLen];
+    hB = new double[hostLen];
+    hF = dt == DataType.FLOAT ? new float[hostLen] : null;
+    x0 = new INDArray[l + 1];
+    for (int i = 0; i <= l; i++) {
+      x0[i] = Nd4j.create(dt, n, d);
+    }
+    blocks = new BlockCache[l];
+    for (int i = 0; i < l; i++) {
+      blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
+    }
+    lnf = new LayerNorm.Cache(n, d, dt, hostKernels);
+    pooled = Nd4j.create(dt, b, d);
+    pred = Nd4j.create(dt, b, 1);
+    dpred = Nd4j.create(dt, b, 1);
+    dpooled = Nd4j.create(dt, b, d);
+    dX = Nd4j.create(dt, n, d);
+    dH = Nd4j.create(dt, n, d);
+    dxh = Nd4j.create(dt, n, d);
+    tN = Nd4j.create(dt, n, d);
+    dCtx = Nd4j.create(dt, n, d);
+    dCtxPerm = heads(dCtx, spec, b, t);
+    dCh = Nd4j.create(dt, b, h, t, dh);
+    dA = Nd4j.create(dt, b, h, t, t);
+    tA = Nd4j.create(dt, b, h, t, t);
+    rs = Nd4j.create(dt, b, h, t);
+    dQh = Nd4j.create(dt, b, h, t, dh);
+    dKh = Nd4j.create(dt, b, h, t, dh);
+    dVh = Nd4j.create(dt, b, h, t, dh);
+    dQ = Nd4j.create(dt, n, d);
+    dK = Nd4j.create(dt, n, d);
+    dV = Nd4j.create(dt, n, d);
+    dQPerm = heads(dQ, spec, b, t);
+    dKPerm = heads(dK, spec, b, t);
+    dVPerm = heads(dV, spec, b, t);
+    dG = Nd4j.create(dt, n, f);
+    dZ = Nd4j.create(dt, n, f);
+    tF = Nd4j.create(dt, n, f);
+    r1 = Nd4j.create(dt, n);
+    r2 = Nd4j.create(dt, n);
+  }
+
+  /** [N, d] seen as [B, H, T, d/H] (a strided view: heads are contiguous column blocks). */
+  static INDArray heads(INDArray nd, ModelSpec spec, int b, int t) {
+    return nd.reshape('c', b, t, spec.heads(), spec.headDim()).permute(0, 2, 1, 3);
+  }
+
+  @Override
+  public void close() {
+    // Views share their parent's buffer; closing the owners frees the native memory.
+    input.close();
+    for (INDArray a : new INDArray[] {pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQh, dKh, dVh,
+        dQ, dK, dV, dG, dZ, tF, r1, r2}) {
+      a.close();
+    }
+    lnf.close();
+    for (INDArray a : x0) {
+      a.close();
+    }
+    for (BlockCache c : blocks) {
+      c.close();
+    }
+  }
+}
