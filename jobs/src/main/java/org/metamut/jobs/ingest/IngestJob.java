@@ -19,6 +19,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.metamut.jobs.config.IngestKeys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.data.Proteins;
 import org.metamut.jobs.schema.Schemas;
 
 import java.io.IOException;
@@ -228,7 +229,7 @@ public final class IngestJob {
       ensureTable(store, QUARANTINE_DIR, Schemas.QUARANTINE);
 
       // ---- proteins (from every source's protein list), then episodes
-      List<Map<String, Object>> proteins = Proteins.table(sourceReports);
+      List<Map<String, Object>> proteins = ProteinGroups.table(sourceReports);
       Path stagedProteins = new Path(staging, PROTEINS);
       Proteins.write(spark, proteins, stagedProteins.toString());
       Map<String, String> groupOf = new HashMap<>();
@@ -368,13 +369,13 @@ public final class IngestJob {
         pooled.computeIfAbsent(source, k -> new ArrayList<>()).add(taskName + " (" + n + " rows)");
       }
       String taskId = source + "/" + (pool ? "pooled" : taskName);
-      keyRows.add(RowFactory.create(source, name, sha, taskId, Proteins.idOf(sha), spec.higherIsBetter() ? 1.0 : -1.0));
+      keyRows.add(RowFactory.create(source, name, sha, taskId, ProteinGroups.idOf(sha), spec.higherIsBetter() ? 1.0 : -1.0));
       metaRows.put(taskId, RowFactory.create(taskId, source, pool, spec.family(), spec.unit(), spec.higherIsBetter(),
           spec.reference()));
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("name", taskName);
       p.put("sha256", sha);
-      p.put("protein_id", Proteins.idOf(sha));
+      p.put("protein_id", ProteinGroups.idOf(sha));
       p.put("sequence", seq);
       proteinLists.computeIfAbsent(source, k -> new ArrayList<>()).add(p);
     }

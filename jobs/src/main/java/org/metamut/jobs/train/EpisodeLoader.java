@@ -3,6 +3,7 @@ package org.metamut.jobs.train;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.metamut.jobs.data.Proteins;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
@@ -10,7 +11,6 @@ import org.metamut.lib.model.TokenBatch;
 import org.metamut.lib.mutation.Mutation;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +27,7 @@ public final class EpisodeLoader {
   }
 
   public static EpisodeStore load(SparkSession spark, String episodesDir, String proteinsDir, EncoderSpec encoderSpec) {
-    Map<String, String> sequences = new HashMap<>();
-    for (Row r : spark.read().parquet(proteinsDir).select("protein_id", "sequence").collectAsList()) {
-      sequences.put(r.getString(0), r.getString(1));
-    }
+    Map<String, String> sequences = Proteins.sequences(spark, proteinsDir);
     Dataset<Row> eps = spark.read().parquet(episodesDir)
         .select("task_id", "split", "protein_id", "episode", "role", "variant_id", "mutations", "y")
         .orderBy(col("task_id"), col("episode"), col("role"), col("variant_id"));
