@@ -1,6 +1,7 @@
 package org.metamut.jobs.train;
 
 import org.apache.spark.sql.SparkSession;
+import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.lib.meta.MetaAlgorithm;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;

@@ -1,9 +1,8 @@
-package org.metamut.jobs.train;
+package org.metamut.jobs.data;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.metamut.jobs.data.Proteins;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
