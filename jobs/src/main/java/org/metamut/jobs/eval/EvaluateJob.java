@@ -9,6 +9,7 @@ import org.metamut.jobs.config.IngestKeys;
 import org.metamut.jobs.config.Keys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.data.DataFingerprint;
 import org.metamut.jobs.data.EpisodeLoader;
 import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.jobs.train.MetaTrainJob;
@@ -20,7 +21,6 @@ import org.metamut.lib.io.NamedParams;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.meta.MetaAlgorithm;
 import org.metamut.lib.model.ParamLayout;
-import org.metamut.lib.report.Fingerprints;
 import org.metamut.lib.report.ReportSettings;
 import org.metamut.lib.report.ReportWriter;
 import org.metamut.lib.report.ResultRecord;
@@ -164,7 +164,7 @@ public final class EvaluateJob {
           }
           theta = saved.theta();
         }
-        fingerprints.put("model " + name, Fingerprints.sha256(file));
+        fingerprints.put("model " + name, DataFingerprint.of(spark.sparkContext().hadoopConfiguration(), file.toUri().toString()));
         say.accept(name + ": θ from " + file + " (its training time is not known here: train_seconds = 0)");
       } else if (META.contains(method)) {
         TrainSettings s = TrainSettings.from(cfg);
@@ -264,7 +264,7 @@ public final class EvaluateJob {
     for (String[] d : new String[][] {{"episodes", episodesDir}, {"proteins", proteinsDir}, {"variants", variantsDir}}) {
       Path p = Path.of(d[1]);
       if (Files.exists(p)) {
-        fingerprints.put(d[0], Fingerprints.sha256(p));
+        fingerprints.put(d[0], DataFingerprint.of(spark.sparkContext().hadoopConfiguration(), p.toUri().toString()));
       }
     }
     Map<String, String> config = new LinkedHashMap<>();

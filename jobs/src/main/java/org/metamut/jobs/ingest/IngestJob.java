@@ -21,6 +21,7 @@ import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.data.Proteins;
 import org.metamut.jobs.schema.Schemas;
+import org.metamut.lib.provenance.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,7 +161,7 @@ public final class IngestJob {
           carried.add(id);
         }
       }
-      String episodesHash = Fingerprints.of(epSettings.toString());
+      String episodesHash = Sha256.hex(epSettings.toString());
       @SuppressWarnings("unchecked")
       Map<String, Object> prevEpisodes = previous == null ? Map.of()
           : (Map<String, Object>) previous.getOrDefault("episodes", Map.of());
