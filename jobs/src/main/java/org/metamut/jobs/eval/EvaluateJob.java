@@ -18,7 +18,7 @@ import org.metamut.lib.method.MethodKind;
 import org.metamut.lib.method.Methods;
 import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.model.TransformerFactory;
-import org.metamut.lib.report.Fingerprints;
+import org.metamut.jobs.data.DataFingerprint;
 import org.metamut.lib.report.ReportSettings;
 import org.metamut.lib.report.ReportWriter;
 import org.metamut.lib.report.ResultRecord;
@@ -190,9 +190,9 @@ public final class EvaluateJob {
   private ReportWriter.Written report(Dirs dirs, String split, List<String> picked, NeuralMethods neural,
                                       List<ResultRecord> records, Map<String, String> fingerprints) throws Exception {
     for (String[] d : new String[][] {{"episodes", dirs.episodes()}, {"proteins", dirs.proteins()}, {"variants", dirs.variants()}}) {
-      Path p = Path.of(d[1]);
-      if (Files.exists(p)) {
-        fingerprints.put(d[0], Fingerprints.sha256(p));
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(d[1]);
+      if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+        fingerprints.put(d[0], DataFingerprint.of(spark.sparkContext().hadoopConfiguration(), d[1]));
       }
     }
     Map<String, String> config = new LinkedHashMap<>();

@@ -4,13 +4,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.metamut.jobs.data.Proteins;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.mutation.Mutation;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,10 +150,7 @@ public final class HeldOutTasks {
    */
   public static List<TaskData> pools(SparkSession spark, String variantsDir, String proteinsDir, List<String> taskIds,
                                      int poolSize, List<EncoderSpec> encoders, Consumer<String> say) {
-    Map<String, String> sequences = new HashMap<>();
-    for (Row r : spark.read().parquet(proteinsDir).select("protein_id", "sequence").collectAsList()) {
-      sequences.put(r.getString(0), r.getString(1));
-    }
+    Map<String, String> sequences = Proteins.sequences(spark, proteinsDir);
     Dataset<Row> v = spark.read().parquet(variantsDir)
         .filter(col("task_id").isin(taskIds.toArray()))
         .select("task_id", "family", "protein_id", "variant_id", "mutations", "y", "value", "unit")

@@ -7,8 +7,8 @@ import org.metamut.jobs.config.EvalKeys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
-import org.metamut.jobs.train.EpisodeLoader;
-import org.metamut.jobs.train.EpisodeStore;
+import org.metamut.jobs.data.EpisodeLoader;
+import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.jobs.train.MetaTrainJob;
 import org.metamut.jobs.train.TrainSettings;
 import org.metamut.lib.adapt.AdaptationRecipe;
@@ -22,7 +22,7 @@ import org.metamut.lib.method.Methods;
 import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.TransformerFactory;
-import org.metamut.lib.report.Fingerprints;
+import org.metamut.jobs.data.DataFingerprint;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,7 +136,7 @@ final class NeuralMethods {
       }
       a = Adapter.of(saved);
     }
-    fingerprints.put("model " + name, Fingerprints.sha256(file));
+    fingerprints.put("model " + name, DataFingerprint.of(spark.sparkContext().hadoopConfiguration(), file.toUri().toString()));
     say.accept(name + ": θ from " + file + ", " + a.recipe().describe()
         + " (its training time is not known here: train_seconds = 0)");
     return a;

@@ -12,11 +12,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.metamut.jobs.config.IngestKeys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.RunKeys;
+import org.metamut.lib.provenance.Sha256;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -266,7 +264,7 @@ final class EpisodeBuilder {
   /** Units ordered by a seeded hash: the first test-fraction are meta-test, then val-fraction of the rest. */
   private Map<String, String> fractions(List<String> units, double testFrac, double valFrac) {
     List<String> order = new ArrayList<>(units);
-    order.sort(Comparator.comparing((String u) -> hash(s.seed() + ":" + u)).thenComparing(u -> u));
+    order.sort(Comparator.comparing((String u) -> Sha256.hex(s.seed() + ":" + u)).thenComparing(u -> u));
     int n = order.size();
     int nTest = share(n, testFrac);
     int nVal = share(n - nTest, valFrac);
@@ -285,12 +283,4 @@ final class EpisodeBuilder {
     return (int) Math.min(n - 1, Math.max(1, Math.round(n * frac)));
   }
 
-  private static String hash(String s) {
-    try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -7,16 +7,14 @@ import org.apache.spark.sql.types.StructType;
 import org.metamut.lib.mutation.Mutation;
 import org.metamut.lib.mutation.Notation;
 import org.metamut.lib.mutation.NotationException;
+import org.metamut.lib.provenance.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -257,12 +255,8 @@ final class FileParser implements Iterator<Row> {
     return s.length() <= 60 ? s : s.substring(0, 57) + "...";
   }
 
+  /** SHA-256 of the sequence's ASCII bytes (the proteins table's {@code sha256}, whence the protein id). */
   static String sha256(String seq) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(seq.getBytes(StandardCharsets.US_ASCII)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(seq.getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -1,25 +1,24 @@
 package org.metamut.jobs.ingest;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.conf.Configuration;
+import org.metamut.jobs.data.DataFingerprint;
+import org.metamut.lib.provenance.Sha256;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Content fingerprints of input files (SHA-256, streamed on the driver, never held in memory). A file whose
- * path, size and modification time equal the previous manifest's reuses its recorded hash, so an unchanged
- * re-run reads no data. A source's fingerprint covers its catalogue entry, the row settings, and every
- * data and wild-type file.
+ * Which inputs changed since the last ingest. A file whose path, size and modification time equal the previous
+ * manifest's reuses its recorded hash, so an unchanged re-run reads no data; otherwise it is hashed by
+ * {@link DataFingerprint} (streamed on the driver). A source's fingerprint covers its catalogue entry, the row
+ * settings, and every data and wild-type file.
  */
 final class Fingerprints {
   private final Configuration hadoop;
@@ -45,38 +44,18 @@ final class Fingerprints {
         && ((Number) prev.get("mtime")).longValue() == st.getModificationTime()) {
       out.put("sha256", prev.get("sha256"));
     } else {
-      MessageDigest md = sha();
-      byte[] buf = new byte[1 << 16];
-      try (InputStream in = fs.open(p)) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          md.update(buf, 0, n);
-        }
-      }
-      out.put("sha256", HexFormat.of().formatHex(md.digest()));
+      out.put("sha256", DataFingerprint.file(fs, p));
     }
     return out;
   }
 
   static String combine(String spec, String settings, List<Map<String, Object>> files) {
-    MessageDigest md = sha();
+    MessageDigest md = Sha256.newDigest();
     md.update(spec.getBytes(StandardCharsets.UTF_8));
     md.update(settings.getBytes(StandardCharsets.UTF_8));
     for (Map<String, Object> f : files) {
       md.update((f.get("path") + "\t" + f.get("sha256") + "\n").getBytes(StandardCharsets.UTF_8));
     }
-    return HexFormat.of().formatHex(md.digest());
-  }
-
-  static String of(String text) {
-    return HexFormat.of().formatHex(sha().digest(text.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static MessageDigest sha() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.toHex(md.digest());
   }
 }

@@ -1,5 +1,7 @@
 package org.metamut.jobs.ingest;
 
+import org.metamut.jobs.data.Proteins;
+import org.metamut.lib.provenance.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
@@ -170,7 +172,7 @@ public final class IngestJob {
         carried.add(id);
       }
     }
-    String episodesHash = Fingerprints.of(epSettings.toString());
+    String episodesHash = Sha256.hex(epSettings.toString());
     @SuppressWarnings("unchecked")
     Map<String, Object> prevEpisodes = previous == null ? Map.of()
         : (Map<String, Object>) previous.getOrDefault("episodes", Map.of());
@@ -224,7 +226,7 @@ public final class IngestJob {
     ensureTable(store, QUARANTINE_DIR, Schemas.QUARANTINE);
 
     // ---- proteins (from every source's protein list), then episodes
-    List<Map<String, Object>> proteins = Proteins.table(sourceReports);
+    List<Map<String, Object>> proteins = ProteinGroups.table(sourceReports);
     Path stagedProteins = new Path(staging, PROTEINS);
     Proteins.write(spark, proteins, stagedProteins.toString());
     Map<String, String> groupOf = new HashMap<>();

@@ -219,13 +219,13 @@ final class VariantStaging {
         pooled.computeIfAbsent(source, k -> new ArrayList<>()).add(taskName + " (" + n + " rows)");
       }
       String taskId = source + "/" + (pool ? "pooled" : taskName);
-      keyRows.add(RowFactory.create(source, name, sha, taskId, Proteins.idOf(sha), spec.higherIsBetter() ? 1.0 : -1.0));
+      keyRows.add(RowFactory.create(source, name, sha, taskId, ProteinGroups.idOf(sha), spec.higherIsBetter() ? 1.0 : -1.0));
       metaRows.put(taskId, RowFactory.create(taskId, source, pool, spec.family(), spec.unit(), spec.higherIsBetter(),
           spec.reference()));
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("name", taskName);
       p.put("sha256", sha);
-      p.put("protein_id", Proteins.idOf(sha));
+      p.put("protein_id", ProteinGroups.idOf(sha));
       p.put("sequence", seq);
       proteinLists.computeIfAbsent(source, k -> new ArrayList<>()).add(p);
     }

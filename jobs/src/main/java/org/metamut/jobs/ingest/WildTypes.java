@@ -4,7 +4,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.metamut.jobs.data.Proteins;
 import org.metamut.lib.mutation.Mutation;
+import org.metamut.lib.sequence.Fasta;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -65,10 +67,10 @@ final class WildTypes {
       int offset = s.positionOffset();
       if (s.wtFasta() != null) {
         Path fasta = resolveTemplate(s.wtFasta(), p);
-        String[] rec = readFasta(fasta);
-        wt = rec[1];
+        Fasta.Record rec = firstRecord(s, fasta);
+        wt = rec.sequence();
         if (s.offsetFromFastaHeader()) {
-          Matcher m = RANGE.matcher(rec[0]);
+          Matcher m = RANGE.matcher(rec.header());
           offset = m.find() ? Integer.parseInt(m.group(1)) - 1 : 0;
         }
         checkSequence(wt, "source " + s.id() + ": wild type in " + fasta);
@@ -120,27 +122,12 @@ final class WildTypes {
     return template.replace("{stem}", stem).replace("{parent}", file.getParent().getName());
   }
 
-  /** {header, sequence} of the first record; the sequence upper-cased, white space removed. */
-  String[] readFasta(Path p) throws IOException {
-    try (BufferedReader r = open(p)) {
-      String header = null;
-      StringBuilder seq = new StringBuilder();
-      String line;
-      while ((line = r.readLine()) != null) {
-        line = stripBom(line).strip();
-        if (line.startsWith(">")) {
-          if (header != null) {
-            break;
-          }
-          header = line.substring(1);
-        } else if (header != null) {
-          seq.append(line.replaceAll("\\s", "").toUpperCase(Locale.ROOT));
-        }
-      }
-      if (header == null || seq.length() == 0) {
-        throw new IOException(p + " is not a FASTA file with a sequence");
-      }
-      return new String[] {header, seq.toString()};
+  /** The first record of a wild-type FASTA file; a malformed file fails naming the source, file and line. */
+  private Fasta.Record firstRecord(SourceSpec s, Path fasta) throws IOException {
+    try {
+      return Proteins.fasta(hadoop, fasta).get(0);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("source " + s.id() + ": " + e.getMessage(), e);
     }
   }
 

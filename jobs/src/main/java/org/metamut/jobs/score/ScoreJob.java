@@ -2,6 +2,8 @@ package org.metamut.jobs.score;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -23,6 +25,8 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -222,15 +226,20 @@ public final class ScoreJob {
     };
   }
 
+  /** {@code top.csv} through Jackson, so that a variant written with commas (e.g. "Y5G,A7C") stays one field. */
   private static void writeTop(AtomicOutput out, List<Row> top) {
-    StringBuilder sb = new StringBuilder("rank,index,variant,num_mutations,score,score_label_units\n");
-    int rank = 1;
+    CsvSchema schema = CsvSchema.builder().addColumn("rank").addColumn("index").addColumn("variant")
+        .addColumn("num_mutations").addColumn("score").addColumn("score_label_units").build().withHeader();
+    List<List<Object>> rows = new ArrayList<>();
     for (Row r : top) {
-      sb.append(rank++).append(',').append(r.getLong(0)).append(',').append(r.getString(1)).append(',')
-          .append(r.getInt(3)).append(',').append(r.getDouble(4)).append(',')
-          .append(r.isNullAt(5) ? "" : Double.toString(r.getDouble(5))).append('\n');
+      rows.add(Arrays.asList(rows.size() + 1, r.getLong(0), r.getString(1), r.getInt(3), r.getDouble(4),
+          r.isNullAt(5) ? null : r.getDouble(5)));
     }
-    writeText(out, "top.csv", sb.toString());
+    try {
+      writeText(out, "top.csv", new CsvMapper().writer(schema).writeValueAsString(rows));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void writeSummary(AtomicOutput out, Result r, String proteinId, String wildType, ScoringModel model,

@@ -6,14 +6,10 @@ import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.provenance.Sha256;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +27,7 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
 
   public static ScoreModel of(SavedModel saved) {
     String kind = saved.provenance().getOrDefault(KIND, "meta-trained");
-    return new ScoreModel(kind, saved, kind + "-" + sha256(saved.theta()).substring(0, 12));
+    return new ScoreModel(kind, saved, kind + "-" + Sha256.hex(saved.theta()).substring(0, 12));
   }
 
   /** A model of this kind: {@code saved} with the kind recorded in its provenance. */
@@ -91,15 +87,5 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
 
   public ScoringModel scoringModel() {
     return new ScoringModel(identity, saved.factory(false), encoder(), scale());
-  }
-
-  static String sha256(double[] theta) {
-    ByteBuffer b = ByteBuffer.allocate(theta.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-    b.asDoubleBuffer().put(theta);
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

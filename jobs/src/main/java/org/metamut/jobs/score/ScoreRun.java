@@ -7,6 +7,7 @@ import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.config.ScoreKeys;
+import org.metamut.jobs.data.Proteins;
 import org.metamut.lib.library.CombinatorialLibrary;
 import org.metamut.lib.library.RandomMutants;
 import org.metamut.lib.library.SingleSubstitutions;
@@ -54,7 +55,7 @@ public final class ScoreRun {
 
   public ScoreJob.Result run(ScoreRequest req) {
     Proteins.Protein protein = req.fasta() != null
-        ? Proteins.fromFasta(spark, req.fasta(), req.proteinId())
+        ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
     ScoreModel model = loadModel(req);

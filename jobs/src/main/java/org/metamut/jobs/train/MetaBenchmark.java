@@ -2,6 +2,7 @@ package org.metamut.jobs.train;
 
 import org.metamut.lib.model.ModelFactory;
 import org.apache.spark.sql.SparkSession;
+import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 

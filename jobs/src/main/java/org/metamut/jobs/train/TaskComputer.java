@@ -3,6 +3,7 @@ package org.metamut.jobs.train;
 import org.metamut.lib.model.ModelFactory;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.lib.meta.MetaLearner;
 import org.metamut.lib.meta.MetaTask;
 import org.metamut.lib.meta.NonFiniteException;

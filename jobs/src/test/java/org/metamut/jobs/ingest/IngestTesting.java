@@ -73,7 +73,7 @@ final class IngestTesting {
     try (var walk = Files.walk(dir)) {
       for (Path p : walk.filter(Files::isRegularFile).toList()) {
         out.put(dir.relativize(p).toString(), Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis() + " "
-            + Fingerprints.of(java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(p))));
+            + org.metamut.lib.provenance.Sha256.hex(Files.readAllBytes(p)));
       }
     }
     return out;

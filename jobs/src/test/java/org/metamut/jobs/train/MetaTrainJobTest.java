@@ -102,6 +102,14 @@ class MetaTrainJobTest {
         csv.stream().map(MetaTrainJobTest::lossesOnly).toList());
     List<String> eval = Files.readAllLines(out.resolve("meta-train/eval.csv"));
     assertEquals(3, eval.size(), eval.toString()); // header, step 3, step 6
+    List<Long> trainSteps = new ArrayList<>(); // every JSON line parses back; each train step once after the resume
+    for (String line : Files.readAllLines(out.resolve("meta-train/metrics.jsonl"))) {
+      com.fasterxml.jackson.databind.JsonNode row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+      if ("train".equals(row.get("kind").asText())) {
+        trainSteps.add(row.get("step").asLong());
+      }
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), trainSteps);
     assertTrue(Files.exists(out.resolve("meta-train/model/params.json")));
     org.metamut.lib.io.SavedModel saved = org.metamut.lib.io.ModelFile.read(out.resolve("meta-train/model/model.mmut"));
     assertArrayEquals(resumed.theta(), saved.theta(), 0.0);

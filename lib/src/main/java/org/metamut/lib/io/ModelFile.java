@@ -12,6 +12,7 @@ import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.provenance.BuildInfo;
+import org.metamut.lib.provenance.Sha256;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
@@ -136,13 +136,7 @@ public final class ModelFile {
   }
 
   static byte[] sha256(byte[] bytes, int len) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(bytes, 0, len);
-      return md.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return Sha256.digest(bytes, 0, len);
   }
 
   public static SavedModel read(Path file) throws IOException {

@@ -1,4 +1,4 @@
-package org.metamut.jobs.train;
+package org.metamut.jobs.data;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,7 +10,6 @@ import org.metamut.lib.model.TokenBatch;
 import org.metamut.lib.mutation.Mutation;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +26,7 @@ public final class EpisodeLoader {
   }
 
   public static EpisodeStore load(SparkSession spark, String episodesDir, String proteinsDir, EncoderSpec encoderSpec) {
-    Map<String, String> sequences = new HashMap<>();
-    for (Row r : spark.read().parquet(proteinsDir).select("protein_id", "sequence").collectAsList()) {
-      sequences.put(r.getString(0), r.getString(1));
-    }
+    Map<String, String> sequences = Proteins.sequences(spark, proteinsDir);
     Dataset<Row> eps = spark.read().parquet(episodesDir)
         .select("task_id", "split", "protein_id", "episode", "role", "variant_id", "mutations", "y")
         .orderBy(col("task_id"), col("episode"), col("role"), col("variant_id"));

@@ -1,4 +1,4 @@
-package org.metamut.jobs.train;
+package org.metamut.jobs.data;
 
 import org.metamut.lib.meta.MetaTask;
 import org.metamut.lib.model.TokenBatch;

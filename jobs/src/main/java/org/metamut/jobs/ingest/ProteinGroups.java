@@ -1,10 +1,5 @@
 package org.metamut.jobs.ingest;
 
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.metamut.jobs.schema.Schemas;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,10 +16,10 @@ import java.util.TreeSet;
  * longest sequence, ties by id), so leave-one-protein-out holds out all of them together. Partial overlaps
  * (neither contains the other) and near-identical sequences (a point mutant used as a structure) are not
  * merged. Built on the driver from the per-source protein lists in the manifest: the number of proteins is
- * small (one per sequence, not per row).
+ * small (one per sequence, not per row). The table itself is written by {@link org.metamut.jobs.data.Proteins}.
  */
-final class Proteins {
-  private Proteins() {
+final class ProteinGroups {
+  private ProteinGroups() {
   }
 
   static String idOf(String sha) {
@@ -84,16 +79,6 @@ final class Proteins {
       out.add(p);
     }
     return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  static void write(SparkSession spark, List<Map<String, Object>> proteins, String path) {
-    List<Row> rows = new ArrayList<>();
-    for (Map<String, Object> p : proteins) {
-      rows.add(RowFactory.create(p.get("protein_id"), p.get("sequence"), p.get("sha256"), p.get("length"),
-          p.get("name"), FileParser.seq((List<Object>) p.get("aliases")), p.get("group_id")));
-    }
-    spark.createDataFrame(rows, Schemas.PROTEINS).coalesce(1).write().parquet(path);
   }
 
   private static int find(int[] parent, int i) {

@@ -1,4 +1,4 @@
-package org.metamut.jobs.train;
+package org.metamut.jobs.data;
 
 import org.junit.jupiter.api.Test;
 
