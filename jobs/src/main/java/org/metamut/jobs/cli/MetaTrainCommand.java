@@ -21,6 +21,10 @@ final class MetaTrainCommand extends JobCommand {
   @Option(names = "--resume", description = "Continue from the latest checkpoint under <output-dir>/meta-train/checkpoints.")
   boolean resume;
 
+  @Option(names = "--overwrite", description = "Start a fresh run even though <output-dir>/meta-train holds another run's "
+      + "checkpoints, removing them and its model/ (without it, such a run is refused and nothing is touched).")
+  boolean overwrite;
+
   @Override
   String jobName() {
     return "meta-train";
@@ -28,6 +32,9 @@ final class MetaTrainCommand extends JobCommand {
 
   @Override
   int run(JobContext ctx) throws Exception {
+    if (resume && overwrite) {
+      throw new JobFailedException("give at most one of --resume (continue the run) and --overwrite (start clean)");
+    }
     MetamutConfig cfg = ctx.config();
     TrainSettings settings;
     TransformerFactory factory;
@@ -40,6 +47,7 @@ final class MetaTrainCommand extends JobCommand {
     try {
       MetaTrainJob.Result r = new MetaTrainJob(ctx.spark(), settings, factory, TransformerFactory.encoderSpec(cfg), ctx::say)
           .resume(resume)
+          .overwrite(overwrite)
           .renderedConfig(cfg.renderMetamut())
           .run();
       ctx.say(String.format(Locale.ROOT, "done: %d outer steps, last meta-batch loss %.4f -> %.4f; devices %s",

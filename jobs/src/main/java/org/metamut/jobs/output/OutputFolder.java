@@ -203,6 +203,11 @@ public final class OutputFolder {
     return Staging.isLeftover(name);
   }
 
+  /** {@code p} as a user reads it: a local path without {@code file:}, anything else as its URI. */
+  public static String display(Path p) {
+    return Staging.display(p);
+  }
+
   /** A new run id (the marker's {@code run_id}) for callers without one. */
   public static String newRunId() {
     return UUID.randomUUID().toString();

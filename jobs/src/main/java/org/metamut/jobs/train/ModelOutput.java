@@ -1,6 +1,7 @@
 package org.metamut.jobs.train;
 
 import org.apache.hadoop.fs.Path;
+import org.metamut.jobs.output.AtomicFile;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.NamedParams;
@@ -18,7 +19,9 @@ import java.util.Map;
  * Writes the meta-trained model. Transformer: {@code model.mmut} in the model file format
  * ({@link ModelFile}, with provenance: step, seed, algorithm, config, episodes) and {@code params.json} (named
  * tensors in the layout of maml-reference.json, for comparisons with other frameworks). Other models:
- * {@code theta.json} (a plain array). Always {@code manifest.json} (provenance as JSON).
+ * {@code theta.json} (a plain array). Always {@code manifest.json} (provenance as JSON). The caller writes into
+ * a staged folder that {@link org.metamut.jobs.output.OutputFolder} publishes; the model file itself is written
+ * with {@link AtomicFile} too, so it is never seen half written.
  */
 final class ModelOutput {
   private ModelOutput() {
@@ -26,15 +29,14 @@ final class ModelOutput {
 
   /** File name of the model file inside the model folder. */
   static final String MODEL_FILE = "model.mmut";
+  /** An unmarked {@code model/} folder holding this was written before markers existed. */
+  static final java.util.Set<String> LEGACY_FILES = java.util.Set.of("manifest.json");
 
   static void write(RunFiles files, Path dir, ModelFactory factory, EncoderSpec encoder, double[] theta, String manifest,
                     Map<String, String> provenance) throws IOException {
     if (factory instanceof TransformerFactory tf && encoder != null) {
-      Path tmp = new Path(dir, "." + MODEL_FILE + ".tmp");
-      try (OutputStream o = files.create(tmp)) {
-        ModelFile.writeTo(o, new SavedModel(tf.spec(), encoder, Normalisation.none(), provenance, theta));
-      }
-      files.rename(tmp, new Path(dir, MODEL_FILE));
+      SavedModel saved = new SavedModel(tf.spec(), encoder, Normalisation.none(), provenance, theta);
+      AtomicFile.write(files.fs(), new Path(dir, MODEL_FILE), o -> ModelFile.writeTo(o, saved));
     }
     if (factory instanceof TransformerFactory tf) {
       java.nio.file.Path tmp = Files.createTempFile("metamut-params", ".json");
