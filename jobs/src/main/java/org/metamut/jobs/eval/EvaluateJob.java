@@ -9,6 +9,7 @@ import org.metamut.jobs.config.IngestKeys;
 import org.metamut.jobs.config.Keys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.output.OutputFolder;
 import org.metamut.jobs.train.EpisodeLoader;
 import org.metamut.jobs.train.EpisodeStore;
 import org.metamut.jobs.train.MetaTrainJob;
@@ -93,6 +94,8 @@ public final class EvaluateJob {
     String split = cfg.get(EvalKeys.SPLIT);
     long seed = cfg.get(RunKeys.SEED);
     String protocol = cfg.get(IngestKeys.SPLIT_PROTOCOL);
+    // The report folder, with its training/ folders, is published at the end; a foreign folder is refused now.
+    OutputFolder report = ReportOutput.open(reportDir, spark.sparkContext().hadoopConfiguration());
 
     // 1. Tasks and leak checks (the split is the ingest job's).
     HeldOutTasks split0 = HeldOutTasks.read(spark, episodesDir);
@@ -172,13 +175,10 @@ public final class EvaluateJob {
             s.innerLearningRate(), false, s.anilSecondOrder(), s.reptileIncludeQuery(), s.hvpRelativeStep(), s.hvpCentral(), s.optimizer(),
             s.outerLearningRate(), s.beta1(), s.beta2(), s.adamEpsilon(), s.clipNorm(), s.partitions(),
             s.aggregationDepth(), 0, s.evalMaxTasks(), 0, 1, episodesDir, proteinsDir,
-            reportDir + "/training/" + name.replace('/', '-'), seed, s.gpuEnabled(), s.progressIntervalMs());
-        // A fresh meta-training each run: an earlier run's checkpoints in the same folder would collide.
-        org.apache.hadoop.fs.Path trainDir = new org.apache.hadoop.fs.Path(t.outputDir());
-        trainDir.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(trainDir, true);
+            ReportOutput.trainingDir(report, name), seed, s.gpuEnabled(), s.progressIntervalMs());
         say.accept(name + ": meta-training " + steps + " outer steps (" + enc.kind() + " encoder)");
         long t0 = System.nanoTime();
-        MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { })
+        MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { }).overwrite(true) // evaluate's own folder
             .renderedConfig(cfg.renderMetamut()).run();
         secs = (System.nanoTime() - t0) / 1e9;
         theta = r.theta();
@@ -290,7 +290,7 @@ public final class EvaluateJob {
         .generatedAt(Instant.now().toString())
         .build();
     Path dir = Path.of(reportDir);
-    ReportWriter.Written w = new ReportWriter(settings).write(dir, records);
+    ReportWriter.Written w = ReportOutput.write(report, new ReportWriter(settings), records);
     say.accept("report: " + w.html().toAbsolutePath());
     return new Result(dir, records, w, trainSeconds, picked, pretrainTasks);
   }
