@@ -21,8 +21,8 @@ final class MetaTrainCommand extends JobCommand {
   @Option(names = "--resume", description = "Continue from the latest checkpoint under <output-dir>/meta-train/checkpoints.")
   boolean resume;
 
-  @Option(names = "--overwrite", description = "Start a fresh run even though <output-dir>/meta-train holds another run's "
-      + "checkpoints, removing them and its model/ (without it, such a run is refused and nothing is touched).")
+  @Option(names = "--overwrite", description = "Start a fresh run even though <output-dir>/meta-train holds another "
+      + "run's checkpoints, removing them and its model/ (without it, such a run is refused and nothing is touched).")
   boolean overwrite;
 
   @Override

@@ -199,7 +199,8 @@ final class OutputStore {
     }
     for (FileStatus st : fs.listStatus(root)) {
       String n = st.getPath().getName();
-      if (n.startsWith(".tmp-") || n.startsWith(".trash-") || n.equals(JOURNAL + ".tmp") || OutputFolder.isLeftover(n)) {
+      if (n.startsWith(".tmp-") || n.startsWith(".trash-") || n.equals(JOURNAL + ".tmp")
+          || OutputFolder.isLeftover(n)) {
         fs.delete(st.getPath(), true);
       }
     }
