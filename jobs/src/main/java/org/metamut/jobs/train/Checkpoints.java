@@ -156,7 +156,7 @@ public final class Checkpoints {
     }
   }
 
-  /** Keeps the last {@code keep} checkpoints; removes leftover {@code .tmp-*} folders. */
+  /** Keeps the last {@code keep} checkpoints. */
   void prune() throws IOException {
     List<Long> steps = steps();
     for (int i = 0; i < steps.size() - keep; i++) {
