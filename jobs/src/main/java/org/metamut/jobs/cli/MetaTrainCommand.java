@@ -22,6 +22,10 @@ final class MetaTrainCommand extends JobCommand {
   @Option(names = "--resume", description = "Continue from the latest checkpoint under <output-dir>/meta-train/checkpoints.")
   boolean resume;
 
+  @Option(names = "--overwrite", description = "Start a fresh run even though <output-dir>/meta-train holds another "
+      + "run's checkpoints, removing them and its model/ (without it, such a run is refused and nothing is touched).")
+  boolean overwrite;
+
   @Override
   String jobName() {
     return "meta-train";
@@ -29,6 +33,9 @@ final class MetaTrainCommand extends JobCommand {
 
   @Override
   int run(JobContext ctx) throws Exception {
+    if (resume && overwrite) {
+      throw new JobFailedException("give at most one of --resume (continue the run) and --overwrite (start clean)");
+    }
     MetamutConfig cfg = ctx.config();
     TrainSettings settings;
     TransformerFactory factory;
@@ -41,6 +48,7 @@ final class MetaTrainCommand extends JobCommand {
     try {
       MetaTrainJob.Result r = new MetaTrainJob(ctx.spark(), settings, factory, ModelKeys.encoder(cfg), ctx::say)
           .resume(resume)
+          .overwrite(overwrite)
           .renderedConfig(cfg.renderMetamut())
           .run();
       ctx.say(String.format(Locale.ROOT, "done: %d outer steps, last meta-batch loss %.4f -> %.4f; devices %s",

@@ -1,6 +1,7 @@
 package org.metamut.jobs.cli;
 
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.output.OutputRefusedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -48,6 +49,10 @@ public final class MetamutCli implements Runnable {
       if (ex instanceof MetamutConfig.InvalidConfigException ice) {
         err.println("metamut: " + ice.getMessage());
         return EXIT_CONFIG;
+      }
+      if (ex instanceof OutputRefusedException ore) { // an output folder metamut will not replace: one line
+        err.println("metamut " + cmd.getCommandName() + ": " + ore.getMessage());
+        return 1;
       }
       if (ex instanceof JobFailedException jfe) {
         err.println("metamut " + cmd.getCommandName() + ": " + jfe.getMessage());

@@ -11,6 +11,7 @@ import org.metamut.jobs.config.Keys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.output.OutputFolder;
 import org.metamut.lib.adapt.Adapter;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.method.Method;
@@ -95,11 +96,21 @@ public final class EvaluateJob {
 
   public Result run() throws Exception {
     Dirs dirs = dirs();
+    // The report folder, with its training/ folders, is published at the end; a foreign folder is refused now.
+    OutputFolder report = ReportOutput.open(dirs.report(), spark.sparkContext().hadoopConfiguration());
+    try {
+      return run(dirs, report);
+    } finally {
+      report.abort(); // after a failure: drop the staged report and trainings; nothing to do once published
+    }
+  }
+
+  private Result run(Dirs dirs, OutputFolder report) throws Exception {
     String split = cfg.get(EvalKeys.SPLIT);
     HeldOutTasks split0 = HeldOutTasks.read(spark, dirs.episodes());
     List<String> picked = pickTasks(split0, split, dirs);
 
-    NeuralMethods neural = new NeuralMethods(spark, cfg, dirs, models, say);
+    NeuralMethods neural = new NeuralMethods(spark, cfg, dirs, report, models, say);
     List<MethodSpec> specs = new ArrayList<>(neural.prepare());
     checkPretrainingLeak(neural.pretrainingTasks(), split0.tasks(split));
     for (String m : cfg.get(EvalKeys.METHODS_KEY)) {
@@ -116,7 +127,7 @@ public final class EvaluateJob {
     List<ResultRecord> records = runUnits(tasks, units, specs, neural);
 
     Map<String, String> fingerprints = new TreeMap<>(neural.fingerprints());
-    ReportWriter.Written w = report(dirs, split, picked, neural, records, fingerprints);
+    ReportWriter.Written w = report(dirs, report, split, picked, neural, records, fingerprints);
     say.accept("report: " + w.html().toAbsolutePath());
     return new Result(Path.of(dirs.report()), records, w, neural.trainSeconds(), picked, neural.pretrainingTasks());
   }
@@ -187,7 +198,7 @@ public final class EvaluateJob {
     }
   }
 
-  private ReportWriter.Written report(Dirs dirs, String split, List<String> picked, NeuralMethods neural,
+  private ReportWriter.Written report(Dirs dirs, OutputFolder out, String split, List<String> picked, NeuralMethods neural,
                                       List<ResultRecord> records, Map<String, String> fingerprints) throws Exception {
     for (String[] d : new String[][] {{"episodes", dirs.episodes()}, {"proteins", dirs.proteins()}, {"variants", dirs.variants()}}) {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(d[1]);
@@ -219,6 +230,6 @@ public final class EvaluateJob {
         .fingerprints(fingerprints)
         .generatedAt(Instant.now().toString())
         .build();
-    return new ReportWriter(settings).write(Path.of(dirs.report()), records);
+    return ReportOutput.write(out, new ReportWriter(settings), records);
   }
 }

@@ -9,6 +9,7 @@ import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.data.EpisodeLoader;
 import org.metamut.jobs.data.EpisodeStore;
+import org.metamut.jobs.output.OutputFolder;
 import org.metamut.jobs.train.MetaTrainJob;
 import org.metamut.jobs.train.TrainSettings;
 import org.metamut.lib.adapt.AdaptationRecipe;
@@ -48,6 +49,7 @@ final class NeuralMethods {
   private final SparkSession spark;
   private final MetamutConfig cfg;
   private final EvaluateJob.Dirs dirs;
+  private final OutputFolder report;
   private final Map<String, String> models;
   private final Consumer<String> say;
   private final int steps;
@@ -60,11 +62,13 @@ final class NeuralMethods {
   private final Map<String, String> fingerprints = new TreeMap<>();
   private final Map<String, EpisodeStore> stores = new TreeMap<>();
 
-  NeuralMethods(SparkSession spark, MetamutConfig cfg, EvaluateJob.Dirs dirs, Map<String, String> models,
+  /** @param report the evaluate job's report folder: meta-trainings run in its staged {@code training/} folder */
+  NeuralMethods(SparkSession spark, MetamutConfig cfg, EvaluateJob.Dirs dirs, OutputFolder report, Map<String, String> models,
                 Consumer<String> say) {
     this.spark = spark;
     this.cfg = cfg;
     this.dirs = dirs;
+    this.report = report;
     this.models = models;
     this.say = say;
     this.steps = cfg.get(EvalKeys.TRAIN_OUTER_STEPS) > 0 ? cfg.get(EvalKeys.TRAIN_OUTER_STEPS)
@@ -144,13 +148,11 @@ final class NeuralMethods {
 
   private Adapter metaTrain(String name, String method, ModelFactory f, EncoderSpec enc) throws Exception {
     TrainSettings t = TrainSettings.from(cfg).forRun(method, steps, dirs.episodes(), dirs.proteins(),
-        dirs.report() + "/training/" + name.replace('/', '-'));
-    // A fresh meta-training each run: an earlier run's checkpoints in the same folder would collide.
-    org.apache.hadoop.fs.Path trainDir = new org.apache.hadoop.fs.Path(t.outputDir());
-    trainDir.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(trainDir, true);
+        ReportOutput.trainingDir(report, name));
     say.accept(name + ": meta-training " + steps + " outer steps (" + enc.kind() + " encoder)");
     long t0 = System.nanoTime();
-    MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { }).renderedConfig(cfg.renderMetamut()).run();
+    MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { }).overwrite(true) // evaluate's own folder
+        .renderedConfig(cfg.renderMetamut()).run();
     say.accept(String.format(Locale.ROOT, "%s: meta-trained in %.1f s, last meta-batch query loss %.4f -> %.4f; %s",
         name, (System.nanoTime() - t0) / 1e9, r.lastPreLoss(), r.lastPostLoss(), r.recipe().describe()));
     return new Adapter(r.theta(), r.innerRates(), r.recipe(), f.headRange());

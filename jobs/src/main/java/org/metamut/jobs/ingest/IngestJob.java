@@ -96,7 +96,7 @@ public final class IngestJob {
     IngestSettings settings = IngestSettings.from(cfg);
     EpisodeBuilder.Settings epSettings = EpisodeBuilder.Settings.from(cfg);
     try (OutputStore.Lock lock = store.lock(cfg.get(IngestKeys.LOCK_WAIT_MS), say)) {
-      if (store.recover()) {
+      if (store.recover(PROTEINS, EPISODES)) {
         say.accept("completed an interrupted commit of a previous run");
       }
       Map<String, Object> previous = readManifest(store);

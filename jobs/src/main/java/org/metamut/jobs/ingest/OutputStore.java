@@ -5,6 +5,10 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.metamut.jobs.output.AtomicFile;
+import org.metamut.jobs.output.OutputFolder;
+import org.metamut.jobs.output.OutputMarker;
+import org.metamut.jobs.output.OutputRefusedException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Set;
 
 /**
  * The output folder of the ingest job and its two safety mechanisms, on any Hadoop filesystem:
@@ -22,20 +26,30 @@ import java.util.UUID;
  *   <li><b>Lock</b>: {@code <out>/.ingest.lock}, created exclusively, holding "pid, host, since". A second
  *       run waits up to {@code lock-wait-ms}, then fails naming the holder. A lock left by a dead process on
  *       the same host is taken over (and said so); on another host it must be removed by hand.</li>
- *   <li><b>Atomic replace</b>: every output is first written completely under {@code <out>/.tmp-<uuid>/}.
- *       Then a journal {@code <out>/.ingest-journal} listing the (staged, final) pairs is written, and each
- *       final folder is swapped: old one renamed into {@code .trash-<uuid>/}, staged one renamed to the final
- *       name. Renames are atomic on a local filesystem and HDFS (not on object stores). A crash before the
- *       journal leaves the previous outputs untouched (the staged folder is removed at the next start); a
- *       crash after it is rolled forward by the next run before anything else happens.</li>
+ *   <li><b>Atomic replace</b>, through the output layer ({@link OutputFolder}): every output is first written
+ *       completely under a staging folder {@code <out>/.ingest.tmp-<id>/}. Each staged folder is marked
+ *       ({@code _METAMUT.json}, job {@value #JOB}) and each target checked: a non-empty folder that is not the
+ *       ingest's own is refused ({@link OutputRefusedException}) before anything moves. Then a journal
+ *       {@code <out>/.ingest-journal} listing the (staged, final) pairs is written, and each final folder is
+ *       swapped by the layer (old version moved aside, staged one renamed in, old one deleted). Renames are
+ *       atomic on a local filesystem and HDFS (not on object stores). A crash before the journal leaves the
+ *       previous outputs untouched (the staged folder is removed at the next start); a crash after it is rolled
+ *       forward by the next run before anything else happens (a swap cut between its two renames is first
+ *       repaired by the layer).</li>
  * </ul>
+ *
+ * <p>Outputs of an ingest from before markers existed are recognised by the ingest manifest in {@code <out>}:
+ * while it is there, an unmarked table folder counts as the ingest's own.
  */
 final class OutputStore {
   static final String LOCK = ".ingest.lock";
   static final String JOURNAL = ".ingest-journal";
+  /** The job name in output markers. */
+  static final String JOB = "ingest";
 
   private final Path root;
   private final FileSystem fs;
+  private final String runId = OutputFolder.newRunId();
 
   OutputStore(String outputDir, Configuration hadoop) throws IOException {
     this.root = new Path(outputDir);
@@ -56,11 +70,9 @@ final class OutputStore {
     return new Path(root, name);
   }
 
-  /** A fresh staging folder {@code <out>/.tmp-<uuid>}. */
+  /** A fresh staging folder {@code <out>/.ingest.tmp-<id>}. */
   Path newStaging() throws IOException {
-    Path p = new Path(root, ".tmp-" + UUID.randomUUID());
-    fs.mkdirs(p);
-    return p;
+    return OutputFolder.newStaging(fs, root, JOB);
   }
 
   // ------------------------------------------------------------------ lock
@@ -151,6 +163,14 @@ final class OutputStore {
    * is null is removed. Staged folders must be complete when this is called.
    */
   void commit(List<Swap> swaps) throws IOException {
+    for (Swap s : swaps) {
+      checkReplaceable(s.target(), s.staged() != null ? fs.isFile(s.staged()) : fs.isFile(s.target()));
+    }
+    for (Swap s : swaps) {
+      if (s.staged() != null && fs.getFileStatus(s.staged()).isDirectory()) {
+        OutputFolder.mark(fs, s.staged(), JOB, runId);
+      }
+    }
     StringBuilder j = new StringBuilder();
     for (Swap s : swaps) {
       j.append(s.staged() == null ? "-" : s.staged().toString()).append('\t').append(s.target()).append('\n');
@@ -166,8 +186,12 @@ final class OutputStore {
     rollForward();
   }
 
-  /** Completes an interrupted commit, then removes staging and trash leftovers. Call with the lock held. */
-  boolean recover() throws IOException {
+  /**
+   * Completes an interrupted commit, then removes staging and trash leftovers, then refuses
+   * ({@link OutputRefusedException}) output folders that are not the ingest's own ({@code folders}, relative to
+   * {@code <out>}), before any work. Call with the lock held.
+   */
+  boolean recover(String... folders) throws IOException {
     boolean rolled = false;
     if (fs.exists(new Path(root, JOURNAL))) {
       rollForward();
@@ -175,16 +199,35 @@ final class OutputStore {
     }
     for (FileStatus st : fs.listStatus(root)) {
       String n = st.getPath().getName();
-      if (n.startsWith(".tmp-") || n.startsWith(".trash-") || n.equals(JOURNAL + ".tmp")) {
+      if (n.startsWith(".tmp-") || n.startsWith(".trash-") || n.equals(JOURNAL + ".tmp")
+          || OutputFolder.isLeftover(n)) {
         fs.delete(st.getPath(), true);
       }
+    }
+    for (String f : folders) {
+      checkReplaceable(path(f), false);
     }
     return rolled;
   }
 
+  /** Refuses a target that is not the ingest's own (see the class doc for outputs written before markers). */
+  private void checkReplaceable(Path target, boolean file) throws IOException {
+    if (file) {
+      AtomicFile.checkReplaceable(fs, target);
+      return;
+    }
+    try {
+      OutputFolder.checkReplaceable(fs, target, JOB, Set.of());
+    } catch (OutputRefusedException e) {
+      boolean legacy = fs.exists(new Path(root, IngestJob.MANIFEST)) && !fs.exists(new Path(target, OutputMarker.FILE));
+      if (!legacy) {
+        throw e;
+      }
+    }
+  }
+
   private void rollForward() throws IOException {
     Path journal = new Path(root, JOURNAL);
-    Path trash = new Path(root, ".trash-" + UUID.randomUUID());
     for (String line : readSmall(journal).split("\n")) {
       if (line.isBlank()) {
         continue;
@@ -192,25 +235,13 @@ final class OutputStore {
       String[] f = line.split("\t");
       Path target = new Path(f[1]);
       Path staged = f[0].equals("-") ? null : new Path(f[0]);
+      OutputFolder.recover(fs, target); // a swap cut between its two renames: the previous version is back
       if (staged != null && !fs.exists(staged)) {
         continue; // already moved into place
       }
-      if (fs.exists(target)) {
-        Path dest = new Path(trash, UUID.randomUUID().toString());
-        fs.mkdirs(trash);
-        if (!fs.rename(target, dest)) {
-          throw new IOException("cannot move " + target + " aside to " + dest);
-        }
-      }
-      if (staged != null) {
-        fs.mkdirs(target.getParent());
-        if (!fs.rename(staged, target)) {
-          throw new IOException("cannot rename " + staged + " to " + target);
-        }
-      }
+      OutputFolder.replace(fs, staged, target);
     }
     fs.delete(journal, false);
-    fs.delete(trash, true);
   }
 
   // ------------------------------------------------------------------ small files
@@ -221,18 +252,9 @@ final class OutputStore {
     }
   }
 
-  /** Writes a small file atomically (temp file + rename over). */
+  /** Writes a small file atomically ({@link AtomicFile}: temp file + rename over). */
   void writeSmall(Path p, String text) throws IOException {
-    Path tmp = new Path(p.getParent(), "." + p.getName() + "." + UUID.randomUUID() + ".tmp");
-    try (FSDataOutputStream out = fs.create(tmp, false)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    }
-    if (fs.exists(p)) {
-      fs.delete(p, false);
-    }
-    if (!fs.rename(tmp, p)) {
-      throw new IOException("cannot rename " + tmp + " to " + p);
-    }
+    AtomicFile.write(fs, p, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   List<Path> children(Path dir) throws IOException {

@@ -2,7 +2,8 @@
  * The ingestion job ({@link org.metamut.jobs.ingest.IngestJob}): the dataset catalogue, row adapters (one
  * class per file format behind {@code RowAdapter}), the streaming line reader, validation, quarantine,
  * duplicate merging, per-task normalisation, protein identity, episode sampling and splits, the run manifest,
- * and the atomic commit + lock of the output folder ({@code OutputStore}).
+ * and the atomic commit (through {@link org.metamut.jobs.output.OutputFolder}) + lock of the output folder
+ * ({@code OutputStore}).
  *
  * <p>Invariants:
  * <ul>

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -16,6 +17,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import org.metamut.jobs.output.OutputFolder;
+import org.metamut.jobs.output.OutputRefusedException;
 import org.metamut.lib.library.VariantLibrary;
 import org.metamut.lib.mutation.Notation;
 import org.metamut.lib.progress.Progress;
@@ -41,8 +44,9 @@ import java.util.function.Consumer;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * Scores a variant library with one model across executors and writes, atomically replacing
- * {@code output}:
+ * Scores a variant library with one model across executors and writes, replacing {@code output} as a whole
+ * through {@link OutputFolder} (staged, marked {@code _METAMUT.json}, published by rename; a non-empty folder that
+ * is not a score output is refused, see {@link #open}):
  * <ul>
  *   <li>{@code scores/} Parquet ({@link ScoreSchemas#SCORES}), one row per scored variant;</li>
  *   <li>{@code rejected/} Parquet ({@link ScoreSchemas#REJECTED}), one row per refused variant with its reason;</li>
@@ -54,6 +58,10 @@ import static org.apache.spark.sql.functions.col;
  * scoring one writes the scores; generated libraries are produced from index ranges on the executors.
  */
 public final class ScoreJob {
+  /** The job name in output markers. */
+  public static final String JOB = "score";
+  /** An unmarked folder holding these is a score output written before markers existed. */
+  static final java.util.Set<String> LEGACY_FILES = java.util.Set.of("summary.json", "_provenance.json");
 
   /** Tuning, from {@code metamut.score.*}. */
   public record Settings(int batchSize, int topN, int partitions, int variantsPerPartition, long progressIntervalMs)
@@ -122,7 +130,7 @@ public final class ScoreJob {
                          String proteinId, ScoringModel model, double[] theta, String output,
                          Map<String, Object> provenance, int parts) {
     long t0 = System.nanoTime();
-    AtomicOutput out = new AtomicOutput(output, spark.sparkContext().hadoopConfiguration());
+    OutputFolder out = open(output, spark.sparkContext().hadoopConfiguration());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<double[]> thetaBc = jsc.broadcast(theta);
     LongAccumulator scoredAcc = spark.sparkContext().longAccumulator("metamut.score.scored");
@@ -133,7 +141,7 @@ public final class ScoreJob {
       // Pass 1: what cannot be scored, with reasons (cheap: generate/parse and encode only).
       VariantEncoder encoder = model.encoder();
       input.mapPartitions((MapPartitionsFunction<T, Row>) it -> rejectedRows(source.candidates(it), wildType, encoder),
-          Encoders.row(ScoreSchemas.REJECTED)).write().parquet(out.temp("rejected"));
+          Encoders.row(ScoreSchemas.REJECTED)).write().parquet(staged(out, "rejected"));
 
       // Pass 2: scores.
       int batch = settings.batchSize();
@@ -153,15 +161,15 @@ public final class ScoreJob {
       try {
         input.mapPartitions((MapPartitionsFunction<T, Row>) it -> new ScoringIterator(source.candidates(it), wildType,
                 model, thetaBc.value(), batch, scoredAcc), Encoders.row(ScoreSchemas.SCORES))
-            .write().parquet(out.temp("scores"));
+            .write().parquet(staged(out, "scores"));
       } finally {
         poll.shutdownNow();
       }
       double scoreSeconds = (System.nanoTime() - ts) / 1e9;
 
       // Counts from what was written (not from accumulators, which retried tasks can double).
-      Dataset<Row> scores = spark.read().parquet(out.temp("scores"));
-      Dataset<Row> rejected = spark.read().parquet(out.temp("rejected"));
+      Dataset<Row> scores = spark.read().parquet(staged(out, "scores"));
+      Dataset<Row> rejected = spark.read().parquet(staged(out, "rejected"));
       long scored = scores.count();
       Map<String, Long> byReason = new TreeMap<>();
       for (Row r : rejected.groupBy("reason").count().collectAsList()) { // one row per reason code
@@ -181,7 +189,7 @@ public final class ScoreJob {
       double total = (System.nanoTime() - t0) / 1e9;
       Result result = new Result(out.target().toString(), libraryDesc, n, scored, rej, byReason, scoreSeconds, total, parts);
       writeSummary(out, result, proteinId, wildType, model, provenance);
-      out.commit();
+      publish(out);
       committed = true;
       return result;
     } finally {
@@ -227,7 +235,7 @@ public final class ScoreJob {
   }
 
   /** {@code top.csv} through Jackson, so that a variant written with commas (e.g. "Y5G,A7C") stays one field. */
-  private static void writeTop(AtomicOutput out, List<Row> top) {
+  private static void writeTop(OutputFolder out, List<Row> top) {
     CsvSchema schema = CsvSchema.builder().addColumn("rank").addColumn("index").addColumn("variant")
         .addColumn("num_mutations").addColumn("score").addColumn("score_label_units").build().withHeader();
     List<List<Object>> rows = new ArrayList<>();
@@ -242,7 +250,7 @@ public final class ScoreJob {
     }
   }
 
-  private static void writeSummary(AtomicOutput out, Result r, String proteinId, String wildType, ScoringModel model,
+  private static void writeSummary(OutputFolder out, Result r, String proteinId, String wildType, ScoringModel model,
                                    Map<String, Object> provenance) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("job", "score");
@@ -276,8 +284,37 @@ public final class ScoreJob {
     }
   }
 
-  private static void writeText(AtomicOutput out, String name, String text) {
-    try (FSDataOutputStream os = out.fs().create(new Path(out.tempRoot(), name), false)) {
+  /**
+   * Opens the output folder for the score job: refuses ({@link OutputRefusedException}) a folder that is not empty
+   * and not a score output. Cheap; callers may call it early to refuse before any work.
+   */
+  public static OutputFolder open(String output, Configuration hadoop) {
+    try {
+      return OutputFolder.open(new Path(output).getFileSystem(hadoop), new Path(output), JOB, OutputFolder.newRunId(),
+          LEGACY_FILES);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare output " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String staged(OutputFolder out, String child) {
+    try {
+      return new Path(out.staging(), child).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stage output " + out.target() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void publish(OutputFolder out) {
+    try {
+      out.publish();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish output " + out.target() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeText(OutputFolder out, String name, String text) {
+    try (FSDataOutputStream os = out.fs().create(new Path(staged(out, name)), false)) {
       os.write(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + name + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package org.metamut.jobs.score;
 
-import org.metamut.lib.model.TransformerFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.metamut.jobs.output.AtomicFile;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.Normalisation;
@@ -42,11 +43,12 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
     return of(ModelFile.read(file));
   }
 
-  public void write(Path file) throws IOException {
-    if (file.getParent() != null) {
-      java.nio.file.Files.createDirectories(file.getParent());
-    }
-    ModelFile.write(file, saved);
+  /**
+   * Writes the model file atomically ({@link AtomicFile}: a reader sees the previous file or the new one). A plain
+   * path is a local file, as for {@link #read}; a URI ({@code hdfs://...}) goes to its Hadoop file system.
+   */
+  public void write(String location, Configuration hadoop) throws IOException {
+    AtomicFile.write(location, hadoop, out -> ModelFile.writeTo(out, saved));
   }
 
   public ModelSpec spec() {

@@ -54,6 +54,7 @@ public final class ScoreRun {
   }
 
   public ScoreJob.Result run(ScoreRequest req) {
+    ScoreJob.open(req.output(), spark.sparkContext().hadoopConfiguration()); // refuses a foreign folder before any work
     Proteins.Protein protein = req.fasta() != null
         ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
@@ -63,7 +64,7 @@ public final class ScoreRun {
       model = adapt(model, protein, req);
       if (req.saveAdapted() != null) {
         try {
-          model.write(Path.of(req.saveAdapted()));
+          model.write(req.saveAdapted(), spark.sparkContext().hadoopConfiguration());
         } catch (IOException e) {
           throw new UncheckedIOException("cannot save the adapted model to " + req.saveAdapted() + ": " + e.getMessage(), e);
         }

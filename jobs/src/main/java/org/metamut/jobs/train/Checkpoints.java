@@ -2,6 +2,7 @@ package org.metamut.jobs.train;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.metamut.jobs.output.OutputFolder;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,16 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Atomic checkpoints under {@code <dir>}: a checkpoint is written completely into {@code .tmp-<uuid>/}
- * ({@code state.bin}: φ and the optimiser state as raw float64; {@code manifest.json}: provenance), then
- * renamed to {@code step-NNNNNNNN/}, which fails if that name exists. A crash mid-write leaves only a
- * {@code .tmp-*} folder, ignored (and cleaned) later, never a broken {@code step-*}. The latest checkpoint is
- * found by listing; only the last {@code keep} are kept.
+ * Atomic checkpoints under {@code <dir>}: each {@code step-NNNNNNNN/} is published once through
+ * {@link OutputFolder} (written completely into a hidden {@code .step-NNNNNNNN.tmp-<id>/} sibling,
+ * {@code state.bin}: φ and the optimiser state as raw float64; {@code manifest.json}: provenance; marked
+ * {@code _METAMUT.json} as meta-train's; then renamed into place). A crash mid-write leaves only a hidden
+ * folder, ignored (and cleaned) later, never a broken {@code step-*}. The latest checkpoint is found by listing;
+ * only the last {@code keep} are kept.
  *
  * <p>{@code state.bin}: magic {@code MMUTCKPT}, int version 1, long step, UTF optimiser name, int n, n doubles
  * (φ), int entries, then per entry UTF name, int length, doubles (big-endian, {@link DataOutputStream}).
@@ -32,6 +33,8 @@ import java.util.regex.Pattern;
 public final class Checkpoints {
   static final String MAGIC = "MMUTCKPT";
   static final int VERSION = 1;
+  /** An unmarked {@code step-*} folder holding this was written before markers existed. */
+  static final java.util.Set<String> LEGACY_FILES = java.util.Set.of("state.bin");
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{8,})");
 
   /** A loaded checkpoint. */
@@ -41,11 +44,13 @@ public final class Checkpoints {
   private final RunFiles files;
   private final Path dir;
   private final int keep;
+  private final String runId;
 
-  Checkpoints(RunFiles files, Path dir, int keep) {
+  Checkpoints(RunFiles files, Path dir, int keep, String runId) {
     this.files = files;
     this.dir = dir;
     this.keep = keep;
+    this.runId = runId;
   }
 
   public static String dirName(long step) {
@@ -56,8 +61,20 @@ public final class Checkpoints {
   Path write(long step, double[] phi, String optimizer, Map<String, double[]> optState, String manifestJson)
       throws IOException {
     files.mkdirs(dir);
-    Path tmp = new Path(dir, ".tmp-" + UUID.randomUUID());
-    files.mkdirs(tmp);
+    OutputFolder folder = OutputFolder.open(files.fs(), new Path(dir, dirName(step)), MetaTrainJob.JOB, runId,
+        LEGACY_FILES);
+    try {
+      writeFiles(folder.staging(), step, phi, optimizer, optState, manifestJson);
+      folder.publish();
+    } finally {
+      folder.abort(); // after a failure; nothing to do once published
+    }
+    prune();
+    return folder.target();
+  }
+
+  private void writeFiles(Path tmp, long step, double[] phi, String optimizer, Map<String, double[]> optState,
+                          String manifestJson) throws IOException {
     try (OutputStream raw = files.create(new Path(tmp, "state.bin"));
          DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16))) {
       out.write(MAGIC.getBytes(StandardCharsets.US_ASCII));
@@ -74,10 +91,6 @@ public final class Checkpoints {
     try (OutputStream out = files.create(new Path(tmp, "manifest.json"))) {
       out.write(manifestJson.getBytes(StandardCharsets.UTF_8));
     }
-    Path target = new Path(dir, dirName(step));
-    files.rename(tmp, target);
-    prune();
-    return target;
   }
 
   private static void writeArray(DataOutputStream out, double[] a) throws IOException {
@@ -143,7 +156,7 @@ public final class Checkpoints {
     }
   }
 
-  /** Keeps the last {@code keep} checkpoints; removes leftover {@code .tmp-*} folders. */
+  /** Keeps the last {@code keep} checkpoints. */
   void prune() throws IOException {
     List<Long> steps = steps();
     for (int i = 0; i < steps.size() - keep; i++) {
@@ -151,10 +164,11 @@ public final class Checkpoints {
     }
   }
 
-  /** Removes {@code .tmp-*} leftovers of a crashed writer (call only when no writer runs). */
+  /** Removes leftovers of a crashed writer (call only when no writer runs); {@code .tmp-*}: older builds'. */
   void cleanTemporaries() throws IOException {
     for (FileStatus st : files.list(dir)) {
-      if (st.getPath().getName().startsWith(".tmp-")) {
+      String name = st.getPath().getName();
+      if (name.startsWith(".tmp-") || OutputFolder.isLeftover(name)) {
         files.delete(st.getPath());
       }
     }

@@ -13,6 +13,8 @@ import org.metamut.jobs.data.EpisodeLoader;
 import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.jobs.data.MetaBatchSampler;
 import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.jobs.output.OutputFolder;
+import org.metamut.jobs.output.OutputRefusedException;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.meta.MetaGradientAggregator;
 import org.metamut.lib.meta.MetaLearner;
@@ -24,8 +26,6 @@ import org.metamut.lib.optim.Sgd;
 import org.metamut.lib.provenance.BuildInfo;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,9 +38,11 @@ import java.util.function.Consumer;
 
 /**
  * The meta-training loop on the driver (see the package doc for the data flow and the determinism argument).
- * Construct, optionally {@link #resume}, add listeners, {@link #run}.
+ * Construct, optionally {@link #resume} (or {@link #overwrite}), add listeners, {@link #run}.
  */
 public final class MetaTrainJob {
+  /** The job name in output markers. */
+  public static final String JOB = "meta-train";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
@@ -59,6 +61,7 @@ public final class MetaTrainJob {
   private final Consumer<String> say;
   private final List<TrainListener> extra = new ArrayList<>();
   private boolean resume;
+  private boolean overwrite;
   private FaultInjection fault;
   private String renderedConfig = "";
   private EpisodeStore givenEpisodes;
@@ -76,6 +79,15 @@ public final class MetaTrainJob {
   /** Continue from the latest checkpoint (a fresh start when there is none, said so). */
   public MetaTrainJob resume(boolean r) {
     this.resume = r;
+    return this;
+  }
+
+  /**
+   * A fresh run (no {@link #resume}) into a folder that holds another run's checkpoints removes them and the
+   * model folder first; without this it is refused ({@link OutputRefusedException}) and every file stays.
+   */
+  public MetaTrainJob overwrite(boolean o) {
+    this.overwrite = o;
     return this;
   }
 
@@ -127,7 +139,8 @@ public final class MetaTrainJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     RunFiles files = new RunFiles(s.outputDir(), spark.sparkContext().hadoopConfiguration());
     Path out = RunFiles.path(s.outputDir());
-    Checkpoints checkpoints = new Checkpoints(files, new Path(out, "checkpoints"), s.checkpointKeep());
+    Checkpoints checkpoints = new Checkpoints(files, new Path(out, "checkpoints"), s.checkpointKeep(), runId);
+    OutputFolder modelOut = prepareOutput(files, out, checkpoints, runId);
 
     EpisodeStore store = givenEpisodes != null ? givenEpisodes
         : EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder);
@@ -228,7 +241,7 @@ public final class MetaTrainJob {
     }
     double[] theta = learner.modelParams(state, factory.numParams());
     double[] rates = learner.learnedRates(state, factory.numParams());
-    String modelDir = writeModel(files, new Path(out, "model"), theta, rates, last == null ? first - 1 : last.step(),
+    String modelDir = writeModel(files, modelOut, theta, rates, last == null ? first - 1 : last.step(),
         store, learner);
     say.accept("model written to " + modelDir + " (" + learner.recipe().describe() + ")");
     return new Result(state.clone(), theta, learner.recipe(), rates, last == null ? first - 1 : last.step(),
@@ -299,13 +312,42 @@ public final class MetaTrainJob {
   }
 
   /**
-   * The final model: the model file (θ, the learner's adaptation recipe and any learned inner rates), named
-   * parameters (transformer) or a plain array, plus the provenance manifest.
+   * Before any work: a fresh run into a folder with another run's checkpoints is refused, or (with
+   * {@link #overwrite}) starts clean; then opens the model folder, which refuses a foreign {@code model/}.
    */
-  private String writeModel(RunFiles files, Path dir, double[] theta, double[] rates, long step, EpisodeStore store,
-                            MetaLearner learner) throws IOException {
-    files.delete(dir);
-    files.mkdirs(dir);
+  private OutputFolder prepareOutput(RunFiles files, Path out, Checkpoints checkpoints, String runId) throws IOException {
+    Path modelDir = new Path(out, "model");
+    List<Long> steps = resume ? List.of() : checkpoints.steps();
+    if (!steps.isEmpty() && !overwrite) {
+      throw new OutputRefusedException(OutputFolder.display(new Path(out, "checkpoints"))
+          + " holds another run's checkpoints (latest " + Checkpoints.dirName(steps.get(steps.size() - 1)) + "); pass --resume to continue that run, --overwrite to "
+          + "start clean (removing them), or choose another output folder");
+    }
+    if (overwrite && !resume && (!steps.isEmpty() || files.exists(modelDir))) {
+      say.accept("--overwrite: removing the previous run's checkpoints and model under " + OutputFolder.display(out));
+      files.delete(new Path(out, "checkpoints"));
+      files.delete(modelDir);
+    }
+    return OutputFolder.open(files.fs(), modelDir, JOB, runId, ModelOutput.LEGACY_FILES);
+  }
+
+  /**
+   * The final model: the model file (θ, the learner's adaptation recipe and any learned inner rates), named
+   * parameters (transformer) or a plain array, plus the provenance manifest; published as one folder.
+   */
+  private String writeModel(RunFiles files, OutputFolder model, double[] theta, double[] rates, long step,
+                            EpisodeStore store, MetaLearner learner) throws IOException {
+    try {
+      writeModelFiles(files, model.staging(), theta, rates, step, store, learner);
+      model.publish();
+    } finally {
+      model.abort(); // after a failure; nothing to do once published
+    }
+    return model.target().toString();
+  }
+
+  private void writeModelFiles(RunFiles files, Path dir, double[] theta, double[] rates, long step, EpisodeStore store,
+                               MetaLearner learner) throws IOException {
     Map<String, String> prov = new java.util.TreeMap<>();
     prov.put("meta-train.step", Long.toString(step));
     prov.put("meta-train.seed", Long.toString(s.seed()));
@@ -315,6 +357,5 @@ public final class MetaTrainJob {
     prov.put("created", Instant.now().toString());
     prov.put("config", renderedConfig);
     ModelOutput.write(files, dir, factory, encoder, theta, learner.recipe(), rates, manifest(step, store, learner), prov);
-    return dir.toString();
   }
 }

@@ -4,6 +4,7 @@ import org.metamut.lib.model.TransformerFactory;
 import org.metamut.lib.model.ModelFactory;
 import org.apache.hadoop.fs.Path;
 import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.jobs.output.AtomicFile;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.NamedParams;
@@ -22,7 +23,9 @@ import java.util.Map;
  * ({@link ModelFile}, with the adaptation recipe, Meta-SGD's learned rates and provenance: step, seed, algorithm,
  * config, episodes) and {@code params.json} (named
  * tensors in the layout of maml-reference.json, for comparisons with other frameworks). Other models:
- * {@code theta.json} (a plain array). Always {@code manifest.json} (provenance as JSON).
+ * {@code theta.json} (a plain array). Always {@code manifest.json} (provenance as JSON). The caller writes into
+ * a staged folder that {@link org.metamut.jobs.output.OutputFolder} publishes; the model file itself is written
+ * with {@link AtomicFile} too, so it is never seen half written.
  */
 final class ModelOutput {
   private ModelOutput() {
@@ -30,16 +33,15 @@ final class ModelOutput {
 
   /** File name of the model file inside the model folder. */
   static final String MODEL_FILE = "model.mmut";
+  /** An unmarked {@code model/} folder holding this was written before markers existed. */
+  static final java.util.Set<String> LEGACY_FILES = java.util.Set.of("manifest.json");
 
   static void write(RunFiles files, Path dir, ModelFactory factory, EncoderSpec encoder, double[] theta,
                     AdaptationRecipe recipe, double[] innerRates, String manifest, Map<String, String> provenance)
       throws IOException {
     if (factory instanceof TransformerFactory tf && encoder != null) {
-      Path tmp = new Path(dir, "." + MODEL_FILE + ".tmp");
-      try (OutputStream o = files.create(tmp)) {
-        ModelFile.writeTo(o, new SavedModel(tf.spec(), encoder, Normalisation.none(), recipe, provenance, theta, innerRates));
-      }
-      files.rename(tmp, new Path(dir, MODEL_FILE));
+      SavedModel saved = new SavedModel(tf.spec(), encoder, Normalisation.none(), recipe, provenance, theta, innerRates);
+      AtomicFile.write(files.fs(), new Path(dir, MODEL_FILE), o -> ModelFile.writeTo(o, saved));
     }
     if (factory instanceof TransformerFactory tf) {
       java.nio.file.Path tmp = Files.createTempFile("metamut-params", ".json");

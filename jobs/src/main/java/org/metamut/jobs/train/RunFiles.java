@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The job's files through Hadoop's FileSystem API, so the output folder may be a local path or any Hadoop URI
- * (hdfs://, s3a://, ...). Directory rename, which checkpoints rely on, is atomic on local filesystems and HDFS,
- * not on object stores (there, a checkpoint is copied object by object: see src/docs/meta-train.md).
+ * (hdfs://, s3a://, ...). Checkpoints and the model folder are published through
+ * {@link org.metamut.jobs.output.OutputFolder}, whose rename is atomic on local filesystems and HDFS, not on object
+ * stores (there, a checkpoint is copied object by object: see src/docs/meta-train.md).
  */
 final class RunFiles {
   private final FileSystem fs;
@@ -52,15 +53,6 @@ final class RunFiles {
 
   InputStream open(Path p) throws IOException {
     return fs.open(p);
-  }
-
-  void rename(Path from, Path to) throws IOException {
-    if (fs.exists(to)) {
-      throw new IOException("cannot rename " + from + " to " + to + ": the target exists");
-    }
-    if (!fs.rename(from, to)) {
-      throw new IOException("cannot rename " + from + " to " + to);
-    }
   }
 
   void delete(Path p) throws IOException {

@@ -15,8 +15,10 @@
  *       {@code Config}); closures never capture a job object.</li>
  *   <li>The only static mutable state is {@link org.metamut.jobs.train.ExecutorCache}: models per (run, thread),
  *       documented there; a cached model is a pure function of its arguments, so reuse cannot change results.</li>
- *   <li>A checkpoint directory {@code step-NNNNNNNN} is complete or absent (written as {@code .tmp-*}, then
- *       renamed); "latest" is found by listing.</li>
+ *   <li>A checkpoint directory {@code step-NNNNNNNN} and the {@code model/} folder are complete or absent
+ *       (staged under a hidden sibling, marked and renamed in by {@link org.metamut.jobs.output.OutputFolder});
+ *       "latest" is found by listing. A fresh run never mixes its checkpoints with another run's: it is refused,
+ *       or starts clean with {@code --overwrite}.</li>
  * </ul>
  */
 package org.metamut.jobs.train;

@@ -113,5 +113,14 @@ class EvaluateJobTest {
     try (var charts = Files.list(dir.resolve("charts"))) {
       assertTrue(charts.anyMatch(p -> p.toString().endsWith(".png")));
     }
+    assertEquals(dir.resolve("report.html").toAbsolutePath(), r.written().html().toAbsolutePath(), "final, not staged, paths");
+
+    // Published through the output layer, with the meta-trainings it ran, and nothing left staged.
+    assertTrue(Files.readString(dir.resolve(org.metamut.jobs.output.OutputMarker.FILE)).contains("\"evaluate\""));
+    assertTrue(Files.exists(dir.resolve("training/maml/model/model.mmut")));
+    try (var siblings = Files.list(dir.getParent())) {
+      assertTrue(siblings.map(p -> p.getFileName().toString())
+          .noneMatch(n -> n.startsWith(".evaluate.") && org.metamut.jobs.output.OutputFolder.isLeftover(n)));
+    }
   }
 }

@@ -99,7 +99,9 @@ class IncrementalIngestTest {
     assertEquals(variants1 + 1, spark.read().parquet(out.resolve("variants").toString()).count());
     assertEquals(1, spark.read().parquet(out.resolve("variants").toString())
         .filter(col("variant_id").equalTo("ecnet-mth3/MTH3_HAEAESTABILIZED_Tawfik2015/N2A")).count());
-    assertTrue(Files.list(out).noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")), "staging cleaned");
+    assertTrue(Files.list(out).noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")
+        || org.metamut.jobs.output.OutputFolder.isLeftover(p.getFileName().toString())), "staging cleaned");
+    assertTrue(Files.exists(out.resolve("proteins/" + org.metamut.jobs.output.OutputMarker.FILE)), "outputs are marked");
   }
 
   @Test
@@ -114,6 +116,22 @@ class IncrementalIngestTest {
     assertTrue(e.getMessage().contains("another ingest is running (pid " + ProcessHandle.current().pid()), e.getMessage());
     assertTrue(Files.exists(out.resolve(OutputStore.LOCK)), "someone else's lock is left alone");
     assertFalse(Files.exists(out.resolve("variants")));
+  }
+
+  @Test
+  void aForeignProteinsFolderIsRefusedBeforeAnyWorkAndEveryFileStays(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("out");
+    Files.createDirectories(out.resolve("proteins"));
+    Files.writeString(out.resolve("proteins/my-notes.txt"), "not an ingest output");
+    MetamutConfig cfg = IngestTesting.config(out, copyData(tmp), "metamut.ingest.only = [pg-aggregation]",
+        "metamut.episodes.per-task = 1");
+    org.metamut.jobs.output.OutputRefusedException e = assertThrows(org.metamut.jobs.output.OutputRefusedException.class,
+        () -> new IngestJob(LocalSpark.get(), cfg, s -> { }).run());
+    assertTrue(e.getMessage().startsWith("refusing to replace " + out.resolve("proteins")), e.getMessage());
+    try (var s = Files.list(out)) {
+      assertEquals(List.of("proteins"), s.map(f -> f.getFileName().toString()).toList(), "nothing written, lock released");
+    }
+    assertEquals("not an ingest output", Files.readString(out.resolve("proteins/my-notes.txt")));
   }
 
   @Test

@@ -45,7 +45,7 @@ class AdaptationPathsTest {
     // A recipe that no job default has: the model file's recipe must be what both paths use.
     ScoreModel base = ScoreRun.freshModel(spec, enc, AdaptationRecipe.fineTune("finetune", 4, 0.037), 11);
     Path model = tmp.resolve("base.mmut");
-    base.write(model);
+    base.write(model.toString(), new org.apache.hadoop.conf.Configuration());
 
     String[] support = {"V39A", "D40G", "G41W", "V54A", "V39A:D40G", "K10W", "T11P", "E19Q", "A24G", "L5P", "Y3F", "T25S"};
     String[] query = {"V39L", "D40E", "G41A", "V54I", "K10R", "T16A", "E27Q", "W43F", "Y45A", "T49S", "D46N", "V21A"};

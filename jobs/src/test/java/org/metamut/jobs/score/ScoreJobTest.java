@@ -143,6 +143,8 @@ class ScoreJobTest {
     try (Stream<Path> s = Files.list(tmp)) {
       assertEquals(List.of("o"), s.map(p -> p.getFileName().toString()).sorted().toList(), "no .tmp-/.old- leftovers");
     }
+    assertTrue(Files.readString(out.resolve(org.metamut.jobs.output.OutputMarker.FILE)).contains("\"job\" : \"score\""),
+        "the output is marked as the score job's");
   }
 
   @Test

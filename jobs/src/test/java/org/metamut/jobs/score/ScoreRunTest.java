@@ -7,6 +7,7 @@ import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.model.ModelSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.output.OutputRefusedException;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.library.CombinatorialLibrary;
 import org.metamut.lib.model.FlatModel;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,11 +94,38 @@ class ScoreRunTest {
   }
 
   @Test
+  void aForeignNonEmptyOutputFolderIsRefusedBeforeAnyWorkAndEveryFileStays(@TempDir Path tmp) throws Exception {
+    Path fasta = tmp.resolve("gb1.fasta");
+    Files.writeString(fasta, ">gb1\n" + WT + "\n");
+    Path here = tmp.resolve("project"); // as with `metamut score --output .` in a working folder
+    Files.createDirectories(here.resolve("src/.git"));
+    Files.writeString(here.resolve("README"), "mine");
+    Files.writeString(here.resolve("src/.git/HEAD"), "ref");
+    Map<String, String> before = tree(tmp);
+    OutputRefusedException e = assertThrows(OutputRefusedException.class, () -> new ScoreRun(LocalSpark.get(),
+        config(tmp), s -> { }).run(new ScoreRequest("gb1", fasta.toString(), null, true, null, null, null, null,
+        ScoreRequest.Library.singles(), Notation.oneBased(), here.toString())));
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("refusing to replace " + here + ": the folder is not empty"), e.getMessage());
+    assertEquals(before, tree(tmp), "every file left in place, nothing added");
+  }
+
+  private static Map<String, String> tree(Path dir) throws java.io.IOException {
+    Map<String, String> m = new java.util.TreeMap<>();
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        m.put(dir.relativize(p).toString(), Files.readString(p));
+      }
+    }
+    return m;
+  }
+
+  @Test
   void aDamagedModelFileIsRefused(@TempDir Path tmp) throws Exception {
     ModelSpec spec = ModelSpec.reference();
     ScoreModel m = ScoreRun.freshModel(spec, EncoderSpec.separator(spec.maxLen()), AdaptationRecipe.fineTune("scratch", 5, 1e-3), 3);
     Path f = tmp.resolve("m.model");
-    m.write(f);
+    m.write(f.toString(), new org.apache.hadoop.conf.Configuration());
     ScoreModel back = ScoreModel.read(f);
     assertEquals(m.identity(), back.identity());
     assertEquals("initial", back.kind());

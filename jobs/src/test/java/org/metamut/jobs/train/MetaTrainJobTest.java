@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.ModelKeys;
+import org.metamut.jobs.output.OutputMarker;
+import org.metamut.jobs.output.OutputRefusedException;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.meta.NonFiniteException;
 
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The meta-train job in Spark local mode on a tiny transformer: determinism across partition counts, after a
- * failed-and-retried task and after a resume from checkpoint; checkpoint retention; metrics files; NaN stop.
+ * failed-and-retried task and after a resume from checkpoint; checkpoint retention; metrics files; NaN stop; a fresh
+ * run refused over another run's checkpoints, or started clean with overwrite.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class MetaTrainJobTest {
@@ -120,6 +125,48 @@ class MetaTrainJobTest {
   private static String lossesOnly(String csvLine) {
     String[] f = csvLine.split(",");
     return f[0] + "," + f[1] + "," + f[2] + "," + f[3];
+  }
+
+  @Test
+  void aFreshRunIntoAnotherRunsCheckpointsIsRefusedAndOverwriteStartsClean(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("shared");
+    String two = "metamut.train { outer-steps = 2, algorithm = fomaml, eval.every-steps = 0 }\n";
+    run(out, two); // another run: step-00000002 and model/
+    Path ck = out.resolve("meta-train/checkpoints");
+    assertTrue(Files.isDirectory(ck.resolve("step-00000002")));
+    assertTrue(Files.exists(ck.resolve("step-00000002/" + OutputMarker.FILE)), "checkpoints are marked");
+    assertTrue(Files.exists(out.resolve("meta-train/model/" + OutputMarker.FILE)), "the model folder is marked");
+    Map<String, String> before = tree(out);
+
+    MetamutConfig one = MetamutConfig.fromString(conf(out, "metamut.train { outer-steps = 1, algorithm = fomaml, "
+        + "eval.every-steps = 0, checkpoint.every-steps = 1 }\n"));
+    OutputRefusedException e = assertThrows(OutputRefusedException.class, () -> job(one, new ArrayList<>()).run());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    assertTrue(e.getMessage().contains(ck.toString()) && e.getMessage().contains("step-00000002")
+        && e.getMessage().contains("--overwrite") && e.getMessage().contains("--resume"), e.getMessage());
+    assertEquals(before, tree(out), "every file left in place");
+
+    List<String> lines = new ArrayList<>();
+    MetaTrainJob.Result r = job(one, lines).overwrite(true).run();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("--overwrite: removing")), lines.toString());
+    try (var s = Files.list(ck)) {
+      assertEquals(List.of("step-00000001"), s.map(p -> p.getFileName().toString()).sorted().toList(), "only this run's");
+    }
+    assertEquals("1", org.metamut.lib.io.ModelFile.read(out.resolve("meta-train/model/model.mmut")).provenance()
+        .get("meta-train.step"));
+    assertArrayEquals(run(tmp.resolve("clean"), "metamut.train { outer-steps = 1, algorithm = fomaml, "
+        + "eval.every-steps = 0, checkpoint.every-steps = 1 }\n").theta(), r.theta(), 0.0, "same as a run into an empty folder");
+  }
+
+  /** Every file under {@code dir} (relative path -> bytes as Latin-1), hidden ones included. */
+  private static Map<String, String> tree(Path dir) throws java.io.IOException {
+    Map<String, String> m = new TreeMap<>();
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        m.put(dir.relativize(p).toString(), new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+    }
+    return m;
   }
 
   @Test

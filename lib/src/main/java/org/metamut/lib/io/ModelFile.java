@@ -18,17 +18,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The model file: one self-describing binary, no Java serialisation.
@@ -45,8 +40,8 @@ import java.util.UUID;
  *   32 bytes      SHA-256 of everything before it
  * </pre>
  * Version 1 files (no "adaptation", no rates) are still read, with {@link AdaptationRecipe#legacy()}.
- * θ is stored in float64, so a model saved and loaded predicts bit-identically. Writes are atomic (temp file in
- * the same directory, fsync, rename), so readers never see a half-written file. Reading checks, in order: size,
+ * θ is stored in float64, so a model saved and loaded predicts bit-identically. This class encodes and decodes;
+ * the jobs write files atomically through their output layer. Reading checks, in order: size,
  * magic, version, checksum, header, that the tensor index equals the layout the spec implies, and the data length;
  * each failure is an {@link InvalidModelFileException} saying which.
  */
@@ -63,31 +58,11 @@ public final class ModelFile {
   private ModelFile() {
   }
 
-  public static void write(Path file, SavedModel m) throws IOException {
-    byte[] bytes = encode(m);
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** The file's bytes. */
-  static byte[] encode(SavedModel m) throws IOException {
+  /**
+   * The file's bytes. Writing them to a file is the jobs' output layer's concern ({@code org.metamut.jobs.output.AtomicFile}:
+   * a temporary sibling renamed over the target), so readers never see a half-written model.
+   */
+  public static byte[] toBytes(SavedModel m) throws IOException {
     ParamLayout layout = ParamLayout.of(m.spec());
     ObjectNode h = JSON.createObjectNode();
     h.put("format", FORMAT);
@@ -131,13 +106,10 @@ public final class ModelFile {
   static byte[] assemble(int version, byte[] header, byte[] data) {
     ByteBuffer b = ByteBuffer.allocate(PREFIX + header.length + data.length + DIGEST).order(ByteOrder.LITTLE_ENDIAN);
     b.put(MAGIC).putInt(version).putInt(header.length).put(header).put(data);
-    b.put(sha256(b.array(), b.position()));
+    b.put(Sha256.digest(b.array(), 0, b.position()));
     return b.array();
   }
 
-  static byte[] sha256(byte[] bytes, int len) {
-    return Sha256.digest(bytes, 0, len);
-  }
 
   public static SavedModel read(Path file) throws IOException {
     byte[] bytes;
@@ -202,7 +174,7 @@ public final class ModelFile {
           + bytes.length);
     }
     byte[] want = Arrays.copyOfRange(bytes, bytes.length - DIGEST, bytes.length);
-    if (!MessageDigest.isEqual(want, sha256(bytes, bytes.length - DIGEST))) {
+    if (!MessageDigest.isEqual(want, Sha256.digest(bytes, 0, bytes.length - DIGEST))) {
       throw new InvalidModelFileException(file, "checksum mismatch: the file is corrupt or truncated (" + bytes.length + " bytes)");
     }
     return version;
@@ -271,6 +243,6 @@ public final class ModelFile {
 
   /** Writes the bytes of a model to a stream (e.g. for shipping inside another archive). */
   public static void writeTo(OutputStream out, SavedModel m) throws IOException {
-    out.write(encode(m));
+    out.write(toBytes(m));
   }
 }

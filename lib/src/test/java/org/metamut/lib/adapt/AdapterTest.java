@@ -133,7 +133,7 @@ class AdapterTest {
     double[] rates = sgd.learnedRates(phi, theta.length);
     SavedModel saved = new SavedModel(spec, enc, Normalisation.none(), sgd.recipe(), Map.of(), theta, rates);
     Path file = dir.resolve("meta-sgd.mmut");
-    ModelFile.write(file, saved);
+    java.nio.file.Files.write(file, ModelFile.toBytes(saved));
     SavedModel back = ModelFile.read(file);
     assertTrue(back.recipe().learnedRates());
     List<List<Mutation>> support = variants(10, 7);
@@ -167,7 +167,7 @@ class AdapterTest {
     SavedModel saved = new SavedModel(spec, enc, Normalisation.none(), AdaptationRecipe.fineTune("finetune", 2, 0.02),
         Map.of(), f.initialTheta(11), null);
     Path file = dir.resolve("m.mmut");
-    ModelFile.write(file, saved);
+    java.nio.file.Files.write(file, ModelFile.toBytes(saved));
     List<List<Mutation>> support = variants(Adapter.CHUNK + 44, 3); // two chunks
     List<List<Mutation>> query = variants(30, 4);
     try (FlatModel model = f.create()) {
