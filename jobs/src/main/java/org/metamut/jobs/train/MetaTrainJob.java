@@ -152,33 +152,9 @@ public final class MetaTrainJob {
     MetaLearner learner = learner();
     double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
     OuterOptimizer opt = optimizer(phi.length);
-    long first = 1;
-    if (resume) {
-      var ck = checkpoints.latest();
-      if (ck.isPresent()) {
-        var c = ck.get();
-        if (c.phi().length != phi.length || !c.optimizer().equals(opt.name())) {
-          throw new IllegalArgumentException("checkpoint " + c.dir() + " holds " + c.phi().length + " meta-parameters for "
-              + c.optimizer() + ", this configuration has " + phi.length + " for " + opt.name());
-        }
-        phi = c.phi();
-        opt.restore(c.optimizerState());
-        first = c.step() + 1;
-        say.accept("resuming from " + c.dir() + " (outer step " + c.step() + ")");
-      } else {
-        say.accept("--resume: no checkpoint under " + new Path(out, "checkpoints") + ", starting at step 1");
-      }
-    }
+    long first = resume ? resumeInto(checkpoints, phi, opt, out) : 1;
 
-    List<TrainListener> listeners = new ArrayList<>();
-    if (defaultListeners) {
-      listeners.add(new MetricsListener(files, out));
-    }
-    listeners.add(new ProgressListener(say, s.progressIntervalMs(), System::nanoTime));
-    if (defaultListeners) {
-      listeners.add(new CheckpointListener(checkpoints, s.checkpointEverySteps(), step -> manifest(step, store, learner)));
-    }
-    listeners.addAll(extra);
+    List<TrainListener> listeners = listeners(files, out, checkpoints, store, learner);
 
     int evalCount = Math.min(s.evalMaxTasks(), valPool.length);
     if (s.evalEverySteps() > 0 && evalCount == 0) {
@@ -211,18 +187,7 @@ public final class MetaTrainJob {
           l.onStepEnd(last);
         }
         if (s.evalEverySteps() > 0 && evalCount > 0 && (step % s.evalEverySteps() == 0 || step == s.outerSteps())) {
-          long e0 = System.nanoTime();
-          int[] evalIdx = Arrays.copyOf(valPool, evalCount);
-          MetaGradientAggregator ev = aggregate(jsc, runId, step, true, learner, bStore, state, evalIdx,
-              Math.max(1, Math.min(jsc.defaultParallelism(), evalCount)));
-          if (ev.firstError() != null) {
-            throw new org.metamut.lib.meta.NonFiniteException("evaluation at step " + step + ": " + ev.firstError());
-          }
-          TrainListener.EvalReport er = new TrainListener.EvalReport(step, evalCount, ev.meanPreLoss(), ev.meanPostLoss(),
-              System.nanoTime() - e0);
-          for (TrainListener l : listeners) {
-            l.onEval(er);
-          }
+          metaVal(jsc, runId, step, learner, bStore, state, Arrays.copyOf(valPool, evalCount), listeners);
         }
       }
       if (last == null) {
@@ -246,6 +211,58 @@ public final class MetaTrainJob {
     say.accept("model written to " + modelDir + " (" + learner.recipe().describe() + ")");
     return new Result(state.clone(), theta, learner.recipe(), rates, last == null ? first - 1 : last.step(),
         last == null ? Double.NaN : last.preLoss(), last == null ? Double.NaN : last.postLoss(), modelDir, devices);
+  }
+
+  /**
+   * Continues from the latest checkpoint: its φ is copied into {@code phi} and its state into {@code opt}; returns the
+   * first step to run (1 when there is none, said so).
+   */
+  private long resumeInto(Checkpoints checkpoints, double[] phi, OuterOptimizer opt, Path out) throws IOException {
+    var ck = checkpoints.latest();
+    if (ck.isEmpty()) {
+      say.accept("--resume: no checkpoint under " + new Path(out, "checkpoints") + ", starting at step 1");
+      return 1;
+    }
+    var c = ck.get();
+    if (c.phi().length != phi.length || !c.optimizer().equals(opt.name())) {
+      throw new IllegalArgumentException("checkpoint " + c.dir() + " holds " + c.phi().length + " meta-parameters for "
+          + c.optimizer() + ", this configuration has " + phi.length + " for " + opt.name());
+    }
+    System.arraycopy(c.phi(), 0, phi, 0, phi.length);
+    opt.restore(c.optimizerState());
+    say.accept("resuming from " + c.dir() + " (outer step " + c.step() + ")");
+    return c.step() + 1;
+  }
+
+  /** Metrics, progress and checkpoints as listeners (files only unless {@link #withoutFileListeners}), then extras. */
+  private List<TrainListener> listeners(RunFiles files, Path out, Checkpoints checkpoints, EpisodeStore store,
+                                        MetaLearner learner) throws IOException {
+    List<TrainListener> listeners = new ArrayList<>();
+    if (defaultListeners) {
+      listeners.add(new MetricsListener(files, out));
+    }
+    listeners.add(new ProgressListener(say, s.progressIntervalMs(), System::nanoTime));
+    if (defaultListeners) {
+      listeners.add(new CheckpointListener(checkpoints, s.checkpointEverySteps(), step -> manifest(step, store, learner)));
+    }
+    listeners.addAll(extra);
+    return listeners;
+  }
+
+  /** Query losses before and after adaptation on the meta-val episodes {@code evalIdx}, reported to the listeners. */
+  private void metaVal(JavaSparkContext jsc, String runId, long step, MetaLearner learner, Broadcast<EpisodeStore> bStore,
+                       double[] state, int[] evalIdx, List<TrainListener> listeners) throws Exception {
+    long e0 = System.nanoTime();
+    MetaGradientAggregator ev = aggregate(jsc, runId, step, true, learner, bStore, state, evalIdx,
+        Math.max(1, Math.min(jsc.defaultParallelism(), evalIdx.length)));
+    if (ev.firstError() != null) {
+      throw new org.metamut.lib.meta.NonFiniteException("evaluation at step " + step + ": " + ev.firstError());
+    }
+    TrainListener.EvalReport er = new TrainListener.EvalReport(step, evalIdx.length, ev.meanPreLoss(), ev.meanPostLoss(),
+        System.nanoTime() - e0);
+    for (TrainListener l : listeners) {
+      l.onEval(er);
+    }
   }
 
   private MetaGradientAggregator aggregate(JavaSparkContext jsc, String runId, long step, boolean evaluate,
