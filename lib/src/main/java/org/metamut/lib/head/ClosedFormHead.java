@@ -1,0 +1,362 @@
+package org.metamut.lib.head;
+
+import java.util.Arrays;
+
+/**
+ * Bayesian linear regression of a task's normalised labels on its support features, in closed form:
+ * prior w ~ N(0, σ²Λ⁻¹) with Λ = diag(exp(logPenalty)), noise N(0, σ²), features centred on the support mean and
+ * an unpenalised intercept (the support label mean). With S = Λ⁻¹ and centred support features X (k × D):
+ * <pre>
+ *   K = X S Xᵀ + I  (k × k),   α = K⁻¹ (y − ȳ),   posterior mean w = S Xᵀ α
+ *   query mean      μ = ȳ + X_q S Xᵀ α
+ *   query variance  σ² (1 + x S xᵀ − (x S Xᵀ) K⁻¹ (X S xᵀ))
+ *   LOO residual    r_i = α_i / (K⁻¹)_ii
+ * </pre>
+ * This kernel (Woodbury) form equals the primal solve {@code w = (XᵀX + Λ)⁻¹ Xᵀ(y − ȳ)} for any D and costs
+ * O(k²D + k³). σ² is estimated from the support: ‖α‖² / ‖K⁻¹‖²_F (the residual sum of squares over its expected
+ * multiple of σ² under the model).
+ *
+ * <p>{@link #queryLoss} also returns the gradient of the query mean squared error with respect to the support and
+ * query features and the log-penalties, by reverse-mode differentiation through the solve (including the
+ * centring), so a backbone producing the features can be meta-learned through it.
+ */
+public final class ClosedFormHead {
+  private ClosedFormHead() {
+  }
+
+  /** A head fitted on one support set. */
+  public static final class Fit {
+    private final double[] mean;
+    private final double yMean;
+    private final double[] s;
+    private final double[][] xc;
+    private final double[] alpha;
+    private final double[][] kInv;
+    private final double noise;
+
+    private Fit(double[] mean, double yMean, double[] s, double[][] xc, double[] alpha, double[][] kInv) {
+      this.mean = mean;
+      this.yMean = yMean;
+      this.s = s;
+      this.xc = xc;
+      this.alpha = alpha;
+      this.kInv = kInv;
+      double ss = 0;
+      double fro = 0;
+      for (int i = 0; i < alpha.length; i++) {
+        ss += alpha[i] * alpha[i];
+        for (double v : kInv[i]) {
+          fro += v * v;
+        }
+      }
+      this.noise = fro > 0 ? ss / fro : 1.0;
+    }
+
+    /** Posterior mean weights over the centred features (length D). */
+    public double[] weights() {
+      int d = s.length;
+      double[] w = new double[d];
+      for (int j = 0; j < d; j++) {
+        double v = 0;
+        for (int i = 0; i < xc.length; i++) {
+          v += xc[i][j] * alpha[i];
+        }
+        w[j] = s[j] * v;
+      }
+      return w;
+    }
+
+    /** The intercept (support label mean) and the support feature means the weights apply after. */
+    public double intercept() {
+      return yMean;
+    }
+
+    public double[] featureMeans() {
+      return mean.clone();
+    }
+
+    /** Estimated noise variance σ². */
+    public double noiseVariance() {
+      return noise;
+    }
+
+    /** Predictive means. */
+    public double[] predict(double[][] xq) {
+      double[] mu = new double[xq.length];
+      for (int q = 0; q < xq.length; q++) {
+        double[] a = kernelRow(xq[q]);
+        double v = yMean;
+        for (int i = 0; i < a.length; i++) {
+          v += a[i] * alpha[i];
+        }
+        mu[q] = v;
+      }
+      return mu;
+    }
+
+    /** Predictive variances (noise included). */
+    public double[] variance(double[][] xq) {
+      double[] var = new double[xq.length];
+      for (int q = 0; q < xq.length; q++) {
+        double[] a = kernelRow(xq[q]);
+        double prior = 0;
+        for (int j = 0; j < s.length; j++) {
+          double c = xq[q][j] - mean[j];
+          prior += s[j] * c * c;
+        }
+        double shrink = 0;
+        for (int i = 0; i < a.length; i++) {
+          double t = 0;
+          for (int l = 0; l < a.length; l++) {
+            t += kInv[i][l] * a[l];
+          }
+          shrink += a[i] * t;
+        }
+        var[q] = noise * (1 + Math.max(0, prior - shrink));
+      }
+      return var;
+    }
+
+    /** Leave-one-out residuals of the support labels, r_i = α_i / (K⁻¹)_ii (exact, without refitting). */
+    public double[] looResiduals() {
+      double[] r = new double[alpha.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = alpha[i] / kInv[i][i];
+      }
+      return r;
+    }
+
+    /** Row (x − x̄) S Xᵀ of the query-support kernel. */
+    private double[] kernelRow(double[] x) {
+      check(x.length == s.length, "query features have " + x.length + " columns, the head " + s.length);
+      double[] xs = new double[s.length];
+      for (int j = 0; j < s.length; j++) {
+        xs[j] = (x[j] - mean[j]) * s[j];
+      }
+      double[] a = new double[xc.length];
+      for (int i = 0; i < xc.length; i++) {
+        a[i] = dot(xs, xc[i]);
+      }
+      return a;
+    }
+  }
+
+  /**
+   * Fits the head on the support set.
+   *
+   * @param xs         support features, k × D
+   * @param ys         support labels (normalised), length k
+   * @param logPenalty log of the prior precision of each feature, length D
+   */
+  public static Fit fit(double[][] xs, double[] ys, double[] logPenalty) {
+    int k = xs.length;
+    check(k >= 1 && ys.length == k, "need k >= 1 support rows and as many labels, got " + k + " and " + ys.length);
+    int d = logPenalty.length;
+    double[] mean = columnMeans(xs, d);
+    double yMean = Arrays.stream(ys).average().orElse(0);
+    double[] s = new double[d];
+    for (int j = 0; j < d; j++) {
+      s[j] = Math.exp(-logPenalty[j]);
+    }
+    double[][] xc = centre(xs, mean);
+    double[][] kmat = new double[k][k];
+    for (int i = 0; i < k; i++) {
+      for (int l = 0; l <= i; l++) {
+        double v = 0;
+        for (int j = 0; j < d; j++) {
+          v += xc[i][j] * s[j] * xc[l][j];
+        }
+        kmat[i][l] = v;
+        kmat[l][i] = v;
+      }
+      kmat[i][i] += 1;
+    }
+    Cholesky ch = new Cholesky(kmat);
+    double[] yc = new double[k];
+    for (int i = 0; i < k; i++) {
+      yc[i] = ys[i] - yMean;
+    }
+    return new Fit(mean, yMean, s, xc, ch.solve(yc), ch.inverse());
+  }
+
+  /**
+   * The query loss of the head fitted on the support set and its gradient.
+   *
+   * @param loss         mean squared error of the query predictions
+   * @param predictions  query predictive means
+   * @param dSupport     ∂loss/∂xs (k × D)
+   * @param dQuery       ∂loss/∂xq (m × D)
+   * @param dLogPenalty  ∂loss/∂logPenalty (D)
+   */
+  public record Gradient(double loss, double[] predictions, double[][] dSupport, double[][] dQuery, double[] dLogPenalty) {
+  }
+
+  /** Query MSE of the head fitted on (xs, ys), with its gradient through the solve. */
+  public static Gradient queryLoss(double[][] xs, double[] ys, double[][] xq, double[] yq, double[] logPenalty) {
+    Fit f = fit(xs, ys, logPenalty);
+    int k = xs.length;
+    int m = xq.length;
+    int d = logPenalty.length;
+    check(m >= 1 && yq.length == m, "need m >= 1 query rows and as many labels, got " + m + " and " + yq.length);
+    double[][] xqc = centre(xq, f.mean);
+    double[][] xsS = scaleColumns(f.xc, f.s);
+    double[][] a = new double[m][];
+    double[] g = new double[m];
+    double[] mu = new double[m];
+    double loss = 0;
+    for (int q = 0; q < m; q++) {
+      a[q] = new double[k];
+      for (int i = 0; i < k; i++) {
+        a[q][i] = dot(xqc[q], xsS[i]);
+      }
+      mu[q] = f.yMean + dot(a[q], f.alpha);
+      double e = mu[q] - yq[q];
+      loss += e * e / m;
+      g[q] = 2 * e / m;
+    }
+    // dA = g αᵀ; β = K⁻¹ Aᵀ g; dK = −β αᵀ (symmetrised where it meets X S Xᵀ)
+    double[] atg = new double[k];
+    for (int q = 0; q < m; q++) {
+      for (int i = 0; i < k; i++) {
+        atg[i] += a[q][i] * g[q];
+      }
+    }
+    double[] beta = matVec(f.kInv, atg);
+    double[][] dXc = new double[k][d];
+    double[][] dXqc = new double[m][d];
+    double[] ds = new double[d];
+    for (int q = 0; q < m; q++) {
+      for (int i = 0; i < k; i++) {
+        double dA = g[q] * f.alpha[i];
+        for (int j = 0; j < d; j++) {
+          dXqc[q][j] += dA * xsS[i][j];
+          dXc[i][j] += dA * xqc[q][j] * f.s[j];
+          ds[j] += dA * xqc[q][j] * f.xc[i][j];
+        }
+      }
+    }
+    for (int i = 0; i < k; i++) {
+      for (int l = 0; l < k; l++) {
+        double gSym = -(beta[i] * f.alpha[l] + beta[l] * f.alpha[i]); // (G + Gᵀ)_il with G = −β αᵀ
+        double gil = -beta[i] * f.alpha[l];
+        for (int j = 0; j < d; j++) {
+          dXc[i][j] += gSym * xsS[l][j];
+          ds[j] += gil * f.xc[i][j] * f.xc[l][j];
+        }
+      }
+    }
+    double[] dLog = new double[d];
+    for (int j = 0; j < d; j++) {
+      dLog[j] = -f.s[j] * ds[j];
+    }
+    // centring: x̄ = mean of support rows enters both centred matrices
+    double[] colSum = new double[d];
+    for (double[] r : dXc) {
+      for (int j = 0; j < d; j++) {
+        colSum[j] += r[j];
+      }
+    }
+    for (double[] r : dXqc) {
+      for (int j = 0; j < d; j++) {
+        colSum[j] += r[j];
+      }
+    }
+    double[][] dXs = new double[k][d];
+    for (int i = 0; i < k; i++) {
+      for (int j = 0; j < d; j++) {
+        dXs[i][j] = dXc[i][j] - colSum[j] / k;
+      }
+    }
+    return new Gradient(loss, mu, dXs, dXqc, dLog);
+  }
+
+  /**
+   * Per-task penalty choice by exact leave-one-out: every combination of one log-scale per block (added to the
+   * block's log-penalties) from {@code logScaleGrid}, the one with the smallest sum of squared LOO residuals
+   * (ties: the first, i.e. the smallest scales in grid order). Returns the chosen log-penalties.
+   *
+   * @param block block index of each feature (0-based, at most 3 blocks)
+   */
+  public static double[] chooseByLoo(double[][] xs, double[] ys, double[] logPenalty, int[] block, double[] logScaleGrid) {
+    int blocks = Arrays.stream(block).max().orElse(0) + 1;
+    check(blocks <= 3, "at most 3 penalty blocks are searched, got " + blocks);
+    int combos = (int) Math.pow(logScaleGrid.length, blocks);
+    double best = Double.POSITIVE_INFINITY;
+    double[] chosen = null;
+    for (int c = 0; c < combos; c++) {
+      double[] lp = logPenalty.clone();
+      int code = c;
+      double[] add = new double[blocks];
+      for (int b = 0; b < blocks; b++) {
+        add[b] = logScaleGrid[code % logScaleGrid.length];
+        code /= logScaleGrid.length;
+      }
+      for (int j = 0; j < lp.length; j++) {
+        lp[j] += add[block[j]];
+      }
+      double sse = 0;
+      for (double r : fit(xs, ys, lp).looResiduals()) {
+        sse += r * r;
+      }
+      if (sse < best) {
+        best = sse;
+        chosen = lp;
+      }
+    }
+    return chosen;
+  }
+
+  private static double[] columnMeans(double[][] x, int d) {
+    double[] m = new double[d];
+    for (double[] r : x) {
+      check(r.length == d, "feature rows have " + r.length + " columns, the penalties " + d);
+      for (int j = 0; j < d; j++) {
+        m[j] += r[j] / x.length;
+      }
+    }
+    return m;
+  }
+
+  private static double[][] centre(double[][] x, double[] mean) {
+    double[][] c = new double[x.length][mean.length];
+    for (int i = 0; i < x.length; i++) {
+      check(x[i].length == mean.length, "feature rows have " + x[i].length + " columns, the head " + mean.length);
+      for (int j = 0; j < mean.length; j++) {
+        c[i][j] = x[i][j] - mean[j];
+      }
+    }
+    return c;
+  }
+
+  private static double[][] scaleColumns(double[][] x, double[] s) {
+    double[][] out = new double[x.length][s.length];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < s.length; j++) {
+        out[i][j] = x[i][j] * s[j];
+      }
+    }
+    return out;
+  }
+
+  private static double[] matVec(double[][] a, double[] v) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = dot(a[i], v);
+    }
+    return out;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double v = 0;
+    for (int i = 0; i < a.length; i++) {
+      v += a[i] * b[i];
+    }
+    return v;
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("closed-form head: " + message);
+    }
+  }
+}
