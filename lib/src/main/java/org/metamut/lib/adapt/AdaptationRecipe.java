@@ -87,8 +87,8 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       s = newSteps;
     }
     if (newLearningRate > 0 && (newLearningRate != learningRate || learnedRates)) {
-      o.add(String.format(Locale.ROOT, "learning rate %g (model: %s)", newLearningRate,
-          learnedRates ? "learned per-parameter rates" : String.format(Locale.ROOT, "%g", learningRate)));
+      o.add("learning rate " + number(newLearningRate) + " (model: "
+          + (learnedRates ? "learned per-parameter rates" : number(learningRate)) + ")");
       lr = newLearningRate;
       learned = false;
     }
@@ -115,9 +115,14 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     return a;
   }
 
+  /** A rate as people write it: 0.01, 1e-05 (Java's shortest exact form, no padding zeros). */
+  private static String number(double v) {
+    return Double.toString(v);
+  }
+
   /** One line for logs and reports. */
   public String describe() {
-    String rate = learnedRates ? "learned per-parameter rates" : String.format(Locale.ROOT, "lr %g", learningRate);
+    String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,
         steps, steps == 1 ? "" : "s", scope == Scope.ALL ? "all" : "head", rate,
         overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides));
