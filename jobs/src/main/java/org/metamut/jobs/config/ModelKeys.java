@@ -39,7 +39,9 @@ public final class ModelKeys {
       "position encoding: learned (reference) or sinusoidal", "learned", "sinusoidal");
 
   public static final ConfigKey<String> POOLING = enumKey("metamut.model.pooling",
-      "pooling before the scalar head: mean over non-padding tokens (reference) or cls (the BOS token)", "mean", "cls");
+      "pooling before the scalar head: mean over non-padding tokens (reference), cls (the BOS token) or sites (the sum "
+          + "of the states at the mutated sites: the separator tokens, else the flagged tokens; what cf-head reads)",
+      "mean", "cls", "sites");
 
   public static final ConfigKey<Boolean> USE_FLAGS = boolKey("metamut.model.use-flags",
       "add a learned embedding at flagged tokens (needed for the wt-mask encoder to mark mutated positions)");

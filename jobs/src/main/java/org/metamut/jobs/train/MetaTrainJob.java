@@ -206,10 +206,11 @@ public final class MetaTrainJob {
     }
     double[] theta = learner.modelParams(state, factory.numParams());
     double[] rates = learner.learnedRates(state, factory.numParams());
-    String modelDir = writeModel(files, modelOut, theta, rates, last == null ? first - 1 : last.step(),
+    AdaptationRecipe recipe = learner.recipe(state, factory.numParams());
+    String modelDir = writeModel(files, modelOut, theta, rates, recipe, last == null ? first - 1 : last.step(),
         store, learner);
-    say.accept("model written to " + modelDir + " (" + learner.recipe().describe() + ")");
-    return new Result(state.clone(), theta, learner.recipe(), rates, last == null ? first - 1 : last.step(),
+    say.accept("model written to " + modelDir + " (" + recipe.describe() + ")");
+    return new Result(state.clone(), theta, recipe, rates, last == null ? first - 1 : last.step(),
         last == null ? Double.NaN : last.preLoss(), last == null ? Double.NaN : last.postLoss(), modelDir, devices);
   }
 
@@ -352,10 +353,10 @@ public final class MetaTrainJob {
    * The final model: the model file (θ, the learner's adaptation recipe and any learned inner rates), named
    * parameters (transformer) or a plain array, plus the provenance manifest; published as one folder.
    */
-  private String writeModel(RunFiles files, OutputFolder model, double[] theta, double[] rates, long step,
-                            EpisodeStore store, MetaLearner learner) throws IOException {
+  private String writeModel(RunFiles files, OutputFolder model, double[] theta, double[] rates, AdaptationRecipe recipe,
+                            long step, EpisodeStore store, MetaLearner learner) throws IOException {
     try {
-      writeModelFiles(files, model.staging(), theta, rates, step, store, learner);
+      writeModelFiles(files, model.staging(), theta, rates, recipe, step, store, learner);
       model.publish();
     } finally {
       model.abort(); // after a failure; nothing to do once published
@@ -363,7 +364,8 @@ public final class MetaTrainJob {
     return model.target().toString();
   }
 
-  private void writeModelFiles(RunFiles files, Path dir, double[] theta, double[] rates, long step, EpisodeStore store,
+  private void writeModelFiles(RunFiles files, Path dir, double[] theta, double[] rates, AdaptationRecipe recipe,
+                               long step, EpisodeStore store,
                                MetaLearner learner) throws IOException {
     Map<String, String> prov = new java.util.TreeMap<>();
     prov.put("meta-train.step", Long.toString(step));
@@ -373,6 +375,6 @@ public final class MetaTrainJob {
     prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
     prov.put("created", Instant.now().toString());
     prov.put("config", renderedConfig);
-    ModelOutput.write(files, dir, factory, encoder, theta, learner.recipe(), rates, manifest(step, store, learner), prov);
+    ModelOutput.write(files, dir, factory, encoder, theta, recipe, rates, manifest(step, store, learner), prov);
   }
 }

@@ -19,9 +19,13 @@ import java.util.Locale;
  * @param targets       how support labels are normalised before the steps (and predictions mapped back)
  * @param overrides     what a user changed with respect to the model's own recipe (empty by default), e.g.
  *                      {@code "steps 20 (model: 1)"}; recorded in reports and adapted models
+ * @param solver        how the adapted parameters are found: SGD steps, or the exact ridge solve of the scalar head
+ *                      on the model's features ({@link Solver#CLOSED_FORM}; steps and rate are then unused)
+ * @param headLogPenalty {@link Solver#CLOSED_FORM} only: the log prior precision of the head's weights (meta-learned)
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
-                               TargetNormalisation targets, List<String> overrides) implements Serializable {
+                               TargetNormalisation targets, List<String> overrides, Solver solver, double headLogPenalty)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Learner name of model files that predate recipes (format version 1). */
@@ -44,6 +48,29 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     SUPPORT_ZSCORE
   }
 
+  /** How adapted parameters are found. */
+  public enum Solver {
+    /** {@code steps} SGD steps ({@link SgdAdaptation}). */
+    SGD,
+    /**
+     * The scalar head is solved exactly: a ridge regression of the support labels on the model's features with
+     * penalty {@code exp(headLogPenalty)}, written into {@code head.W, head.b} ({@code org.metamut.lib.head}).
+     */
+    CLOSED_FORM
+  }
+
+  /** An SGD recipe (the solver every learner but the closed-form head uses). */
+  public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
+                          TargetNormalisation targets, List<String> overrides) {
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, Solver.SGD, 0.0);
+  }
+
+  /** The recipe of a closed-form head with this log-penalty. */
+  public static AdaptationRecipe closedForm(String learner, double headLogPenalty) {
+    return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(),
+        Solver.CLOSED_FORM, headLogPenalty);
+  }
+
   public AdaptationRecipe {
     if (learner == null || learner.isBlank()) {
       throw new IllegalArgumentException("an adaptation recipe names the learner that trained the model");
@@ -58,6 +85,10 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalArgumentException("adaptation learning rate must be a finite number > 0, got " + learningRate);
     }
     overrides = overrides == null ? List.of() : List.copyOf(overrides);
+    solver = solver == null ? Solver.SGD : solver; // model files written before solvers were recorded
+    if (!Double.isFinite(headLogPenalty)) {
+      throw new IllegalArgumentException("head log-penalty must be finite, got " + headLogPenalty);
+    }
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -78,6 +109,9 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
    * each recorded. A rate override replaces learned per-parameter rates by the one given.
    */
   public AdaptationRecipe override(int newSteps, double newLearningRate) {
+    if (solver == Solver.CLOSED_FORM) {
+      return this; // no steps or rate to override: the head is solved exactly
+    }
     List<String> o = new ArrayList<>(overrides);
     int s = steps;
     double lr = learningRate;
@@ -92,7 +126,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       lr = newLearningRate;
       learned = false;
     }
-    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o);
+    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, solver, headLogPenalty);
   }
 
   /**
@@ -122,6 +156,10 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
 
   /** One line for logs and reports. */
   public String describe() {
+    if (solver == Solver.CLOSED_FORM) {
+      return String.format(Locale.ROOT, "%s recipe: closed-form ridge head on the model's features, log-penalty %.4g, "
+          + "support z-score", learner, headLogPenalty);
+    }
     String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,
         steps, steps == 1 ? "" : "s", scope == Scope.ALL ? "all" : "head", rate,

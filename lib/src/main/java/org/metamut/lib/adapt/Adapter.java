@@ -45,7 +45,9 @@ public final class Adapter implements Serializable {
     this.learnedRates = learnedRates == null ? null : learnedRates.clone();
     this.recipe = recipe;
     this.head = head;
-    recipe.rates(theta.length, head, learnedRates); // validates scope, head and rates now, not on an executor
+    if (recipe.solver() == AdaptationRecipe.Solver.SGD) {
+      recipe.rates(theta.length, head, learnedRates); // validates scope, head and rates now, not on an executor
+    }
   }
 
   /** The model file's θ, learned rates and recipe; the head from its architecture. */
@@ -90,6 +92,12 @@ public final class Adapter implements Serializable {
     for (int from = 0; from < support.size(); from += CHUNK) {
       int to = Math.min(support.size(), from + CHUNK);
       chunks.add(EncodedVariant.toBatch(support.subList(from, to), Arrays.copyOfRange(z, from, to), seqLen));
+    }
+    if (recipe.solver() == AdaptationRecipe.Solver.CLOSED_FORM) {
+      double before = SgdAdaptation.loss(model, theta, chunks);
+      double[] solved = ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), theta, head, chunks,
+          recipe.headLogPenalty());
+      return new AdaptedModel(solved, targets, recipe, before, SgdAdaptation.loss(model, solved, chunks), 0, seqLen);
     }
     double[] rates = recipe.rates(theta.length, head, learnedRates);
     SgdAdaptation.Result r = SgdAdaptation.run(model, theta, rates, chunks, recipe.steps());

@@ -30,6 +30,14 @@ public interface MetaLearner extends Serializable {
   AdaptationRecipe recipe();
 
   /**
+   * The recipe of the model trained to meta-parameters φ: {@link #recipe()} unless part of the recipe is itself
+   * meta-learned (e.g. the closed-form head's penalty).
+   */
+  default AdaptationRecipe recipe(double[] phi, int numModelParams) {
+    return recipe();
+  }
+
+  /**
    * The effective per-parameter inner rate vector a for a model of {@code numModelParams} parameters (0 outside
    * the adapted parameters; the learned rates inside φ for Meta-SGD).
    */

@@ -1,6 +1,7 @@
 package org.metamut.lib.method;
 
 import org.metamut.lib.baseline.RidgeBaseline;
+import org.metamut.lib.meta.ClosedFormHeadLearner;
 import org.metamut.lib.meta.InnerLoop;
 import org.metamut.lib.meta.Maml;
 import org.metamut.lib.meta.MetaLearner;
@@ -30,6 +31,9 @@ public final class Methods {
         (n, inner, head, o) -> new Maml(n, inner, o.anilSecondOrder(), head)));
     register(Method.metaLearner("reptile", "Reptile: the meta-gradient is θ − θ' after the inner steps", false,
         (n, inner, head, o) -> new Reptile(n, inner, o.reptileIncludeQuery())));
+    register(Method.metaLearner("cf-head", "closed-form head (R2-D2): each task's scalar head is the exact ridge "
+        + "solve on the model's features (use metamut.model.pooling = sites), differentiated through the solve", false,
+        (n, inner, head, o) -> new ClosedFormHeadLearner(n, inner, head)));
     register(Method.neural("finetune", MethodKind.FINE_TUNE, "joint pre-training on all meta-train tasks, then k-shot "
         + "fine-tuning of every parameter"));
     register(Method.neural("scratch", MethodKind.SCRATCH, "a freshly initialised model, k-shot fine-tuned"));

@@ -73,12 +73,38 @@ final class BatchInput implements AutoCloseable {
     }
   }
 
+  /**
+   * Site pooling of example {@code bi}: weight 1 at every {@link TokenBatch#SITE_MARKER}, or else at every flagged
+   * token; returns how many sites were found (0: the caller mean-pools).
+   */
+  private int siteWeights(TokenBatch batch, int bi) {
+    int[] ids = batch.ids();
+    int found = 0;
+    for (int ti = 0; ti < t; ti++) {
+      if (ids[bi * t + ti] == TokenBatch.SITE_MARKER) {
+        poolHost[bi * n + bi * t + ti] = 1.0;
+        found++;
+      }
+    }
+    byte[] flags = batch.flags();
+    if (found == 0 && flags != null) {
+      for (int ti = 0; ti < t; ti++) {
+        if (flags[bi * t + ti] != 0 && ids[bi * t + ti] != TokenBatch.PAD) {
+          poolHost[bi * n + bi * t + ti] = 1.0;
+          found++;
+        }
+      }
+    }
+    return found;
+  }
+
   /** Writes the batch's one-hot rows, pooling weights, key mask and flags into the input buffers. */
   void load(TokenBatch batch) {
     int[] ids = batch.ids();
     int vocab = spec.vocabSize();
     boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
     boolean cls = spec.pooling() == ModelSpec.Pooling.CLS;
+    boolean sites = spec.pooling() == ModelSpec.Pooling.SITES;
     Arrays.fill(ohHost, 0.0);
     Arrays.fill(poolHost, 0.0);
     for (int bi = 0; bi < b; bi++) {
@@ -107,6 +133,8 @@ final class BatchInput implements AutoCloseable {
       }
       if (cls) {
         poolHost[bi * n + bi * t] = 1.0;
+      } else if (sites && siteWeights(batch, bi) > 0) {
+        // written by siteWeights: 1 at each mutated site
       } else if (count > 0) {
         // An all-padding example pools to zero features (prediction = head bias) rather than dividing by 0.
         for (int ti = 0; ti < t; ti++) {

@@ -14,7 +14,8 @@ package org.metamut.lib.model;
  * @param layers    number of pre-LayerNorm blocks L
  * @param dropout   dropout probability; only 0 is implemented (the reference has none)
  * @param positional learned position embeddings (reference) or fixed sinusoids (no parameters)
- * @param pooling   masked mean over non-padding tokens (reference) or the first token (BOS/CLS)
+ * @param pooling   masked mean over non-padding tokens (reference), the first token (BOS/CLS), or the sum at the
+ *                  mutated sites (see {@link Pooling})
  * @param useFlags  add a learned {@code flag_emb} vector at flagged tokens (the wild type + mask ablation);
  *                  appended after the reference parameters, so the reference layout stays a prefix
  */
@@ -24,7 +25,12 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
 
   public enum Positional { LEARNED, SINUSOIDAL }
 
-  public enum Pooling { MEAN, CLS }
+  /**
+   * How token states become the variant's feature vector: masked mean over non-padding tokens (reference), the
+   * first token (BOS/CLS), or the sum at the mutated sites ({@code SITES}: the separator tokens of the separator
+   * encoding, else the flagged tokens of the wild-type + mask encoding; a variant with neither is mean-pooled).
+   */
+  public enum Pooling { MEAN, CLS, SITES }
 
   /** The reference vocabulary size of DESIGN.md §6 (6 specials + 20 amino acids). */
   public static final int REFERENCE_VOCAB = 26;

@@ -12,6 +12,12 @@ public record TokenBatch(int batchSize, int seqLen, int[] ids, byte[] flags, dou
 
   public static final int PAD = 0;
 
+  /**
+   * The token that marks a mutated site in-line ({@code org.metamut.lib.encode.Vocabulary#SEP}: the separator
+   * encoding writes {@code wt SEP mt} at each site); site pooling reads the model's state there.
+   */
+  public static final int SITE_MARKER = 5;
+
   public TokenBatch {
     if (batchSize < 1 || seqLen < 1) {
       throw new IllegalArgumentException("batch must have batchSize >= 1 and seqLen >= 1, got " + batchSize + "x" + seqLen);

@@ -35,7 +35,7 @@ import static org.metamut.lib.model.Ops.gemm;
  * <p>Not thread-safe (scratch buffers); one instance per thread. Close it to free native memory.
  */
 @SuppressWarnings("try") // workspace scopes are opened for their side effect only
-public final class Transformer implements FlatModel {
+public final class Transformer implements FeatureModel {
 
   static final double LN_EPS = 1e-5;
   static final double MASK_NEG = -1e9;
@@ -144,7 +144,13 @@ public final class Transformer implements FlatModel {
     }
   }
 
+  @Override
+  public int featureDim() {
+    return spec.dModel();
+  }
+
   /** The pooled features (input of the scalar head), [B][d]. */
+  @Override
   public double[][] features(double[] theta, TokenBatch batch) {
     Scratch s = prepare(theta, batch);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
@@ -185,6 +191,32 @@ public final class Transformer implements FlatModel {
     }
     copyGradient(grad);
     return loss;
+  }
+
+  @Override
+  public void featureGradient(double[] theta, TokenBatch batch, double[][] dFeatures, double[] grad) {
+    if (grad.length != numParams) {
+      throw new IllegalArgumentException("gradient array has length " + grad.length + ", the model has " + numParams + " parameters");
+    }
+    if (dFeatures.length != batch.batchSize()) {
+      throw new IllegalArgumentException(dFeatures.length + " feature gradients for a batch of " + batch.batchSize());
+    }
+    Scratch s = prepare(theta, batch);
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
+      forward(s);
+      grads.assign(0.0);
+      if (hostKernels) {
+        Arrays.fill(host.grad, 0.0);
+      }
+      for (int b = 0; b < s.b; b++) {
+        for (int i = 0; i < spec.dModel(); i++) {
+          s.dpooled.putScalar(b, i, dFeatures[b][i]);
+        }
+      }
+      gemm(s.input.pool, s.dpooled, s.dH, true, false, 0.0);
+      backwardFromHidden(s);
+    }
+    copyGradient(grad);
   }
 
   private static double[] requireTargets(TokenBatch batch) {
@@ -294,12 +326,18 @@ public final class Transformer implements FlatModel {
 
   /** Backward pass after {@link #forward}: fills {@link #grads} (and the host kernels' gradient), returns the MSE. */
   private double backward(Scratch s, double[] y) {
-    int l = spec.layers();
     grads.assign(0.0);
     if (hostKernels) {
       Arrays.fill(host.grad, 0.0);
     }
     double loss = headBackward(s, y);
+    backwardFromHidden(s);
+    return loss / s.b;
+  }
+
+  /** From ∂L/∂(final LayerNorm output) in s.dH down to the embeddings: the blocks' and embeddings' gradients. */
+  private void backwardFromHidden(Scratch s) {
+    int l = spec.layers();
     s.dX.assign(0.0);
     layerNorm.backward(s, s.dH, s.lnf, p.lnfg, g.lnfg, g.lnfb);
     for (int i = l - 1; i >= 0; i--) {
@@ -310,7 +348,6 @@ public final class Transformer implements FlatModel {
     if (spec.useFlags()) {
       gemm(s.input.flagCol, s.dX, g.flagEmb, true, false, 0.0);
     }
-    return loss / s.b;
   }
 
   /**

@@ -41,7 +41,11 @@ class SyntheticMetaLearningTest {
       scratch = Math.min(scratch, heldOut(sgd, model, model.init(123), 100));
     }
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "linear 5-shot query MSE: scratch (100 steps) %.3f", scratch));
-    for (String a : Methods.names(MethodKind.META_LEARNER)) {
+    for (String a : Methods.names(MethodKind.META_LEARNER)) { // the inner-loop (SGD) learners; cf-head: ClosedFormHeadLearnerTest
+      if (Methods.metaLearner(a, InnerLoop.sgd(1, 0.1), new ParamRange(0, 1), Method.LearnerOptions.DEFAULTS).recipe().solver()
+          != org.metamut.lib.adapt.AdaptationRecipe.Solver.SGD) {
+        continue;
+      }
       MetaLearner l = Methods.metaLearner(a, InnerLoop.sgd(1, 0.05), ParamRange.trailing(model.numParams(), 1), new Method.LearnerOptions(true, false));
       double[] phi = l.initialMetaParams(model.init(1));
       Adam adam = Adam.standard(phi.length, 0.05);

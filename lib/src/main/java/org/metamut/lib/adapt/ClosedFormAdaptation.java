@@ -1,0 +1,77 @@
+package org.metamut.lib.adapt;
+
+import org.metamut.lib.head.ClosedFormHead;
+import org.metamut.lib.model.FeatureModel;
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.ParamRange;
+import org.metamut.lib.model.TokenBatch;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The closed-form solver of an {@link AdaptationRecipe}: the model's scalar head is replaced by the exact ridge
+ * regression of the support labels on the model's features ({@link ClosedFormHead}), written back into
+ * {@code head.W, head.b} so the adapted model is an ordinary θ' that every job can save and score with. The same
+ * code serves meta-training's meta-val, evaluation and scoring.
+ */
+public final class ClosedFormAdaptation {
+  private ClosedFormAdaptation() {
+  }
+
+  /** The model as a feature model, or a clear error. */
+  public static FeatureModel featureModel(FlatModel model) {
+    if (!(model instanceof FeatureModel fm)) {
+      throw new IllegalArgumentException("a closed-form head needs a model whose features can be read ("
+          + FeatureModel.class.getSimpleName() + "); " + model.getClass().getSimpleName() + " is not one");
+    }
+    return fm;
+  }
+
+  /** The features of every support example, chunk after chunk. */
+  public static double[][] features(FeatureModel model, double[] theta, List<TokenBatch> support) {
+    int n = support.stream().mapToInt(TokenBatch::batchSize).sum();
+    double[][] f = new double[n][];
+    int row = 0;
+    for (TokenBatch b : support) {
+      for (double[] r : model.features(theta, b)) {
+        f[row++] = r;
+      }
+    }
+    return f;
+  }
+
+  /**
+   * θ with its head set to the ridge solution on the support (labels = the chunks' targets).
+   *
+   * @param head the head's range: {@code featureDim} weights then one bias
+   */
+  public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
+                               double logPenalty) {
+    int d = model.featureDim();
+    if (head.size() != d + 1) {
+      throw new IllegalArgumentException("the head " + head + " is not " + d + " weights and a bias");
+    }
+    double[][] f = features(model, theta, support);
+    double[] y = new double[f.length];
+    int row = 0;
+    for (TokenBatch b : support) {
+      for (double t : b.targets()) {
+        y[row++] = t;
+      }
+    }
+    double[] lp = new double[d];
+    Arrays.fill(lp, logPenalty);
+    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, y, lp);
+    double[] w = fit.weights();
+    double[] mean = fit.featureMeans();
+    double bias = fit.intercept();
+    for (int j = 0; j < d; j++) {
+      bias -= mean[j] * w[j];
+    }
+    double[] out = theta.clone();
+    System.arraycopy(w, 0, out, head.from(), d);
+    out[head.from() + d] = bias;
+    return out;
+  }
+}

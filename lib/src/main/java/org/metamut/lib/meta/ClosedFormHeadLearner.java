@@ -1,0 +1,136 @@
+package org.metamut.lib.meta;
+
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.ClosedFormAdaptation;
+import org.metamut.lib.head.ClosedFormHead;
+import org.metamut.lib.model.FeatureModel;
+import org.metamut.lib.model.FlatModel;
+import org.metamut.lib.model.ParamRange;
+import org.metamut.lib.model.TokenBatch;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Meta-learning with a closed-form head (R2-D2, Bertinetto et al. ICLR 2019): each task's scalar head is the exact
+ * ridge regression of its support labels on the backbone's features ({@link ClosedFormHead}), and the outer loss is
+ * the query MSE of that head, differentiated analytically through the solve and back into the backbone
+ * ({@link FeatureModel#featureGradient}) — no inner SGD, no Hessian-vector products. φ = θ followed by one
+ * meta-learned log-penalty of the head. Adaptation to a new task is the same solve
+ * ({@link AdaptationRecipe.Solver#CLOSED_FORM}), written into {@code head.W, head.b}.
+ *
+ * <p>Cost per task: one forward and one backward pass over support ∪ query, plus an O(k²d + k³) solve.
+ */
+public final class ClosedFormHeadLearner implements MetaLearner {
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+  private final InnerLoop inner;
+  private final ParamRange head;
+
+  /** @param head the scalar head the solution is written into ({@code featureDim} weights then the bias) */
+  public ClosedFormHeadLearner(String name, InnerLoop inner, ParamRange head) {
+    if (inner.learnedRates()) {
+      throw new IllegalArgumentException(name + " has no inner learning rates to learn");
+    }
+    this.name = name;
+    this.inner = inner;
+    this.head = head;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public InnerLoop inner() {
+    return inner;
+  }
+
+  @Override
+  public int numMetaParams(int numModelParams) {
+    return numModelParams + 1;
+  }
+
+  /** θ and the initial log-penalty 0 (λ = 1 on features of unit scale). */
+  @Override
+  public double[] initialMetaParams(double[] theta) {
+    return Arrays.copyOf(theta, theta.length + 1);
+  }
+
+  @Override
+  public AdaptationRecipe recipe() {
+    return AdaptationRecipe.closedForm(name, 0.0);
+  }
+
+  @Override
+  public AdaptationRecipe recipe(double[] phi, int numModelParams) {
+    return AdaptationRecipe.closedForm(name, logPenalty(phi, numModelParams));
+  }
+
+  @Override
+  public double[] innerRates(double[] phi, int numModelParams) {
+    throw new UnsupportedOperationException(name + " solves its head in closed form: it has no inner SGD rates");
+  }
+
+  @Override
+  public double[] learnedRates(double[] phi, int numModelParams) {
+    return null;
+  }
+
+  private double logPenalty(double[] phi, int n) {
+    if (phi.length != n + 1) {
+      throw new IllegalArgumentException(name + " expects " + (n + 1) + " meta-parameters for a model of " + n
+          + ", got " + phi.length);
+    }
+    return phi[n];
+  }
+
+  /** θ' = θ with the head solved on the support set (the steps argument is unused). */
+  @Override
+  public double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps) {
+    int n = model.numParams();
+    return ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), modelParams(phi, n), head,
+        List.of(support), logPenalty(phi, n));
+  }
+
+  @Override
+  public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
+    FeatureModel fm = ClosedFormAdaptation.featureModel(model);
+    int n = model.numParams();
+    double lp = logPenalty(phi, n);
+    double[] theta = modelParams(phi, n);
+    TokenBatch all = TokenBatches.concat(task.support(), task.query());
+    double[][] f = fm.features(theta, all);
+    int k = task.support().batchSize();
+    double[][] fs = Arrays.copyOfRange(f, 0, k);
+    double[][] fq = Arrays.copyOfRange(f, k, f.length);
+    double[] lpv = new double[fm.featureDim()];
+    Arrays.fill(lpv, lp);
+    ClosedFormHead.Gradient g = ClosedFormHead.queryLoss(fs, task.support().targets(), fq, task.query().targets(), lpv);
+    NonFiniteException.check(g.loss(), "query loss of the closed-form head", task, "solve");
+    double[][] df = new double[f.length][];
+    System.arraycopy(g.dSupport(), 0, df, 0, k);
+    System.arraycopy(g.dQuery(), 0, df, k, fq.length);
+    double[] grad = new double[n];
+    fm.featureGradient(theta, all, df, grad);
+    NonFiniteException.check(grad, "backbone gradient", task, "backward through the solve");
+    double[] out = Arrays.copyOf(grad, n + 1);
+    for (double v : g.dLogPenalty()) {
+      out[n] += v;
+    }
+    return new TaskResult(task.slot(), task.taskId(), out, meanBaseline(task), g.loss(), task.examples(), "cpu", null);
+  }
+
+  /** Query MSE of predicting the support mean: the loss "before adaptation" for a head solved from scratch. */
+  private static double meanBaseline(MetaTask task) {
+    double mean = Arrays.stream(task.support().targets()).average().orElse(0);
+    return Arrays.stream(task.query().targets()).map(y -> (y - mean) * (y - mean)).average().orElse(0);
+  }
+
+  @Override
+  public String toString() {
+    return name + " (closed-form ridge head on the model's features, meta-learned log-penalty), head " + head;
+  }
+}

@@ -1,0 +1,159 @@
+package org.metamut.lib.meta;
+
+import org.junit.jupiter.api.Test;
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.AdaptedModel;
+import org.metamut.lib.adapt.Adapter;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.Encoder;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.head.ClosedFormHead;
+import org.metamut.lib.io.Normalisation;
+import org.metamut.lib.io.SavedModel;
+import org.metamut.lib.method.Method;
+import org.metamut.lib.method.Methods;
+import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.model.TokenBatch;
+import org.metamut.lib.model.Transformer;
+import org.metamut.lib.model.TransformerFactory;
+import org.metamut.lib.mutation.Mutation;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The closed-form head learner on the real transformer (float64, site pooling): site pooling reads the separator
+ * tokens, the feature vector-Jacobian product and the whole meta-gradient (features → solve → query loss → back into
+ * the backbone and the log-penalty) match central finite differences, and adaptation writes the exact ridge solution
+ * into the head.
+ */
+class ClosedFormHeadLearnerTest {
+  private static final String WT = "MKTAYIAKQRQISFVKSHFSRQ";
+  private static final String AA = "ACDEFGHIKLMNPQRSTVWY";
+  private static final ModelSpec SPEC = ModelSpec.reference(1, 8, 2, 16, 12).withPooling(ModelSpec.Pooling.SITES);
+  private static final EncoderSpec ENC = EncoderSpec.separator(12);
+
+  private static TokenBatch batch(long seed, int n) {
+    SplittableRandom r = new SplittableRandom(seed);
+    Encoder e = Encoder.of(ENC);
+    List<EncodedVariant> vs = new ArrayList<>();
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      int pos = 1 + r.nextInt(WT.length());
+      char mt = AA.charAt(r.nextInt(AA.length()));
+      if (mt == WT.charAt(pos - 1)) {
+        mt = mt == 'A' ? 'C' : 'A';
+      }
+      vs.add(e.encode(WT, List.of(new Mutation(pos, WT.charAt(pos - 1), mt))));
+      y[i] = AA.indexOf(mt) * 0.1 - 1 + 0.2 * r.nextGaussian();
+    }
+    return EncodedVariant.toBatch(vs, y, 12);
+  }
+
+  private static double[] perturbed(long seed) {
+    double[] theta = ParamLayout.of(SPEC).initialise(seed);
+    SplittableRandom r = new SplittableRandom(seed + 1);
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] += 0.05 * r.nextGaussian(); // break the symmetric initialisation (LayerNorm g = 1, biases 0)
+    }
+    return theta;
+  }
+
+  @Test
+  void sitePoolingReadsTheSeparatorToken() {
+    TokenBatch b = batch(1, 3);
+    double[] theta = perturbed(2);
+    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE);
+         Transformer mean = new Transformer(SPEC.withPooling(ModelSpec.Pooling.MEAN), DataType.DOUBLE)) {
+      double[][] sites = m.features(theta, b);
+      double[][] pooled = mean.features(theta, b);
+      assertNotEquals(Arrays.toString(sites[0]), Arrays.toString(pooled[0]));
+      // one site: the feature is the state at the single separator token; a second separator doubles nothing else
+      int sepCount = 0;
+      for (int t = 0; t < b.seqLen(); t++) {
+        sepCount += b.ids()[t] == TokenBatch.SITE_MARKER ? 1 : 0;
+      }
+      assertEquals(1, sepCount);
+    }
+    assertEquals(org.metamut.lib.encode.Vocabulary.SEP, TokenBatch.SITE_MARKER);
+  }
+
+  @Test
+  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve() {
+    MetaLearner l = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(SPEC).headRange(),
+        Method.LearnerOptions.DEFAULTS);
+    MetaTask task = new MetaTask(0, "t", batch(3, 6), batch(4, 5));
+    double[] phi = l.initialMetaParams(perturbed(5));
+    phi[phi.length - 1] = -0.7;
+    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
+      TaskResult r = l.metaGradient(m, phi, task);
+      SplittableRandom rnd = new SplittableRandom(6);
+      double worst = 0;
+      for (int trial = 0; trial < 25; trial++) {
+        int i = trial == 0 ? phi.length - 1 : rnd.nextInt(phi.length - 1);
+        double h = 1e-5;
+        double old = phi[i];
+        phi[i] = old + h;
+        double up = l.metaGradient(m, phi, task).postLoss();
+        phi[i] = old - h;
+        double down = l.metaGradient(m, phi, task).postLoss();
+        phi[i] = old;
+        double fd = (up - down) / (2 * h);
+        worst = Math.max(worst, Math.abs(fd - r.grad()[i]) / Math.max(1e-3, Math.abs(fd)));
+      }
+      assertTrue(worst < 1e-4, "worst relative gradient error " + worst);
+      assertTrue(r.postLoss() < r.preLoss() * 10, "finite losses " + r.preLoss() + " " + r.postLoss());
+    }
+  }
+
+  @Test
+  void adaptationWritesTheExactRidgeSolutionIntoTheHead() {
+    ClosedFormHeadLearner l = (ClosedFormHeadLearner) Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01),
+        ParamLayout.of(SPEC).headRange(), Method.LearnerOptions.DEFAULTS);
+    double[] theta = perturbed(7);
+    double[] phi = l.initialMetaParams(theta);
+    phi[phi.length - 1] = 0.3;
+    AdaptationRecipe recipe = l.recipe(phi, theta.length);
+    assertEquals(AdaptationRecipe.Solver.CLOSED_FORM, recipe.solver());
+    assertEquals(0.3, recipe.headLogPenalty());
+    SavedModel saved = new SavedModel(SPEC, ENC, Normalisation.none(), recipe, Map.of(), theta, null);
+    TokenBatch support = batch(8, 10);
+    TokenBatch query = batch(9, 7);
+    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
+      List<EncodedVariant> sv = new ArrayList<>();
+      for (int i = 0; i < support.batchSize(); i++) {
+        sv.add(new EncodedVariant(Arrays.copyOfRange(support.ids(), i * 12, i * 12 + 12), null));
+      }
+      List<EncodedVariant> qv = new ArrayList<>();
+      for (int i = 0; i < query.batchSize(); i++) {
+        qv.add(new EncodedVariant(Arrays.copyOfRange(query.ids(), i * 12, i * 12 + 12), null));
+      }
+      AdaptedModel a = Adapter.of(saved).adapt(m, sv, support.targets(), 12);
+      // the same prediction straight from the head maths on the support z-scores
+      double[] z = a.targets().transform(support.targets());
+      double[] lp = new double[SPEC.dModel()];
+      Arrays.fill(lp, 0.3);
+      double[] expected = a.targets().inverse(ClosedFormHead.fit(m.features(theta, support), z, lp).predict(m.features(theta, query)));
+      assertArrayEquals(expected, a.predict(m, qv), 1e-9);
+      // only the head moved
+      ParamLayout layout = ParamLayout.of(SPEC);
+      for (int i = 0; i < theta.length; i++) {
+        if (!layout.headRange().contains(i)) {
+          assertEquals(theta[i], a.theta()[i], 0.0);
+        }
+      }
+      assertTrue(a.lossAfter() < a.lossBefore(), a.lossBefore() + " -> " + a.lossAfter());
+    }
+    assertTrue(new TransformerFactory(SPEC, true).create() instanceof org.metamut.lib.model.FeatureModel);
+  }
+}
