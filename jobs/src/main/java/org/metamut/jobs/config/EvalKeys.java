@@ -47,18 +47,15 @@ public final class EvalKeys {
       "methods compared, names of the method registry: " + Methods.describe(MethodKind.values()),
       false, Methods.names().toArray(String[]::new));
 
-  /** Model folders of the meta-learned methods, by method name; "" = meta-train it in this job. */
-  public static final Map<String, ConfigKey<String>> MODELS = modelKeys();
-
-  private static Map<String, ConfigKey<String>> modelKeys() {
-    Map<String, ConfigKey<String>> m = new java.util.LinkedHashMap<>();
-    for (String method : Methods.names(MethodKind.META_LEARNER)) {
-      m.put(method, stringKey("metamut.evaluate.models." + method,
-          "model folder (a meta-train job's model/, with model.mmut or params.json) or model file of " + method
-              + "; empty = meta-trained by this job", true));
-    }
-    return java.util.Collections.unmodifiableMap(m);
-  }
+  /**
+   * Model folders (or model files) of meta-learners, by registry name; a meta-learner without one (or with "") is
+   * meta-trained by this job. A map, so a newly registered meta-learner needs no key of its own.
+   */
+  public static final ConfigKey<Map<String, String>> MODELS = ConfigKey.stringMapKey("metamut.evaluate.models",
+      "model folder (a meta-train job's model/, with model.mmut or params.json) or model file per meta-learner, e.g. "
+          + "models { maml = \"out/meta-train/model\" }; a meta-learner without one is meta-trained by this job",
+      name -> Methods.names(MethodKind.META_LEARNER).contains(name), "meta-learner names ("
+          + String.join(", ", Methods.names(MethodKind.META_LEARNER)) + ")");
 
   public static final ConfigKey<List<String>> ABLATION_ENCODERS = enumListKey("metamut.evaluate.ablation.encoders",
       "encoding ablation: the ablation method is also meta-trained and evaluated with each of these encoders "
@@ -97,8 +94,7 @@ public final class EvalKeys {
   public static List<ConfigKey<?>> all() {
     List<ConfigKey<?>> all = new java.util.ArrayList<>(List.of(SPLIT, SHOTS, SEEDS, MAX_TASKS, MAX_QUERY, MIN_QUERY,
         POOL_SIZE, METHODS_KEY, ABLATION_ENCODERS, ABLATION_METHOD, TRAIN_OUTER_STEPS, PRETRAIN_LEARNING_RATE,
-        REFERENCE_METHOD, BOOTSTRAP_RESAMPLES, BOOTSTRAP_LEVEL, PARTITIONS, OUTPUT_DIR, DATA_DIR));
-    all.addAll(MODELS.values());
+        REFERENCE_METHOD, MODELS, BOOTSTRAP_RESAMPLES, BOOTSTRAP_LEVEL, PARTITIONS, OUTPUT_DIR, DATA_DIR));
     return List.copyOf(all);
   }
 }

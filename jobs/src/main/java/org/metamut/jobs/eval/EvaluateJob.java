@@ -63,9 +63,9 @@ public final class EvaluateJob {
     this.spark = spark;
     this.cfg = cfg;
     this.say = say;
-    EvalKeys.MODELS.forEach((m, k) -> {
-      if (!cfg.get(k).isEmpty()) {
-        models.put(m, cfg.get(k));
+    cfg.get(EvalKeys.MODELS).forEach((m, path) -> {
+      if (!path.isEmpty()) {
+        models.put(m, path);
       }
     });
   }
