@@ -152,41 +152,35 @@ class ClosedFormHeadTest {
     double[] yq = gaussian(r, 1, m)[0];
     double[] lp = logPenalties(r, d);
     ClosedFormHead.Gradient g = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp);
-    double h = 1e-6;
+    java.util.function.DoubleSupplier loss = () -> ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
     double worst = 0;
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < d; j++) {
-        double old = xs[i][j];
-        xs[i][j] = old + h;
-        double up = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
-        xs[i][j] = old - h;
-        double down = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
-        xs[i][j] = old;
-        worst = Math.max(worst, Math.abs((up - down) / (2 * h) - g.dSupport()[i][j]));
+        worst = Math.max(worst, Math.abs(centralDifference(xs[i], j, loss) - g.dSupport()[i][j]));
       }
     }
     for (int q = 0; q < m; q++) {
       for (int j = 0; j < d; j++) {
-        double old = xq[q][j];
-        xq[q][j] = old + h;
-        double up = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
-        xq[q][j] = old - h;
-        double down = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
-        xq[q][j] = old;
-        worst = Math.max(worst, Math.abs((up - down) / (2 * h) - g.dQuery()[q][j]));
+        worst = Math.max(worst, Math.abs(centralDifference(xq[q], j, loss) - g.dQuery()[q][j]));
       }
     }
     for (int j = 0; j < d; j++) {
-      double old = lp[j];
-      lp[j] = old + h;
-      double up = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
-      lp[j] = old - h;
-      double down = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp).loss();
-      lp[j] = old;
-      worst = Math.max(worst, Math.abs((up - down) / (2 * h) - g.dLogPenalty()[j]));
+      worst = Math.max(worst, Math.abs(centralDifference(lp, j, loss) - g.dLogPenalty()[j]));
     }
     assertTrue(worst < 1e-7, "largest gradient error " + worst);
     assertArrayEquals(ClosedFormHead.fit(xs, ys, lp).predict(xq), g.predictions(), 1e-12);
+  }
+
+  /** (f(v[j] + h) − f(v[j] − h)) / 2h, restoring v[j]. */
+  private static double centralDifference(double[] v, int j, java.util.function.DoubleSupplier f) {
+    double h = 1e-6;
+    double old = v[j];
+    v[j] = old + h;
+    double up = f.getAsDouble();
+    v[j] = old - h;
+    double down = f.getAsDouble();
+    v[j] = old;
+    return (up - down) / (2 * h);
   }
 
   @Test
