@@ -34,6 +34,12 @@ final class EvaluateCommand extends JobCommand {
       EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.config(), ctx::say).models(modelPaths).run();
       ctx.say(r.records().size() + " runs on " + r.tasks().size() + " tasks; report at "
           + r.written().html().toAbsolutePath());
+      if (!r.failures().isEmpty()) {
+        // the report is written and lists them; the exit code still says the evaluation is incomplete
+        throw new JobFailedException("evaluate: " + r.failures().size() + " of "
+            + (r.failures().size() + r.records().size()) + " runs failed (first: " + r.failures().get(0).line()
+            + "); the report lists them in " + r.written().failedCsv().toAbsolutePath());
+      }
       return 0;
     } catch (HeldOutTasks.LeakException e) {
       throw new JobFailedException(e.getMessage());

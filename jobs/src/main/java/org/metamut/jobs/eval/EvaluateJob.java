@@ -20,6 +20,7 @@ import org.metamut.lib.method.Methods;
 import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.model.TransformerFactory;
 import org.metamut.jobs.data.DataFingerprint;
+import org.metamut.lib.report.FailedRun;
 import org.metamut.lib.report.ReportSettings;
 import org.metamut.lib.report.ReportWriter;
 import org.metamut.lib.report.ResultRecord;
@@ -45,8 +46,11 @@ import java.util.function.Consumer;
  */
 public final class EvaluateJob {
 
-  /** What a run produced. {@code trainSeconds}: per method, the task-independent training it was charged. */
-  public record Result(Path reportDir, List<ResultRecord> records, ReportWriter.Written written,
+  /**
+   * What a run produced. {@code trainSeconds}: per method, the task-independent training it was charged.
+   * {@code failures}: the runs that threw (in the report too); the command exits non-zero when there are any.
+   */
+  public record Result(Path reportDir, List<ResultRecord> records, List<FailedRun> failures, ReportWriter.Written written,
                        Map<String, Double> trainSeconds, List<String> tasks, Set<String> pretrainingTasks) {
   }
 
@@ -124,12 +128,25 @@ public final class EvaluateJob {
     List<EvalUnit> units = units(tasks, specs.size());
     say.accept(units.size() + " runs: " + tasks.size() + " tasks × k " + cfg.get(EvalKeys.SHOTS) + " × "
         + cfg.get(EvalKeys.SEEDS) + " seeds × " + specs.size() + " methods");
-    List<ResultRecord> records = runUnits(tasks, units, specs, neural);
+    List<UnitRunner.Outcome> outcomes = runUnits(tasks, units, specs, neural);
+    List<ResultRecord> records = new ArrayList<>();
+    List<FailedRun> failures = new ArrayList<>();
+    for (UnitRunner.Outcome o : outcomes) {
+      if (o.failure() != null) {
+        failures.add(o.failure());
+      } else {
+        records.add(o.record());
+      }
+    }
+    failures.sort(FailedRun.ORDER);
+    failures.forEach(f -> say.accept(f.line()));
 
     Map<String, String> fingerprints = new TreeMap<>(neural.fingerprints());
-    ReportWriter.Written w = report(dirs, report, split, picked, neural, records, fingerprints);
-    say.accept("report: " + w.html().toAbsolutePath());
-    return new Result(Path.of(dirs.report()), records, w, neural.trainSeconds(), picked, neural.pretrainingTasks());
+    ReportWriter.Written w = report(dirs, report, split, picked, neural, records, failures, fingerprints);
+    say.accept("report: " + w.html().toAbsolutePath()
+        + (failures.isEmpty() ? "" : " (" + failures.size() + " of " + outcomes.size() + " runs failed, see failed.csv)"));
+    return new Result(Path.of(dirs.report()), records, failures, w, neural.trainSeconds(), picked,
+        neural.pretrainingTasks());
   }
 
   /** The split's tasks after the leak checks, and the ones evaluated ({@code max-tasks}). */
@@ -156,22 +173,33 @@ public final class EvaluateJob {
     }
   }
 
-  /** One unit per (task, k, seed, method), every method on the same draw. */
+  /**
+   * One unit per (task, k, seed, method), every method on the same draw; the k's of a (task, seed) have nested
+   * supports and one shared query ({@link Draws#nested}).
+   */
   private List<EvalUnit> units(List<TaskData> tasks, int methods) {
     List<EvalUnit> units = new ArrayList<>();
     long seed = cfg.get(RunKeys.SEED);
     int minQuery = cfg.get(EvalKeys.MIN_QUERY);
+    int[] shots = cfg.get(EvalKeys.SHOTS).stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
     for (int ti = 0; ti < tasks.size(); ti++) {
       TaskData t = tasks.get(ti);
-      for (int k : cfg.get(EvalKeys.SHOTS)) {
+      List<Integer> fit = new ArrayList<>();
+      for (int k : shots) {
         if (t.size() < k + minQuery) {
           say.accept("task " + t.task() + ": " + t.size() + " variants, too few for k = " + k + " + " + minQuery + " query; skipped");
-          continue;
+        } else {
+          fit.add(k);
         }
-        for (int s = 0; s < cfg.get(EvalKeys.SEEDS); s++) {
-          Draws d = Draws.draw(t.task(), t.size(), k, seed + s, cfg.get(EvalKeys.MAX_QUERY));
+      }
+      if (fit.isEmpty()) {
+        continue;
+      }
+      int[] ks = fit.stream().mapToInt(Integer::intValue).toArray();
+      for (int s = 0; s < cfg.get(EvalKeys.SEEDS); s++) {
+        for (Draws d : Draws.nested(t.task(), t.size(), ks, seed + s, cfg.get(EvalKeys.MAX_QUERY))) {
           for (int m = 0; m < methods; m++) {
-            units.add(new EvalUnit(ti, k, seed + s, m, d.support(), d.query()));
+            units.add(new EvalUnit(ti, d.k(), seed + s, m, d.support(), d.query()));
           }
         }
       }
@@ -183,7 +211,7 @@ public final class EvaluateJob {
     return units;
   }
 
-  private List<ResultRecord> runUnits(List<TaskData> tasks, List<EvalUnit> units, List<MethodSpec> specs,
+  private List<UnitRunner.Outcome> runUnits(List<TaskData> tasks, List<EvalUnit> units, List<MethodSpec> specs,
                                       NeuralMethods neural) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<List<TaskData>> bTasks = jsc.broadcast(List.copyOf(tasks));
@@ -199,7 +227,8 @@ public final class EvaluateJob {
   }
 
   private ReportWriter.Written report(Dirs dirs, OutputFolder out, String split, List<String> picked, NeuralMethods neural,
-                                      List<ResultRecord> records, Map<String, String> fingerprints) throws Exception {
+                                      List<ResultRecord> records, List<FailedRun> failures, Map<String, String> fingerprints)
+      throws Exception {
     for (String[] d : new String[][] {{"episodes", dirs.episodes()}, {"proteins", dirs.proteins()}, {"variants", dirs.variants()}}) {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(d[1]);
       if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
@@ -230,6 +259,6 @@ public final class EvaluateJob {
         .fingerprints(fingerprints)
         .generatedAt(Instant.now().toString())
         .build();
-    return ReportOutput.write(out, new ReportWriter(settings), records);
+    return ReportOutput.write(out, new ReportWriter(settings), records, failures);
   }
 }

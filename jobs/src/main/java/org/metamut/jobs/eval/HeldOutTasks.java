@@ -11,6 +11,7 @@ import org.metamut.lib.mutation.Mutation;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,11 +147,17 @@ public final class HeldOutTasks {
   /**
    * The variant pools of {@code taskIds}: at most {@code poolSize} variants per task (those with the smallest
    * xxhash64 of the variant id, so the pool is deterministic), dropping variants an encoder cannot encode
-   * (said through {@code say}). Tasks keep the order given.
+   * (said through {@code say}). Every variant keeps its own protein (a pooled task mixes proteins). Each task's
+   * bootstrap group is its component in the graph joining tasks that share a protein group ({@link #components}).
+   * Tasks keep the order given.
    */
   public static List<TaskData> pools(SparkSession spark, String variantsDir, String proteinsDir, List<String> taskIds,
                                      int poolSize, List<EncoderSpec> encoders, Consumer<String> say) {
     Map<String, String> sequences = Proteins.sequences(spark, proteinsDir);
+    Map<String, String> groupOf = new HashMap<>();
+    for (Row r : spark.read().parquet(proteinsDir).select("protein_id", "group_id").collectAsList()) {
+      groupOf.put(r.getString(0), r.isNullAt(1) ? r.getString(0) : r.getString(1));
+    }
     Dataset<Row> v = spark.read().parquet(variantsDir)
         .filter(col("task_id").isin(taskIds.toArray()))
         .select("task_id", "family", "protein_id", "variant_id", "mutations", "y", "value", "unit")
@@ -175,15 +182,7 @@ public final class HeldOutTasks {
       for (Row m : r.<Row>getList(4)) {
         muts.add(new Mutation(m.getInt(0), m.getString(1).charAt(0), m.getString(2).charAt(0)));
       }
-      boolean ok = true;
-      for (Encoder e : encs) {
-        try {
-          e.encode(seq, muts);
-        } catch (IllegalArgumentException ex) {
-          ok = false;
-        }
-      }
-      if (!ok) {
+      if (!encodable(encs, seq, muts)) {
         dropped.merge(task, 1, Integer::sum);
         continue;
       }
@@ -191,14 +190,20 @@ public final class HeldOutTasks {
       boolean classes = unit != null && unit.toLowerCase(java.util.Locale.ROOT).contains("class");
       Builder b = builders.get(task);
       if (b == null) {
-        b = new Builder(task, r.getString(1), protein, classes, seq);
+        b = new Builder(task, r.getString(1), classes);
         builders.put(task, b);
       }
-      b.ids.add(r.getString(3));
-      b.muts.add(TaskData.label(muts));
-      b.y.add(classes ? r.getDouble(6) : r.getDouble(5));
+      b.add(r.getString(3), protein, seq, groupOf.getOrDefault(protein, protein), TaskData.label(muts),
+          classes ? r.getDouble(6) : r.getDouble(5));
     }
     dropped.forEach((t, n) -> say.accept("task " + t + ": " + n + " variants left out (cannot be encoded in the token budget)"));
+    Map<String, Set<String>> groups = new LinkedHashMap<>();
+    builders.forEach((t, b) -> {
+      if (b != null) {
+        groups.put(t, b.groups);
+      }
+    });
+    Map<String, String> component = components(groups);
     List<TaskData> out = new ArrayList<>();
     for (Map.Entry<String, Builder> e : builders.entrySet()) {
       Builder b = e.getValue();
@@ -206,28 +211,86 @@ public final class HeldOutTasks {
         say.accept("task " + e.getKey() + ": no variants in " + variantsDir + ", skipped");
         continue;
       }
-      out.add(new TaskData(b.task, b.family, b.protein, b.classes, b.seq, b.ids, b.muts,
+      out.add(new TaskData(b.task, b.family, component.get(b.task), b.classes, b.sequences, b.proteins, b.ids, b.muts,
           b.y.stream().mapToDouble(Double::doubleValue).toArray()));
     }
     return out;
   }
 
+  private static boolean encodable(List<Encoder> encs, String seq, List<Mutation> muts) {
+    for (Encoder e : encs) {
+      try {
+        e.encode(seq, muts);
+      } catch (IllegalArgumentException ex) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The bootstrap group of each task: tasks are joined when they share a protein group, directly or through a
+   * multi-protein task that touches both, and each connected component is named by its smallest protein group.
+   * Several assays of one protein are then one resampling unit, not independent draws.
+   */
+  static Map<String, String> components(Map<String, Set<String>> proteinGroupsByTask) {
+    Map<String, String> parent = new HashMap<>();
+    for (Set<String> gs : proteinGroupsByTask.values()) {
+      String first = null;
+      for (String g : gs) {
+        parent.putIfAbsent(g, g);
+        if (first == null) {
+          first = g;
+        } else {
+          union(parent, first, g);
+        }
+      }
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    proteinGroupsByTask.forEach((t, gs) -> out.put(t, gs.isEmpty() ? t : find(parent, gs.iterator().next())));
+    return out;
+  }
+
+  private static String find(Map<String, String> parent, String g) {
+    String p = parent.get(g);
+    return p.equals(g) ? g : find(parent, p);
+  }
+
+  /** Joins two components under the smaller name, so a component is named by its smallest group. */
+  private static void union(Map<String, String> parent, String a, String b) {
+    String ra = find(parent, a);
+    String rb = find(parent, b);
+    if (ra.compareTo(rb) < 0) {
+      parent.put(rb, ra);
+    } else if (rb.compareTo(ra) < 0) {
+      parent.put(ra, rb);
+    }
+  }
+
   private static final class Builder {
     final String task;
     final String family;
-    final String protein;
     final boolean classes;
-    final String seq;
+    final Map<String, String> sequences = new TreeMap<>();
+    final Set<String> groups = new TreeSet<>();
+    final List<String> proteins = new ArrayList<>();
     final List<String> ids = new ArrayList<>();
     final List<String> muts = new ArrayList<>();
     final List<Double> y = new ArrayList<>();
 
-    Builder(String task, String family, String protein, boolean classes, String seq) {
+    Builder(String task, String family, boolean classes) {
       this.task = task;
       this.family = family;
-      this.protein = protein;
       this.classes = classes;
-      this.seq = seq;
+    }
+
+    void add(String id, String protein, String sequence, String group, String mutations, double target) {
+      sequences.put(protein, sequence);
+      groups.add(group);
+      proteins.add(protein);
+      ids.add(id);
+      muts.add(mutations);
+      y.add(target);
     }
   }
 

@@ -38,9 +38,15 @@ public final class JointPretrainer {
   private JointPretrainer() {
   }
 
+  /**
+   * @param say                progress: a line with step/total, loss, time per step and ETA at most every
+   *                           {@code progressIntervalMs} (and always for the first and last step)
+   */
   public static Result run(SparkSession spark, EpisodeStore store, ModelFactory factory, int steps, int tasksPerStep,
-                           double learningRate, double clipNorm, long seed, int parallelism, Consumer<String> say) {
+                           double learningRate, double clipNorm, long seed, int parallelism, long progressIntervalMs,
+                           Consumer<String> say) {
     long t0 = System.nanoTime();
+    long lastPrint = Long.MIN_VALUE / 2;
     int[] pool = store.trainIndices();
     if (pool.length == 0) {
       throw new IllegalArgumentException("joint pre-training: no meta-train episodes");
@@ -84,8 +90,13 @@ public final class JointPretrainer {
         } finally {
           bTheta.destroy();
         }
-        if (step == 1 || step == steps || step % 50 == 0) {
-          say.accept(String.format(java.util.Locale.ROOT, "joint pre-training step %d/%d: loss %.4f", step, steps, last));
+        long now = System.nanoTime();
+        if (step == 1 || step == steps || now - lastPrint >= progressIntervalMs * 1_000_000L) {
+          lastPrint = now;
+          double perStep = (now - t0) / 1e9 / step;
+          say.accept(String.format(java.util.Locale.ROOT, "joint pre-training step %d/%d (%.1f%%): loss %.4f, %.0f ms/step, "
+              + "ETA %s", step, steps, 100.0 * step / steps, last, perStep * 1000,
+              org.metamut.lib.progress.Progress.formatDuration((steps - step) * perStep)));
         }
       }
     } finally {

@@ -60,7 +60,6 @@ final class NeuralMethods {
   private final Map<String, Double> trainSeconds = new TreeMap<>();
   private final Set<String> pretrainingTasks = new TreeSet<>();
   private final Map<String, String> fingerprints = new TreeMap<>();
-  private final Map<String, EpisodeStore> stores = new TreeMap<>();
 
   /** @param report the evaluate job's report folder: meta-trainings run in its staged {@code training/} folder */
   NeuralMethods(SparkSession spark, MetamutConfig cfg, EvaluateJob.Dirs dirs, OutputFolder report, Map<String, String> models,
@@ -95,17 +94,20 @@ final class NeuralMethods {
       EncoderSpec enc = new EncoderSpec(n[2], defaultEncoder.maxTokens());
       ModelFactory f = factory(enc);
       MethodKind kind = Methods.get(n[1]).kind();
+      boolean loaded = kind == MethodKind.META_LEARNER && models.containsKey(n[1]) && enc.equals(defaultEncoder);
       long t0 = System.nanoTime();
       Adapter a = switch (kind) {
-        case META_LEARNER -> models.containsKey(n[1]) && enc.equals(defaultEncoder)
+        case META_LEARNER -> loaded
             ? load(n[0], n[1], Path.of(models.get(n[1])), (TransformerFactory) f, enc) : metaTrain(n[0], n[1], f, enc);
         case FINE_TUNE -> fineTune(n[0], n[1], f, enc);
         case SCRATCH -> new Adapter(f.initialTheta(cfg.get(RunKeys.SEED)), null, AdaptKeys.fineTuneRecipe(cfg, n[1]),
             f.headRange());
         case BASELINE -> throw new IllegalStateException(n[1] + " is not a neural method");
       };
-      double secs = kind == MethodKind.SCRATCH || models.containsKey(n[1]) && kind == MethodKind.META_LEARNER
-          && enc.equals(defaultEncoder) ? 0 : (System.nanoTime() - t0) / 1e9;
+      // The training clock is the same work for every trained method: from nothing to its θ, i.e. reading and encoding
+      // the meta-train episodes, every step (and meta-training's meta-val checks and checkpoints) and writing the model.
+      // A model read from a file (cost unknown here) and a fresh initialisation are charged 0.
+      double secs = loaded || kind == MethodKind.SCRATCH ? 0 : (System.nanoTime() - t0) / 1e9;
       adapters.put(n[0], a.override(cfg.get(AdaptKeys.STEPS), cfg.get(AdaptKeys.LEARNING_RATE)));
       trainSeconds.put(n[0], secs);
       specs.add(new MethodSpec(n[0], n[1], kind, enc, secs));
@@ -151,7 +153,9 @@ final class NeuralMethods {
         ReportOutput.trainingDir(report, name));
     say.accept(name + ": meta-training " + steps + " outer steps (" + enc.kind() + " encoder)");
     long t0 = System.nanoTime();
-    MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> { }).overwrite(true) // evaluate's own folder
+    // its progress lines (step/total, losses, ETA) go out prefixed by the method: minutes of training are not silent
+    MetaTrainJob.Result r = new MetaTrainJob(spark, t, f, enc, line -> say.accept(name + ": " + line))
+        .overwrite(true) // evaluate's own folder
         .renderedConfig(cfg.renderMetamut()).run();
     say.accept(String.format(Locale.ROOT, "%s: meta-trained in %.1f s, last meta-batch query loss %.4f -> %.4f; %s",
         name, (System.nanoTime() - t0) / 1e9, r.lastPreLoss(), r.lastPostLoss(), r.recipe().describe()));
@@ -159,12 +163,14 @@ final class NeuralMethods {
   }
 
   private Adapter fineTune(String name, String method, ModelFactory f, EncoderSpec enc) {
-    EpisodeStore store = stores.computeIfAbsent(enc.kind(), k -> EpisodeLoader.load(spark, dirs.episodes(), dirs.proteins(), enc));
+    // loaded per method, not shared: each trained method's clock includes reading its episodes, as meta-training's does
+    EpisodeStore store = EpisodeLoader.load(spark, dirs.episodes(), dirs.proteins(), enc);
     TrainSettings s = TrainSettings.from(cfg);
     say.accept(name + ": joint pre-training on the meta-train tasks, " + steps + " Adam steps (" + enc.kind() + " encoder)");
     int parallelism = JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
     JointPretrainer.Result r = JointPretrainer.run(spark, store, f, steps, s.metaBatchTasks(),
-        cfg.get(EvalKeys.PRETRAIN_LEARNING_RATE), s.clipNorm(), cfg.get(RunKeys.SEED), parallelism, line -> { });
+        cfg.get(EvalKeys.PRETRAIN_LEARNING_RATE), s.clipNorm(), cfg.get(RunKeys.SEED), parallelism, s.progressIntervalMs(),
+        line -> say.accept(name + ": " + line));
     pretrainingTasks.addAll(r.trainedTasks());
     say.accept(String.format(Locale.ROOT, "%s: pre-trained in %.1f s on %d tasks, last loss %.4f", name, r.seconds(),
         r.trainedTasks().size(), r.lastLoss()));

@@ -4,6 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.metamut.jobs.output.AtomicFile;
 import org.metamut.jobs.output.OutputFolder;
+import org.metamut.lib.report.FailedRun;
 import org.metamut.lib.report.ReportWriter;
 import org.metamut.lib.report.ResultRecord;
 
@@ -47,13 +48,13 @@ final class ReportOutput {
   }
 
   /** Writes the report files into the staged folder and publishes it; the paths returned are the final ones. */
-  static ReportWriter.Written write(OutputFolder report, ReportWriter writer, List<ResultRecord> records)
-      throws IOException {
+  static ReportWriter.Written write(OutputFolder report, ReportWriter writer, List<ResultRecord> records,
+                                   List<FailedRun> failures) throws IOException {
     Path staged = report.staging();
     boolean local = "file".equals(report.target().toUri().getScheme());
     java.nio.file.Path dir = local ? Paths.get(staged.toUri()) : Files.createTempDirectory("metamut-report");
     try {
-      ReportWriter.Written w = writer.write(dir, records);
+      ReportWriter.Written w = writer.write(dir, records, failures);
       if (!local) {
         try (Stream<java.nio.file.Path> children = Files.list(dir)) {
           for (java.nio.file.Path c : children.toList()) {
@@ -65,7 +66,7 @@ final class ReportOutput {
       java.nio.file.Path base = local ? Paths.get(report.target().toUri()) : Paths.get(report.target().toUri().getPath());
       return new ReportWriter.Written(moved(w.html(), dir, base), moved(w.resultsCsv(), dir, base),
           moved(w.summaryCsv(), dir, base), moved(w.improvementsCsv(), dir, base), moved(w.json(), dir, base),
-          w.charts().stream().map(c -> moved(c, dir, base)).toList());
+          w.charts().stream().map(c -> moved(c, dir, base)).toList(), moved(w.failedCsv(), dir, base));
     } finally {
       report.abort();
       if (!local) {

@@ -14,6 +14,7 @@ import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.metrics.Metrics;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.ModelFactory;
+import org.metamut.lib.report.FailedRun;
 import org.metamut.lib.report.ResultRecord;
 
 import java.io.Serializable;
@@ -29,9 +30,13 @@ import java.util.Map;
  * Executor side: runs the units of one partition. Neural methods go through the adaptation contract
  * ({@link Adapter}: the method's own recipe, support-only label normalisation, predictions mapped back). Baselines:
  * {@link FewShotRun} with the registry's baseline. One model instance per (partition, encoder), closed at the end.
+ * Every variant is encoded or featurised against its own protein's wild type (a pooled task mixes proteins).
+ *
+ * <p>A unit that throws becomes a {@link FailedRun} (its coordinates and the error) and the partition goes on: one
+ * broken (task, method, k, seed) run must not cost the other runs, nor the report.
  */
 public final class UnitRunner implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   private final Broadcast<List<TaskData>> tasks;
   private final Broadcast<Map<String, Adapter>> adapters;
@@ -50,17 +55,31 @@ public final class UnitRunner implements Serializable {
     this.factories = Map.copyOf(factories);
   }
 
-  public Iterator<ResultRecord> runPartition(Iterator<EvalUnit> units) {
+  /** What one unit produced: a result, or the failure that took its place. */
+  public record Outcome(ResultRecord record, FailedRun failure) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  public Iterator<Outcome> runPartition(Iterator<EvalUnit> units) {
     Map<String, FlatModel> models = new HashMap<>();
-    List<ResultRecord> out = new ArrayList<>();
+    List<Outcome> out = new ArrayList<>();
     try {
       while (units.hasNext()) {
-        out.add(run(units.next(), models));
+        out.add(outcome(units.next(), models));
       }
     } finally {
       models.values().forEach(FlatModel::close);
     }
     return out.iterator();
+  }
+
+  Outcome outcome(EvalUnit u, Map<String, FlatModel> models) {
+    try {
+      return new Outcome(run(u, models), null);
+    } catch (RuntimeException e) {
+      TaskData t = tasks.value().get(u.task());
+      return new Outcome(null, FailedRun.of(t.task(), t.family(), methods.get(u.method()).name(), u.k(), u.seed(), e));
+    }
   }
 
   ResultRecord run(EvalUnit u, Map<String, FlatModel> models) {
@@ -76,7 +95,7 @@ public final class UnitRunner implements Serializable {
   private static List<LabelledVariant> labelled(TaskData t, int[] idx) {
     List<LabelledVariant> l = new ArrayList<>(idx.length);
     for (int i : idx) {
-      l.add(new LabelledVariant(new Variant(t.wildType(), t.mutations(i)), t.targets()[i]));
+      l.add(new LabelledVariant(new Variant(t.wildType(i), t.mutations(i)), t.targets()[i]));
     }
     return l;
   }
@@ -87,14 +106,15 @@ public final class UnitRunner implements Serializable {
     var b = Methods.get(m.method()).createBaseline();
     ResultRecord r = t.classes() ? FewShotRun.classes(b, t.task(), t.family(), u.seed(), s, q)
         : FewShotRun.regression(b, t.task(), t.family(), u.seed(), s, q);
-    return new ResultRecord(r.task(), r.family(), m.name(), r.k(), r.seed(), r.metrics(), r.adaptSeconds(), m.trainSeconds());
+    return new ResultRecord(r.task(), r.family(), m.name(), r.k(), r.seed(), r.metrics(), r.adaptSeconds(), m.trainSeconds(),
+        t.group());
   }
 
   /** The variants {@code idx} of a task, encoded. */
   static List<EncodedVariant> encode(Encoder enc, TaskData t, int[] idx) {
     List<EncodedVariant> ev = new ArrayList<>(idx.length);
     for (int i : idx) {
-      ev.add(enc.encode(t.wildType(), t.mutations(i)));
+      ev.add(enc.encode(t.wildType(i), t.mutations(i)));
     }
     return ev;
   }
@@ -128,6 +148,7 @@ public final class UnitRunner implements Serializable {
       int[] truth = Arrays.stream(y).mapToInt(v -> (int) Math.rint(v)).toArray();
       metrics.put(Metric.ACCURACY, Metrics.accuracy(truth, Metrics.nearestClass(p, codes)));
     }
-    return new ResultRecord(t.task(), t.family(), m.name(), u.k(), u.seed(), metrics, adaptSeconds, m.trainSeconds());
+    return new ResultRecord(t.task(), t.family(), m.name(), u.k(), u.seed(), metrics, adaptSeconds, m.trainSeconds(),
+        t.group());
   }
 }

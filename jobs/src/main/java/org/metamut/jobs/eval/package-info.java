@@ -7,8 +7,13 @@
  * deterministic pool of each held-out task's variants. {@link org.metamut.jobs.eval.EvaluateJob} obtains one
  * initial θ per neural method (a model folder, or a short meta-training / joint pre-training run by
  * {@link org.metamut.jobs.eval.JointPretrainer} and the meta-train job's engine), draws the (task, k, seed)
- * support/query indices on the driver ({@link org.metamut.jobs.eval.Draws}), ships units and θ (as
- * {@code double[]} broadcasts, never INDArray) to executors where {@link org.metamut.jobs.eval.UnitRunner}
- * adapts and scores, and writes the report on the driver with {@code ReportWriter}.
+ * support/query indices on the driver ({@link org.metamut.jobs.eval.Draws}: nested supports, one query per
+ * (task, seed)), ships units and θ (as {@code double[]} broadcasts, never INDArray) to executors where
+ * {@link org.metamut.jobs.eval.UnitRunner} adapts and scores, and writes the report on the driver with
+ * {@code ReportWriter}.
+ *
+ * <p>Invariants: a variant is always encoded and featurised against its own protein (a pooled task mixes
+ * proteins); a unit that throws becomes a {@code FailedRun} row of the report, never a lost report; a task's
+ * bootstrap group joins every task that shares a protein group with it.
  */
 package org.metamut.jobs.eval;

@@ -87,7 +87,7 @@ class EvaluateJobTest {
 
     // Every method has rows, on identical (task, k, seed) runs.
     Set<String> expected = new TreeSet<>(List.of("maml", "fomaml", "anil", "reptile", "finetune", "scratch",
-        "ridge-onehot", "ridge-substitution", "fomaml/mutant-only", "fomaml/wt-mask"));
+        "ridge-onehot", "ridge-substitution", "ridge-combined", "fomaml/mutant-only", "fomaml/wt-mask"));
     Map<String, Set<String>> runsByMethod = new HashMap<>();
     for (ResultRecord rec : r.records()) {
       runsByMethod.computeIfAbsent(rec.method(), m -> new TreeSet<>()).add(rec.task() + "|" + rec.k() + "|" + rec.seed());

@@ -91,7 +91,7 @@ class AdaptationPathsTest {
       ids.add("v" + i);
       targets[i] = s ? labels[i] : 0;
     }
-    TaskData task = new TaskData("gb1-test", "fitness", "gb1", false, WT, ids,
+    TaskData task = TaskData.ofProtein("gb1-test", "fitness", "gb1", false, WT, ids,
         muts.stream().map(AdaptationPathsTest::colonForm).toList(), targets);
     int[] sIdx = IntStream.range(0, support.length).toArray();
     int[] qIdx = IntStream.range(support.length, support.length + query.length).toArray();

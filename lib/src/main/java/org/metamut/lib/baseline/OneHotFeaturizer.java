@@ -1,5 +1,8 @@
 package org.metamut.lib.baseline;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import org.metamut.lib.mutation.Mutation;
 
 /**
@@ -10,6 +13,10 @@ import org.metamut.lib.mutation.Mutation;
  * one-hot of only the mutated (position, residue) pairs cannot, and is degenerate for single mutants).
  * A non-standard residue in the wild type (e.g. X) gives an all-zero block. Dimension depends on the
  * wild-type length, so a model fitted on one task applies to variants of that protein only.
+ *
+ * <p><b>Several proteins in one task</b> (a pooled task): positions of different proteins mean different things, so
+ * {@link #forSupport} gives one block per distinct wild type of the support set (sorted by sequence), and a variant
+ * fills its own protein's block, the others stay 0. A variant of a protein absent from the support fills no block.
  */
 public final class OneHotFeaturizer implements Featurizer {
 
@@ -31,5 +38,39 @@ public final class OneHotFeaturizer implements Featurizer {
       }
     }
     return x;
+  }
+
+  @Override
+  public Featurizer forSupport(List<Variant> support) {
+    TreeSet<String> wildTypes = new TreeSet<>();
+    support.forEach(v -> wildTypes.add(v.wildType()));
+    return wildTypes.size() <= 1 ? this : new PerProtein(new ArrayList<>(wildTypes));
+  }
+
+  /** One one-hot block per wild type of a multi-protein support set. */
+  private record PerProtein(List<String> wildTypes) implements Featurizer {
+
+    @Override
+    public String name() {
+      return "onehot-per-protein";
+    }
+
+    @Override
+    public double[] features(Variant variant) {
+      int width = 0;
+      int offset = -1;
+      for (String wt : wildTypes) {
+        if (wt.equals(variant.wildType())) {
+          offset = width;
+        }
+        width += wt.length() * 20;
+      }
+      double[] x = new double[width];
+      if (offset >= 0) {
+        double[] own = new OneHotFeaturizer().features(variant);
+        System.arraycopy(own, 0, x, offset, own.length);
+      }
+      return x;
+    }
   }
 }

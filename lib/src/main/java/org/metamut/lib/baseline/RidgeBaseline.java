@@ -61,6 +61,7 @@ public final class RidgeBaseline implements Baseline {
       throw new IllegalArgumentException("baseline " + name + ": empty support set");
     }
     int n = support.size();
+    Featurizer featurizer = this.featurizer.forSupport(support.stream().map(LabelledVariant::variant).toList());
     double[][] x = new double[n][];
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
@@ -68,33 +69,43 @@ public final class RidgeBaseline implements Baseline {
       y[i] = support.get(i).y();
       if (x[i].length != x[0].length) {
         throw new IllegalArgumentException("baseline " + name + ": support variant " + support.get(i).variant().label()
-            + " has " + x[i].length + " features, the first has " + x[0].length + " (one task = one wild type)");
+            + " has " + x[i].length + " features, the first has " + x[0].length);
       }
     }
-    int p = x[0].length;
-    double[] scale = new double[p];
-    Arrays.fill(scale, 1);
-    if (standardize) {
-      for (int j = 0; j < p; j++) {
-        double mean = 0;
-        for (double[] r : x) {
-          mean += r[j] / n;
-        }
-        double ss = 0;
-        for (double[] r : x) {
-          ss += (r[j] - mean) * (r[j] - mean);
-        }
-        double sd = Math.sqrt(ss / n);
-        scale[j] = sd > 0 ? sd : 1;
-      }
-      for (double[] r : x) {
-        for (int j = 0; j < p; j++) {
-          r[j] /= scale[j];
-        }
-      }
-    }
+    double[] scale = standardize ? standardize(x) : ones(x[0].length);
     Ridge.Fit fit = Ridge.fitLoo(x, y, grid);
     return new RidgePredictor(name, featurizer, scale, fit);
+  }
+
+  /** Divides each column by its population standard deviation (1 for a constant column); returns the divisors. */
+  static double[] standardize(double[][] x) {
+    int n = x.length;
+    int p = x[0].length;
+    double[] scale = ones(p);
+    for (int j = 0; j < p; j++) {
+      double mean = 0;
+      for (double[] r : x) {
+        mean += r[j] / n;
+      }
+      double ss = 0;
+      for (double[] r : x) {
+        ss += (r[j] - mean) * (r[j] - mean);
+      }
+      double sd = Math.sqrt(ss / n);
+      scale[j] = sd > 0 ? sd : 1;
+    }
+    for (double[] r : x) {
+      for (int j = 0; j < p; j++) {
+        r[j] /= scale[j];
+      }
+    }
+    return scale;
+  }
+
+  private static double[] ones(int p) {
+    double[] o = new double[p];
+    Arrays.fill(o, 1);
+    return o;
   }
 
   @Override

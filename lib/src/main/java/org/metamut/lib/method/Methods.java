@@ -1,5 +1,6 @@
 package org.metamut.lib.method;
 
+import org.metamut.lib.baseline.CombinedRidgeBaseline;
 import org.metamut.lib.baseline.RidgeBaseline;
 import org.metamut.lib.meta.ClosedFormHeadLearner;
 import org.metamut.lib.meta.InnerLoop;
@@ -41,6 +42,8 @@ public final class Methods {
         + "leave-one-out on the support set", RidgeBaseline::oneHot));
     register(Method.baseline("ridge-substitution", "ridge regression on substitution features (BLOSUM62, "
         + "hydropathy, volume, charge), penalty by leave-one-out on the support set", RidgeBaseline::substitution));
+    register(Method.baseline("ridge-combined", "ridge regression on substitution features and the one-hot mutant "
+        + "sequence, a penalty per block, both by leave-one-out on the support set", CombinedRidgeBaseline::of));
   }
 
   private Methods() {

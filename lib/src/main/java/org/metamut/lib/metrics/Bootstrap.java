@@ -13,7 +13,13 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile.EstimationType;
  * replacement; the drawn (task, seed) cells get weight {@code 1/T · 1/S_t} per draw, so the weights of a
  * replicate sum to 1, and the point estimate uses every cell once with that weight (the mean over tasks of
  * the mean over seeds). With one task this is a bootstrap over seeds, with one seed per task a bootstrap
- * over tasks. Statistics are functions of those weights, so several methods evaluated on the same cells
+ * over tasks.
+ *
+ * <p><b>Grouped tasks</b> ({@link #grouped}): when tasks are not independent (several assays of one protein), the
+ * top level draws G <i>groups</i> with replacement out of the G groups; a drawn group brings every one of its tasks
+ * (each weighted {@code 1/T}, its seeds drawn with replacement as above). The point estimate is unchanged (mean over
+ * tasks of the mean over seeds); with every task its own group this is exactly {@link #hierarchical}, draw for
+ * draw. Statistics are functions of those weights, so several methods evaluated on the same cells
  * are resampled <i>paired</i> (same draws) by one statistic.
  *
  * <p><b>Percentiles</b>: commons-math3 {@code Percentile} with estimation type R-7 (linear interpolation
@@ -79,10 +85,24 @@ public final class Bootstrap {
    * seed cells of task t (each >= 1).
    */
   public Interval hierarchical(int[] seedsPerTask, WeightedStatistic statistic) {
+    int[] own = new int[seedsPerTask.length];
+    for (int t = 0; t < own.length; t++) {
+      own[t] = t;
+    }
+    return grouped(own, seedsPerTask, statistic);
+  }
+
+  /**
+   * Interval of {@code statistic} when tasks come in groups: {@code groupOfTask[t]} in {@code 0..G-1} (every group
+   * used) is task t's resampling unit; {@code seedsPerTask[t]} its number of seed cells (each >= 1).
+   */
+  public Interval grouped(int[] groupOfTask, int[] seedsPerTask, WeightedStatistic statistic) {
     int tasks = seedsPerTask.length;
     if (tasks == 0) {
       throw new IllegalArgumentException("bootstrap needs at least one task");
     }
+    int[][] members = members(groupOfTask, tasks);
+    int groups = members.length;
     double[][] w = new double[tasks][];
     for (int t = 0; t < tasks; t++) {
       if (seedsPerTask[t] < 1) {
@@ -100,11 +120,12 @@ public final class Bootstrap {
       for (double[] row : w) {
         Arrays.fill(row, 0);
       }
-      for (int draw = 0; draw < tasks; draw++) {
-        int t = rng.nextInt(tasks);
-        int seeds = seedsPerTask[t];
-        for (int j = 0; j < seeds; j++) {
-          w[t][rng.nextInt(seeds)] += 1.0 / tasks / seeds;
+      for (int draw = 0; draw < groups; draw++) {
+        for (int t : members[rng.nextInt(groups)]) {
+          int seeds = seedsPerTask[t];
+          for (int j = 0; j < seeds; j++) {
+            w[t][rng.nextInt(seeds)] += 1.0 / tasks / seeds;
+          }
         }
       }
       double v = statistic.apply(w);
@@ -120,6 +141,36 @@ public final class Bootstrap {
     double lower = pct.evaluate(ok, 100 * (1 - level) / 2);
     double upper = pct.evaluate(ok, 100 * (1 + level) / 2);
     return new Interval(estimate, lower, upper, level, resamples, valid);
+  }
+
+  /** The tasks of each group, in task order; every group 0..G-1 must have one. */
+  private static int[][] members(int[] groupOfTask, int tasks) {
+    if (groupOfTask.length != tasks) {
+      throw new IllegalArgumentException("bootstrap: " + groupOfTask.length + " group labels for " + tasks + " tasks");
+    }
+    int groups = 0;
+    for (int g : groupOfTask) {
+      if (g < 0) {
+        throw new IllegalArgumentException("bootstrap: negative group label " + g);
+      }
+      groups = Math.max(groups, g + 1);
+    }
+    int[] sizes = new int[groups];
+    for (int g : groupOfTask) {
+      sizes[g]++;
+    }
+    int[][] out = new int[groups][];
+    for (int g = 0; g < groups; g++) {
+      if (sizes[g] == 0) {
+        throw new IllegalArgumentException("bootstrap: group " + g + " has no task (labels must be 0.." + (groups - 1) + ")");
+      }
+      out[g] = new int[sizes[g]];
+      sizes[g] = 0;
+    }
+    for (int t = 0; t < tasks; t++) {
+      out[groupOfTask[t]][sizes[groupOfTask[t]]++] = t;
+    }
+    return out;
   }
 
   /** The weighted mean {@code Σ w[t][s]·v[t][s] / Σ w[t][s]} of cell values. */

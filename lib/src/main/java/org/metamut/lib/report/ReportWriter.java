@@ -28,14 +28,16 @@ import org.metamut.lib.provenance.BuildInfo;
 /**
  * Writes the evaluation report of a list of {@link ResultRecord}s into a directory:
  * <ul>
- *   <li>{@code results.csv} — one row per record: task, family, method, k, seed, adapt_seconds,
+ *   <li>{@code results.csv} — one row per record: task, family, protein_group, method, k, seed, adapt_seconds,
  *       train_seconds, then one column per metric present (empty = absent, NaN = undefined);
  *   <li>{@code summary.csv} — {@link Summary#rows}: family, method, k, quantity, tasks, runs, undefined,
  *       mean, ci_lower, ci_upper;
  *   <li>{@code improvements.csv} — {@link Summary#improvements} against the reference method: family,
  *       method, reference, k, quantity, tasks, pairs, method_mean, reference_mean, relative_change and its
  *       CI, improvement and its CI;
- *   <li>{@code results.json} — settings, config, fingerprints, records, summary and improvements;
+ *   <li>{@code failed.csv} — the runs that threw ({@link FailedRun}): task, family, method, k, seed, error (header
+ *       only when none did); they are also listed at the top of the page and in the JSON ({@code failures});
+ *   <li>{@code results.json} — settings, config, fingerprints, records, failures, summary and improvements;
  *   <li>{@code charts/*.png} and {@code report.html}, which embeds the same PNGs as data URIs and so is a
  *       single self-contained file.
  * </ul>
@@ -46,11 +48,13 @@ public final class ReportWriter {
   public static final String SUMMARY_CSV = "summary.csv";
   public static final String IMPROVEMENTS_CSV = "improvements.csv";
   public static final String RESULTS_JSON = "results.json";
+  public static final String FAILED_CSV = "failed.csv";
   public static final String REPORT_HTML = "report.html";
   public static final String CHARTS_DIR = "charts";
 
   /** Paths of what {@link #write} wrote. */
-  public record Written(Path html, Path resultsCsv, Path summaryCsv, Path improvementsCsv, Path json, List<Path> charts) {}
+  public record Written(Path html, Path resultsCsv, Path summaryCsv, Path improvementsCsv, Path json, List<Path> charts,
+      Path failedCsv) {}
 
   private final ReportSettings settings;
 
@@ -59,9 +63,16 @@ public final class ReportWriter {
   }
 
   public Written write(Path dir, List<ResultRecord> records) {
-    if (records.isEmpty()) {
+    return write(dir, records, List.of());
+  }
+
+  /** The report of {@code records} and of the runs that failed; at least one of them must be non-empty. */
+  public Written write(Path dir, List<ResultRecord> records, List<FailedRun> failures) {
+    if (records.isEmpty() && failures.isEmpty()) {
       throw new IllegalArgumentException("evaluation report for " + dir + ": no result records");
     }
+    List<FailedRun> failed = new ArrayList<>(failures);
+    failed.sort(FailedRun.ORDER);
     Summary.checkUnique(records);
     List<ResultRecord> sorted = new ArrayList<>(records);
     sorted.sort((a, b) -> {
@@ -82,7 +93,9 @@ public final class ReportWriter {
       writeResultsCsv(resultsCsv, sorted);
       writeSummaryCsv(summaryCsv, rows);
       writeImprovementsCsv(improvementsCsv, improvements);
-      writeJson(json, sorted, rows, improvements);
+      Path failedCsv = dir.resolve(FAILED_CSV);
+      writeCsv(failedCsv, FailedRun.header(), failed.stream().map(FailedRun::row).toList());
+      writeJson(json, sorted, failed, rows, improvements);
       Map<String, byte[]> charts = charts(sorted, rows);
       List<Path> chartPaths = new ArrayList<>();
       for (var e : charts.entrySet()) {
@@ -91,8 +104,8 @@ public final class ReportWriter {
         chartPaths.add(p);
       }
       Path html = dir.resolve(REPORT_HTML);
-      Files.writeString(html, Html.render(settings, sorted, rows, improvements, charts), StandardCharsets.UTF_8);
-      return new Written(html, resultsCsv, summaryCsv, improvementsCsv, json, List.copyOf(chartPaths));
+      Files.writeString(html, Html.render(settings, sorted, failed, rows, improvements, charts), StandardCharsets.UTF_8);
+      return new Written(html, resultsCsv, summaryCsv, improvementsCsv, json, List.copyOf(chartPaths), failedCsv);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the evaluation report to " + dir + ": " + e.getMessage(), e);
     }
@@ -133,11 +146,12 @@ public final class ReportWriter {
 
   private static void writeResultsCsv(Path path, List<ResultRecord> records) throws IOException {
     List<Metric> metrics = metricsPresent(records);
-    List<String> header = new ArrayList<>(List.of("task", "family", "method", "k", "seed", "adapt_seconds", "train_seconds"));
+    List<String> header = new ArrayList<>(List.of("task", "family", "protein_group", "method", "k", "seed", "adapt_seconds",
+        "train_seconds"));
     metrics.forEach(m -> header.add(m.key()));
     List<List<String>> lines = new ArrayList<>();
     for (ResultRecord r : records) {
-      List<String> line = new ArrayList<>(List.of(r.task(), r.family(), r.method(), Integer.toString(r.k()),
+      List<String> line = new ArrayList<>(List.of(r.task(), r.family(), r.group(), r.method(), Integer.toString(r.k()),
           Long.toString(r.seed()), num(r.adaptSeconds()), num(r.trainSeconds())));
       for (Metric m : metrics) {
         Double v = r.metric(m);
@@ -183,7 +197,7 @@ public final class ReportWriter {
     }
   }
 
-  private void writeJson(Path path, List<ResultRecord> records, List<Summary.Row> rows,
+  private void writeJson(Path path, List<ResultRecord> records, List<FailedRun> failed, List<Summary.Row> rows,
       List<Summary.Improvement> improvements) throws IOException {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = mapper.createObjectNode();
@@ -205,6 +219,7 @@ public final class ReportWriter {
       ObjectNode o = recs.addObject();
       o.put("task", r.task());
       o.put("family", r.family());
+      o.put("protein_group", r.group());
       o.put("method", r.method());
       o.put("k", r.k());
       o.put("seed", r.seed());
@@ -212,6 +227,16 @@ public final class ReportWriter {
       o.put("train_seconds", r.trainSeconds());
       ObjectNode m = o.putObject("metrics");
       r.metrics().forEach((k, v) -> putNumber(m, k.key(), v));
+    }
+    ArrayNode fails = root.putArray("failures");
+    for (FailedRun f : failed) {
+      ObjectNode o = fails.addObject();
+      o.put("task", f.task());
+      o.put("family", f.family());
+      o.put("method", f.method());
+      o.put("k", f.k());
+      o.put("seed", f.seed());
+      o.put("error", f.error());
     }
     ArrayNode sum = root.putArray("summary");
     for (Summary.Row r : rows) {
@@ -263,7 +288,7 @@ public final class ReportWriter {
 
     private Html() {}
 
-    static String render(ReportSettings s, List<ResultRecord> records, List<Summary.Row> rows,
+    static String render(ReportSettings s, List<ResultRecord> records, List<FailedRun> failed, List<Summary.Row> rows,
         List<Summary.Improvement> improvements, Map<String, byte[]> charts) {
       StringBuilder b = new StringBuilder(1 << 16);
       String primary = s.primaryMetric().key();
@@ -293,6 +318,7 @@ public final class ReportWriter {
       b.append(" metamut ").append(esc(BuildInfo.current().toString())).append('.');
       b.append(" Every number is in <a href=\"results.csv\">results.csv</a>, <a href=\"summary.csv\">summary.csv</a>, "
           + "<a href=\"improvements.csv\">improvements.csv</a> and <a href=\"results.json\">results.json</a>.</p>\n");
+      failedRuns(b, failed);
 
       for (String family : Summary.families(records)) {
         b.append("<h2>").append(esc(family)).append("</h2>\n");
@@ -320,8 +346,9 @@ public final class ReportWriter {
           + "predicted exactly. All on the task's query variants.</li>\n"
           + "<li>An undefined correlation (constant predictions) counts as 0 in means and is counted in "
           + "<code>undefined</code>; other undefined values are left out.</li>\n"
-          + "<li>Mean = mean over tasks of the mean over seeds. CI: two-level percentile bootstrap (tasks with "
-          + "replacement, then seeds within each drawn task), ").append(s.bootstrapResamples())
+          + "<li>Mean = mean over tasks of the mean over seeds. CI: percentile bootstrap over protein groups (groups "
+          + "with replacement, each drawn group with all its tasks, so several assays of one protein are one draw; then "
+          + "seeds within each task), ").append(s.bootstrapResamples())
           .append(" replicates, seed ").append(s.bootstrapSeed()).append(", percentile type R-7.</li>\n"
           + "<li>Relative change vs the reference method = (mean<sub>method</sub> − mean<sub>ref</sub>) / |mean<sub>ref</sub>| "
           + "on the (task, seed) runs both have, bootstrapped paired; improvement = that change for higher-is-better "
@@ -412,6 +439,23 @@ public final class ReportWriter {
 
     static String pct(double v) {
       return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%+.1f%%", 100 * v);
+    }
+
+    /** The runs that threw, first on the page: the means above them leave these runs out. */
+    private static void failedRuns(StringBuilder b, List<FailedRun> failed) {
+      if (failed.isEmpty()) {
+        return;
+      }
+      b.append("<h2>Failed runs</h2>\n<p><b>").append(failed.size()).append(" run").append(failed.size() == 1 ? "" : "s")
+          .append(" failed</b> and are left out of every mean below (also in <a href=\"failed.csv\">failed.csv</a>).</p>\n"
+              + "<table><tr><th class=\"l\">task</th><th class=\"l\">family</th><th class=\"l\">method</th><th>k</th>"
+              + "<th>seed</th><th class=\"l\">error</th></tr>\n");
+      for (FailedRun f : failed) {
+        b.append("<tr><td class=\"l\">").append(esc(f.task())).append("</td><td class=\"l\">").append(esc(f.family()))
+            .append("</td><td class=\"l\">").append(esc(f.method())).append("</td><td>").append(f.k()).append("</td><td>")
+            .append(f.seed()).append("</td><td class=\"l\">").append(esc(f.error())).append("</td></tr>\n");
+      }
+      b.append("</table>\n");
     }
 
     static String esc(String s) {

@@ -16,9 +16,19 @@ import org.metamut.lib.metrics.Metric;
  * including any support-only selection). {@code trainSeconds}: task-independent training charged to the
  * method before it sees the task (e.g. meta-training; 0 for methods without it) — the same number on every
  * record of the method when it is a one-off cost.
+ *
+ * <p>{@code group}: the task's resampling unit for the bootstrap ({@link Summary}): tasks of one protein group (e.g.
+ * several assays of one protein) share it, so they are drawn together rather than as independent tasks. Null in the
+ * constructor means the task is its own group ({@code family/task}).
  */
 public record ResultRecord(String task, String family, String method, int k, long seed, Map<Metric, Double> metrics,
-    double adaptSeconds, double trainSeconds) implements Serializable {
+    double adaptSeconds, double trainSeconds, String group) implements Serializable {
+
+  /** A record whose task is its own bootstrap group. */
+  public ResultRecord(String task, String family, String method, int k, long seed, Map<Metric, Double> metrics,
+      double adaptSeconds, double trainSeconds) {
+    this(task, family, method, k, seed, metrics, adaptSeconds, trainSeconds, null);
+  }
 
   public ResultRecord {
     requireName("task", task);
@@ -41,6 +51,12 @@ public record ResultRecord(String task, String family, String method, int k, lon
       copy.put(e.getKey(), v);
     }
     metrics = Collections.unmodifiableMap(copy);
+    group = group == null || group.isBlank() ? family + "/" + task : group;
+  }
+
+  /** The same run in bootstrap group {@code g}. */
+  public ResultRecord withGroup(String g) {
+    return new ResultRecord(task, family, method, k, seed, metrics, adaptSeconds, trainSeconds, g);
   }
 
   /** The value of {@code m}, or null when this run has no such metric. */

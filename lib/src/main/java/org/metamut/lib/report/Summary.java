@@ -14,8 +14,8 @@ import org.metamut.lib.metrics.Interval;
  * Aggregates result records per (family, method, k) and, when there is more than one family, over all
  * families ({@link #ALL}).
  *
- * <p><b>Mean</b>: mean over tasks of the mean over seeds; interval: {@link Bootstrap#hierarchical} (tasks,
- * then seeds within a task). <b>Undefined values</b> (NaN) of a correlation count as 0 (a constant
+ * <p><b>Mean</b>: mean over tasks of the mean over seeds; interval: {@link Bootstrap#grouped} (protein groups,
+ * each drawn group bringing all its tasks, then seeds within a task; {@link ResultRecord#group}). <b>Undefined values</b> (NaN) of a correlation count as 0 (a constant
  * prediction carries no ranking information) and are counted in {@code undefined}; undefined values of
  * other quantities are left out (and counted). <b>Relative change</b> of a method against the reference,
  * paired on the (task, seed) cells both have: {@code (mean_method − mean_ref) / |mean_ref|}; the
@@ -62,7 +62,8 @@ public final class Summary {
             }
             // seeded per cell, not per quantity: every quantity of a cell is resampled with the same draws
             String name = family + "/" + me.getKey() + "/" + ke.getKey();
-            Interval ci = settings.bootstrap(name).hierarchical(c.seedsPerTask(), Bootstrap.weightedMean(c.values()));
+            Interval ci = settings.bootstrap(name).grouped(c.groupOfTask(), c.seedsPerTask(),
+                Bootstrap.weightedMean(c.values()));
             out.add(new Row(family, me.getKey(), ke.getKey(), q.key(), c.tasks(), c.runs(), c.undefined(),
                 ci.estimate(), ci.lower(), ci.upper()));
           }
@@ -104,7 +105,8 @@ public final class Summary {
             String name = family + "/" + me.getKey() + "/" + ref + "/" + ke.getKey();
             Bootstrap b = settings.bootstrap(name);
             int[] spt = paired[0].seedsPerTask();
-            Interval ci = b.hierarchical(spt, Bootstrap.relativeChange(paired[0].values(), paired[1].values()));
+            Interval ci = b.grouped(paired[0].groupOfTask(), spt,
+                Bootstrap.relativeChange(paired[0].values(), paired[1].values()));
             double mMean = Bootstrap.weightedMean(paired[0].values()).apply(pointWeights(spt));
             double rMean = Bootstrap.weightedMean(paired[1].values()).apply(pointWeights(spt));
             double sign = q.higherIsBetter() ? 1 : -1;
@@ -148,8 +150,11 @@ public final class Summary {
     }
   }
 
-  /** Values of one quantity arranged task → seed (both sorted), with the counts of the summary. */
-  record Cells(double[][] values, int runs, int undefined) {
+  /**
+   * Values of one quantity arranged task → seed (both sorted), with the counts of the summary; {@code groupOfTask}
+   * numbers each task's bootstrap group (0.. in the order of the groups' names).
+   */
+  record Cells(double[][] values, int[] groupOfTask, int runs, int undefined) {
 
     int tasks() {
       return values.length;
@@ -165,6 +170,7 @@ public final class Summary {
 
     static Cells of(List<ResultRecord> records, Quantity q) {
       TreeMap<String, TreeMap<Long, Double>> byTask = new TreeMap<>();
+      Map<String, String> groups = groups(records);
       int undefined = 0;
       for (ResultRecord r : records) {
         Double v = q.value(r);
@@ -180,7 +186,7 @@ public final class Summary {
         }
         byTask.computeIfAbsent(taskKey(r), t -> new TreeMap<>()).put(r.seed(), v);
       }
-      return new Cells(toArray(byTask), count(byTask), undefined);
+      return new Cells(toArray(byTask), groupIndex(byTask, groups), count(byTask), undefined);
     }
 
     /** [method cells, reference cells] on the (task, seed) cells where both have a usable value. */
@@ -202,7 +208,9 @@ public final class Summary {
           }
         }
       }
-      return new Cells[] {new Cells(toArray(pa), count(pa), 0), new Cells(toArray(pb), count(pb), 0)};
+      Map<String, String> groups = groups(method);
+      int[] g = groupIndex(pa, groups);
+      return new Cells[] {new Cells(toArray(pa), g, count(pa), 0), new Cells(toArray(pb), g, count(pb), 0)};
     }
 
     private static TreeMap<String, TreeMap<Long, Double>> usable(List<ResultRecord> records, Quantity q) {
@@ -213,6 +221,29 @@ public final class Summary {
           continue;
         }
         out.computeIfAbsent(taskKey(r), t -> new TreeMap<>()).put(r.seed(), v.isNaN() ? 0.0 : v);
+      }
+      return out;
+    }
+
+    /** task key → bootstrap group; one task in two groups is an error (the records disagree). */
+    private static Map<String, String> groups(List<ResultRecord> records) {
+      Map<String, String> out = new TreeMap<>();
+      for (ResultRecord r : records) {
+        String prev = out.putIfAbsent(taskKey(r), r.group());
+        if (prev != null && !prev.equals(r.group())) {
+          throw new IllegalArgumentException("task " + taskKey(r) + " is in bootstrap groups " + prev + " and " + r.group());
+        }
+      }
+      return out;
+    }
+
+    /** Each task's group as a number 0..G-1, in the sorted order of the group names. */
+    private static int[] groupIndex(TreeMap<String, TreeMap<Long, Double>> byTask, Map<String, String> groups) {
+      List<String> names = new ArrayList<>(new TreeSet<>(byTask.keySet().stream().map(groups::get).toList()));
+      int[] out = new int[byTask.size()];
+      int t = 0;
+      for (String task : byTask.keySet()) {
+        out[t++] = java.util.Collections.binarySearch(names, groups.get(task));
       }
       return out;
     }

@@ -5,7 +5,9 @@
  * way the reference paper states them, PNG charts ({@link org.metamut.lib.report.Charts}, JFreeChart,
  * headless), and {@link org.metamut.lib.report.ReportWriter}, which writes {@code report.html} (charts
  * embedded as base64 data URIs and also saved under {@code charts/}), {@code results.csv},
- * {@code summary.csv}, {@code improvements.csv} and {@code results.json}.
+ * {@code summary.csv}, {@code improvements.csv}, {@code failed.csv} (the {@link org.metamut.lib.report.FailedRun}s:
+ * runs that threw) and {@code results.json}. Intervals resample protein groups ({@link
+ * org.metamut.lib.report.ResultRecord#group}), each drawn group with all its tasks, then seeds.
  *
  * <p>Invariants: the files hold every input number unchanged ({@link java.lang.Double#toString} in CSV,
  * JSON numbers; an undefined metric is {@code NaN} in CSV and {@code null} in JSON, an absent one is empty
