@@ -1,5 +1,6 @@
 package org.metamut.lib.adapt;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.metamut.lib.model.ParamRange;
 
 import java.io.Serializable;
@@ -19,9 +20,15 @@ import java.util.Locale;
  * @param targets       how support labels are normalised before the steps (and predictions mapped back)
  * @param overrides     what a user changed with respect to the model's own recipe (empty by default), e.g.
  *                      {@code "steps 20 (model: 1)"}; recorded in reports and adapted models
+ * @param selection     how meta-training chose steps and rate, when it did (e.g. {@code "chosen on meta-val from
+ *                      9 candidates: mean query Spearman 0.412; learner's own 1 step at 0.01: 0.388"}); empty when
+ *                      the recipe is the learner's own. Not an override: it is the model's own recipe. Written only
+ *                      when non-empty and read as empty when absent, so model files of format version 2 without it
+ *                      are unchanged.
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
-                               TargetNormalisation targets, List<String> overrides) implements Serializable {
+                               TargetNormalisation targets, List<String> overrides,
+                               @JsonInclude(JsonInclude.Include.NON_EMPTY) String selection) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Learner name of model files that predate recipes (format version 1). */
@@ -58,6 +65,24 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalArgumentException("adaptation learning rate must be a finite number > 0, got " + learningRate);
     }
     overrides = overrides == null ? List.of() : List.copyOf(overrides);
+    selection = selection == null ? "" : selection;
+  }
+
+  /** A recipe that was not chosen by a selection (the learner's own, or a user's). */
+  public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
+                          TargetNormalisation targets, List<String> overrides) {
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "");
+  }
+
+  /**
+   * This recipe with {@code newSteps} and {@code newLearningRate} chosen by meta-training (on meta-val), said in
+   * {@code how}. The result is the model's own recipe, not an override; learned per-parameter rates stay when
+   * {@code newLearningRate <= 0}.
+   */
+  public AdaptationRecipe chosen(int newSteps, double newLearningRate, String how) {
+    boolean keepLearned = newLearningRate <= 0;
+    return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
+        keepLearned && learnedRates, targets, overrides, how);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -92,7 +117,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       lr = newLearningRate;
       learned = false;
     }
-    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o);
+    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection);
   }
 
   /**
@@ -120,6 +145,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     String rate = learnedRates ? "learned per-parameter rates" : String.format(Locale.ROOT, "lr %g", learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,
         steps, steps == 1 ? "" : "s", scope == Scope.ALL ? "all" : "head", rate,
-        overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides));
+        overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides))
+        + (selection.isEmpty() ? "" : "; " + selection);
   }
 }
