@@ -173,6 +173,15 @@ public final class ConfigKey<T> {
         v -> (allowEmpty || !v.isEmpty()) && v.stream().allMatch(x -> x >= min && x <= max), false, Map.of());
   }
 
+  /** A list of finite numbers in (min, max] (exclusive minimum: rates, which must be &gt; 0). */
+  public static ConfigKey<List<Double>> positiveDoubleListKey(String path, String doc, double max, boolean allowEmpty) {
+    return new ConfigKey<>(path, doc,
+        (allowEmpty ? "a list" : "a non-empty list") + " of numbers > 0 and <= " + fmt(max),
+        (c, p) -> List.copyOf(c.getDoubleList(p)),
+        v -> (allowEmpty || !v.isEmpty()) && v.stream().allMatch(x -> x > 0 && x <= max && Double.isFinite(x)), false,
+        Map.of());
+  }
+
   public static ConfigKey<List<String>> stringListKey(String path, String doc, boolean allowEmpty) {
     return new ConfigKey<>(path, doc, allowEmpty ? "a list of strings" : "a non-empty list of strings",
         (c, p) -> List.copyOf(c.getStringList(p)), v -> allowEmpty || !v.isEmpty(), false, Map.of());

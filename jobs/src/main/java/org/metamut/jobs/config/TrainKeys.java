@@ -9,7 +9,9 @@ import static org.metamut.jobs.config.ConfigKey.boolKey;
 import static org.metamut.jobs.config.ConfigKey.doubleKey;
 import static org.metamut.jobs.config.ConfigKey.enumKey;
 import static org.metamut.jobs.config.ConfigKey.intKey;
+import static org.metamut.jobs.config.ConfigKey.intListKey;
 import static org.metamut.jobs.config.ConfigKey.positiveDoubleKey;
+import static org.metamut.jobs.config.ConfigKey.positiveDoubleListKey;
 import static org.metamut.jobs.config.ConfigKey.stringKey;
 
 /** Keys of {@code metamut meta-train}: the meta-learning algorithm, its loops, evaluation, checkpoints, GPUs. */
@@ -78,7 +80,31 @@ public final class TrainKeys {
       "evaluate on meta-val tasks every N outer steps and at the end (0 = never)", 0, Integer.MAX_VALUE);
 
   public static final ConfigKey<Integer> EVAL_MAX_TASKS = intKey("metamut.train.eval.max-tasks",
-      "at most this many meta-val episodes per evaluation (the same ones each time, >= 1)", 1, 1_000_000);
+      "at most this many meta-val tasks per evaluation (the first by task id, the same each time, >= 1; the default "
+          + "covers every meta-val task of the ingest split)", 1, 1_000_000);
+
+  public static final ConfigKey<Integer> EVAL_EPISODES_PER_TASK = intKey("metamut.train.eval.episodes-per-task",
+      "fixed meta-val episodes scored per meta-val task in each evaluation (>= 1)", 1, 1000);
+
+  public static final ConfigKey<Integer> EVAL_PATIENCE = intKey("metamut.train.eval.patience",
+      "early stopping: stop after this many evaluations in a row without a better meta-val Spearman (0 = never)",
+      0, 1_000_000);
+
+  public static final ConfigKey<String> EPISODES = enumKey("metamut.train.episodes",
+      "meta-train episodes: fresh (a new support/query sample per step and task from all of the task's variants, "
+          + "read from the variants table) or fixed (cycle over the ingest job's Parquet episodes)", "fresh", "fixed");
+
+  public static final ConfigKey<String> VARIANTS_DIR = stringKey("metamut.train.variants-dir",
+      "variants Parquet folder, for fresh episodes (empty = the folder 'variants' beside the episodes folder)", true);
+
+  public static final ConfigKey<List<Integer>> RECIPE_GRID_STEPS = intListKey("metamut.train.recipe-grid.steps",
+      "inner-loop steps tried on meta-val at the selected step, with every rate of recipe-grid.learning-rates; the "
+          + "best becomes the model's recipe (empty = keep the learner's own recipe)", 0, 1000, true);
+
+  public static final ConfigKey<List<Double>> RECIPE_GRID_LEARNING_RATES = positiveDoubleListKey(
+      "metamut.train.recipe-grid.learning-rates",
+      "inner-loop rates tried on meta-val with every recipe-grid.steps value (> 0; ignored with learned rates, "
+          + "Meta-SGD keeps its own; empty = the learner's own rate)", 1e3, true);
 
   public static final ConfigKey<Integer> CHECKPOINT_EVERY_STEPS = intKey("metamut.train.checkpoint.every-steps",
       "write a checkpoint every N outer steps and at the end (0 = only at the end)", 0, Integer.MAX_VALUE);
@@ -99,6 +125,7 @@ public final class TrainKeys {
     return List.of(ALGORITHM, OUTER_STEPS, META_BATCH_TASKS, INNER_STEPS, INNER_LEARNING_RATE, INNER_LEARNED_RATES,
         ANIL_SECOND_ORDER, REPTILE_INCLUDE_QUERY, HVP_RELATIVE_STEP, HVP_CENTRAL, OUTER_OPTIMIZER, OUTER_LEARNING_RATE, ADAM_BETA1, ADAM_BETA2,
         ADAM_EPSILON, CLIP_NORM, PARTITIONS, AGGREGATION_DEPTH, EVAL_EVERY_STEPS, EVAL_MAX_TASKS,
-        CHECKPOINT_EVERY_STEPS, CHECKPOINT_KEEP, EPISODES_DIR, PROTEINS_DIR, GPU_ENABLED);
+        CHECKPOINT_EVERY_STEPS, CHECKPOINT_KEEP, EPISODES_DIR, PROTEINS_DIR, GPU_ENABLED, EVAL_EPISODES_PER_TASK,
+        EVAL_PATIENCE, EPISODES, VARIANTS_DIR, RECIPE_GRID_STEPS, RECIPE_GRID_LEARNING_RATES);
   }
 }

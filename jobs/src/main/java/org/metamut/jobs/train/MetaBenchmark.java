@@ -81,7 +81,8 @@ public final class MetaBenchmark {
     TrainSettings s = new TrainSettings(algorithm, warmup + steps, tasks, base.innerSteps(), base.innerLearningRate(),
         false, base.anilSecondOrder(), base.reptileIncludeQuery(), base.hvpRelativeStep(), base.hvpCentral(), base.optimizer(),
         base.outerLearningRate(), base.beta1(), base.beta2(), base.adamEpsilon(), base.clipNorm(), partitions,
-        base.aggregationDepth(), 0, 1, 0, 1, "", "", outDir, base.seed(), base.gpuEnabled(), Long.MAX_VALUE / 2_000_000);
+        base.aggregationDepth(), 0, 1, 0, 1, "", "", outDir, base.seed(), base.gpuEnabled(), Long.MAX_VALUE / 2_000_000,
+        TrainSettings.FIXED, "", 1, 0, List.of(), List.of());
     List<Double> ms = new ArrayList<>();
     Consumer<String> quiet = line -> { };
     // CPU time of the Spark tasks (robust to other processes on the machine); counted after the warm-up steps

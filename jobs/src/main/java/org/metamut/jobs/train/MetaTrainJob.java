@@ -12,6 +12,8 @@ import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.data.EpisodeLoader;
 import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.jobs.data.MetaBatchSampler;
+import org.metamut.jobs.data.VariantPool;
+import org.metamut.jobs.data.VariantPoolLoader;
 import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.jobs.output.OutputFolder;
 import org.metamut.jobs.output.OutputRefusedException;
@@ -48,10 +50,12 @@ public final class MetaTrainJob {
   /**
    * What a run produced. {@code devices}: every device string a task reported (e.g. {@code gpu:0}, {@code cpu}).
    * {@code recipe} and {@code innerRates} (Meta-SGD, else null) are how the model is to be adapted: what its model
-   * file records.
+   * file records. {@code phi}: the last step's meta-parameters; {@code theta}: the model's, those of
+   * {@code selectedStep} (the best on meta-val, or the last step without meta-val).
    */
   public record Result(double[] phi, double[] theta, AdaptationRecipe recipe, double[] innerRates, long lastStep,
-                       double lastPreLoss, double lastPostLoss, String modelDir, Set<String> devices) {
+                       double lastPreLoss, double lastPostLoss, String modelDir, Set<String> devices,
+                       long selectedStep) {
   }
 
   private final SparkSession spark;
@@ -144,39 +148,153 @@ public final class MetaTrainJob {
 
     EpisodeStore store = givenEpisodes != null ? givenEpisodes
         : EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder);
-    int[] trainPool = store.trainIndices();
-    int[] valPool = store.valIndices();
-    if (trainPool.length == 0) {
+    if (store.trainIndices().length == 0) {
       throw new IllegalArgumentException("no meta-train episodes in " + s.episodesDir() + " (split = 'meta-train')");
     }
+    VariantPool pool = freshPool(store);
+    int[] trainPool = pool != null ? pool.taskIndices() : store.trainIndices();
     MetaLearner learner = learner();
     double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
     OuterOptimizer opt = optimizer(phi.length);
     long first = resume ? resumeInto(checkpoints, phi, opt, out) : 1;
+    MetaValSelector selector = new MetaValSelector(s, factory, learner, store, files, out, say);
+    if (resume) {
+      selector.restore(new Path(out, "eval.csv"), first - 1, phi.length);
+    } else {
+      selector.clear();
+    }
 
     List<TrainListener> listeners = listeners(files, out, checkpoints, store, learner);
-
-    int evalCount = Math.min(s.evalMaxTasks(), valPool.length);
-    if (s.evalEverySteps() > 0 && evalCount == 0) {
-      say.accept("no meta-val episodes: evaluation is skipped");
-    }
     TrainListener.StartInfo info = new TrainListener.StartInfo(runId, first, s.outerSteps(), s.metaBatchTasks(),
-        phi.length, factory.describe(), learner.toString(), trainPool.length, valPool.length);
+        phi.length, factory.describe(), learner.toString(), trainPool.length, store.valIndices().length);
     for (TrainListener l : listeners) {
       l.onStart(info);
     }
 
     Broadcast<EpisodeStore> bStore = jsc.broadcast(store);
-    int k = s.metaBatchTasks();
-    int parts = Math.max(1, Math.min(s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism(), k));
-    Set<String> devices = new LinkedHashSet<>();
-    TrainListener.StepReport last = null;
-    final double[] state = phi;
+    Broadcast<VariantPool> bPool = pool == null ? null : jsc.broadcast(pool);
+    Loop loop = new Loop(jsc, runId, learner, bStore, bPool, trainPool, listeners, selector);
+    TrainListener.StepReport last;
+    Model model;
     try {
+      last = loop.run(first, phi, opt);
+      if (last == null) {
+        say.accept("nothing to do: the latest checkpoint is at step " + (first - 1) + " of " + s.outerSteps());
+      }
+      model = chooseModel(jsc, runId, bStore, selector, learner, phi, last == null ? first - 1 : last.step(),
+          loop.stoppedEarly, listeners);
+      for (TrainListener l : listeners) {
+        l.onEnd(last);
+      }
+    } finally {
+      bStore.destroy();
+      if (bPool != null) {
+        bPool.destroy();
+      }
+      for (TrainListener l : listeners) {
+        if (l instanceof MetricsListener m) {
+          m.close();
+        }
+      }
+    }
+    long lastStep = last == null ? first - 1 : last.step();
+    String modelDir = writeModel(files, modelOut, model, lastStep, store, learner);
+    if (selector.enabled()) {
+      selector.pruneSaved();
+    }
+    say.accept("model written to " + modelDir + " (step " + model.step() + "; " + model.recipe().describe() + ")");
+    return new Result(phi.clone(), model.theta(), model.recipe(), model.rates(), lastStep,
+        last == null ? Double.NaN : last.preLoss(), last == null ? Double.NaN : last.postLoss(), modelDir,
+        loop.devices, model.step());
+  }
+
+  /** What the model folder gets: θ (and learned rates) of the selected step, and the recipe. */
+  private record Model(double[] theta, double[] rates, AdaptationRecipe recipe, long step, boolean selected) {
+  }
+
+  /**
+   * The model: with meta-val, θ of the best step and the recipe chosen there from the grid (announced to the
+   * listeners); without, the last θ and the learner's recipe.
+   */
+  private Model chooseModel(JavaSparkContext jsc, String runId, Broadcast<EpisodeStore> bStore, MetaValSelector selector,
+                            MetaLearner learner, double[] lastPhi, long lastStep, boolean stoppedEarly,
+                            List<TrainListener> listeners) throws Exception {
+    int n = factory.numParams();
+    double[] best = selector.bestPhi();
+    if (!selector.enabled() || best == null) {
+      return new Model(learner.modelParams(lastPhi, n), learner.learnedRates(lastPhi, n), learner.recipe(lastPhi, n), lastStep,
+          false);
+    }
+    long step = selector.best().step();
+    AdaptationRecipe recipe = selector.chooseRecipe(jsc, runId, bStore, best, step);
+    TrainListener.SelectionReport r = new TrainListener.SelectionReport(step, selector.best().metric(), lastStep,
+        stoppedEarly, recipe.describe());
+    for (TrainListener l : listeners) {
+      l.onSelection(r);
+    }
+    return new Model(learner.modelParams(best, n), recipe.learnedRates() ? learner.learnedRates(best, n) : null, recipe,
+        step, true);
+  }
+
+  /**
+   * With fresh episodes, every variant of the meta-train tasks (drawn from per step); null with fixed episodes or
+   * episodes given by a caller (benchmarks). A fresh draw has the shape of the task's fixed episodes.
+   */
+  private VariantPool freshPool(EpisodeStore store) {
+    if (givenEpisodes != null || !TrainSettings.FRESH.equals(s.episodes())) {
+      return null;
+    }
+    long t0 = System.nanoTime();
+    VariantPool pool = VariantPoolLoader.forTrainEpisodes(spark, s.variantsDir(), s.episodesDir(), s.proteinsDir(),
+        encoder, store, say);
+    say.accept(String.format(java.util.Locale.ROOT, "fresh episodes: %d meta-train tasks, %d variants (%.1f MB) from %s "
+        + "in %.1f s; the fixed episodes held %d variants", pool.tasks(), pool.variants(), pool.bytes() / 1e6,
+        s.variantsDir(), (System.nanoTime() - t0) / 1e9, trainVariants(store)));
+    return pool;
+  }
+
+  private static long trainVariants(EpisodeStore store) {
+    long n = 0;
+    for (int i : store.trainIndices()) {
+      n += store.episode(i).supportY().length + store.episode(i).queryY().length;
+    }
+    return n;
+  }
+
+  /** The outer loop: one meta-batch per step, meta-val every {@code eval.every-steps}, early stopping. */
+  private final class Loop {
+    final JavaSparkContext jsc;
+    final String runId;
+    final MetaLearner learner;
+    final Broadcast<EpisodeStore> bStore;
+    final Broadcast<VariantPool> bPool;
+    final int[] trainPool;
+    final List<TrainListener> listeners;
+    final MetaValSelector selector;
+    final Set<String> devices = new LinkedHashSet<>();
+    boolean stoppedEarly;
+
+    Loop(JavaSparkContext jsc, String runId, MetaLearner learner, Broadcast<EpisodeStore> bStore,
+         Broadcast<VariantPool> bPool, int[] trainPool, List<TrainListener> listeners, MetaValSelector selector) {
+      this.jsc = jsc;
+      this.runId = runId;
+      this.learner = learner;
+      this.bStore = bStore;
+      this.bPool = bPool;
+      this.trainPool = trainPool;
+      this.listeners = listeners;
+      this.selector = selector;
+    }
+
+    /** Runs steps {@code first..outerSteps} on {@code state} (updated in place); the last step's report or null. */
+    TrainListener.StepReport run(long first, double[] state, OuterOptimizer opt) throws Exception {
+      int k = s.metaBatchTasks();
+      int parts = Math.max(1, Math.min(s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism(), k));
+      TrainListener.StepReport last = null;
       for (long step = first; step <= s.outerSteps(); step++) {
         long t0 = System.nanoTime();
         int[] chosen = MetaBatchSampler.sample(s.seed(), step, trainPool, k);
-        MetaGradientAggregator agg = aggregate(jsc, runId, step, false, learner, bStore, state, chosen, parts);
+        MetaGradientAggregator agg = aggregate(jsc, runId, step, learner, bStore, bPool, state, chosen, parts);
         OuterStep.Summary sum = OuterStep.apply(step, agg, opt, s.clipNorm(), state);
         long nanos = System.nanoTime() - t0;
         String[] devs = agg.devices();
@@ -186,32 +304,21 @@ public final class MetaTrainJob {
         for (TrainListener l : listeners) {
           l.onStepEnd(last);
         }
-        if (s.evalEverySteps() > 0 && evalCount > 0 && (step % s.evalEverySteps() == 0 || step == s.outerSteps())) {
-          metaVal(jsc, runId, step, learner, bStore, state, Arrays.copyOf(valPool, evalCount), listeners);
+        if (selector.enabled() && (step % s.evalEverySteps() == 0 || step == s.outerSteps())) {
+          TrainListener.EvalReport er = selector.evaluate(jsc, runId, bStore, step, state);
+          for (TrainListener l : listeners) {
+            l.onEval(er);
+          }
+          if (selector.shouldStop() && step < s.outerSteps()) {
+            say.accept("early stopping at step " + step + ": " + s.evalPatience() + " evaluations without a better "
+                + "meta-val Spearman than step " + selector.best().step());
+            stoppedEarly = true;
+            break;
+          }
         }
       }
-      if (last == null) {
-        say.accept("nothing to do: the latest checkpoint is at step " + (first - 1) + " of " + s.outerSteps());
-      }
-      for (TrainListener l : listeners) {
-        l.onEnd(last);
-      }
-    } finally {
-      bStore.destroy();
-      for (TrainListener l : listeners) {
-        if (l instanceof MetricsListener m) {
-          m.close();
-        }
-      }
+      return last;
     }
-    double[] theta = learner.modelParams(state, factory.numParams());
-    double[] rates = learner.learnedRates(state, factory.numParams());
-    AdaptationRecipe recipe = learner.recipe(state, factory.numParams());
-    String modelDir = writeModel(files, modelOut, theta, rates, recipe, last == null ? first - 1 : last.step(),
-        store, learner);
-    say.accept("model written to " + modelDir + " (" + recipe.describe() + ")");
-    return new Result(state.clone(), theta, recipe, rates, last == null ? first - 1 : last.step(),
-        last == null ? Double.NaN : last.preLoss(), last == null ? Double.NaN : last.postLoss(), modelDir, devices);
   }
 
   /**
@@ -250,24 +357,9 @@ public final class MetaTrainJob {
     return listeners;
   }
 
-  /** Query losses before and after adaptation on the meta-val episodes {@code evalIdx}, reported to the listeners. */
-  private void metaVal(JavaSparkContext jsc, String runId, long step, MetaLearner learner, Broadcast<EpisodeStore> bStore,
-                       double[] state, int[] evalIdx, List<TrainListener> listeners) throws Exception {
-    long e0 = System.nanoTime();
-    MetaGradientAggregator ev = aggregate(jsc, runId, step, true, learner, bStore, state, evalIdx,
-        Math.max(1, Math.min(jsc.defaultParallelism(), evalIdx.length)));
-    if (ev.firstError() != null) {
-      throw new org.metamut.lib.meta.NonFiniteException("evaluation at step " + step + ": " + ev.firstError());
-    }
-    TrainListener.EvalReport er = new TrainListener.EvalReport(step, evalIdx.length, ev.meanPreLoss(), ev.meanPostLoss(),
-        System.nanoTime() - e0);
-    for (TrainListener l : listeners) {
-      l.onEval(er);
-    }
-  }
-
-  private MetaGradientAggregator aggregate(JavaSparkContext jsc, String runId, long step, boolean evaluate,
-                                           MetaLearner learner, Broadcast<EpisodeStore> bStore, double[] phi,
+  /** One outer step's meta-gradient: {@code episodes} are episode indices, or task indices with fresh episodes. */
+  private MetaGradientAggregator aggregate(JavaSparkContext jsc, String runId, long step, MetaLearner learner,
+                                           Broadcast<EpisodeStore> bStore, Broadcast<VariantPool> bPool, double[] phi,
                                            int[] episodes, int parts) {
     Broadcast<double[]> bPhi = jsc.broadcast(phi.clone());
     try {
@@ -275,8 +367,9 @@ public final class MetaTrainJob {
       for (int slot = 0; slot < episodes.length; slot++) {
         refs.add(new int[] {slot, episodes[slot]});
       }
-      TaskComputer computer = new TaskComputer(runId, step, evaluate, factory, learner, bStore, bPhi, s.gpuEnabled(), fault);
-      int dim = evaluate ? 0 : phi.length;
+      TaskComputer computer = new TaskComputer(runId, step, false, factory, learner, bStore, bPool, s.seed(), bPhi,
+          s.gpuEnabled(), fault);
+      int dim = phi.length;
       int slots = episodes.length;
       JavaRDD<int[]> rdd = jsc.parallelize(refs, parts);
       return rdd.treeAggregate(MetaGradientAggregator.zero(dim, slots),
@@ -353,28 +446,31 @@ public final class MetaTrainJob {
    * The final model: the model file (θ, the learner's adaptation recipe and any learned inner rates), named
    * parameters (transformer) or a plain array, plus the provenance manifest; published as one folder.
    */
-  private String writeModel(RunFiles files, OutputFolder model, double[] theta, double[] rates, AdaptationRecipe recipe,
-                            long step, EpisodeStore store, MetaLearner learner) throws IOException {
+  private String writeModel(RunFiles files, OutputFolder folder, Model m, long lastStep, EpisodeStore store,
+                            MetaLearner learner) throws IOException {
     try {
-      writeModelFiles(files, model.staging(), theta, rates, recipe, step, store, learner);
-      model.publish();
+      writeModelFiles(files, folder.staging(), m, lastStep, store, learner);
+      folder.publish();
     } finally {
-      model.abort(); // after a failure; nothing to do once published
+      folder.abort(); // after a failure; nothing to do once published
     }
-    return model.target().toString();
+    return folder.target().toString();
   }
 
-  private void writeModelFiles(RunFiles files, Path dir, double[] theta, double[] rates, AdaptationRecipe recipe,
-                               long step, EpisodeStore store,
+  private void writeModelFiles(RunFiles files, Path dir, Model m, long lastStep, EpisodeStore store,
                                MetaLearner learner) throws IOException {
     Map<String, String> prov = new java.util.TreeMap<>();
-    prov.put("meta-train.step", Long.toString(step));
+    prov.put("meta-train.step", Long.toString(m.step()));
+    prov.put("meta-train.last-step", Long.toString(lastStep));
+    prov.put("meta-train.selection", m.selected() ? "the best step by mean meta-val query Spearman"
+        : "the last step (no meta-val selection)");
     prov.put("meta-train.seed", Long.toString(s.seed()));
     prov.put("meta-train.algorithm", s.algorithm());
     prov.put("meta-train.learner", learner.toString());
     prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
+    prov.put("meta-train.episode-mode", givenEpisodes == null ? s.episodes() : "given");
     prov.put("created", Instant.now().toString());
     prov.put("config", renderedConfig);
-    ModelOutput.write(files, dir, factory, encoder, theta, recipe, rates, manifest(step, store, learner), prov);
+    ModelOutput.write(files, dir, factory, encoder, m.theta(), m.recipe(), m.rates(), manifest(m.step(), store, learner), prov);
   }
 }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-step metrics as JSON lines ({@code metrics.jsonl}: one object per training step, {@code "kind":"train"}, and
- * per evaluation, {@code "kind":"eval"}) and CSV ({@code metrics.csv}, training steps; {@code eval.csv}), written
+ * Per-step metrics as JSON lines ({@code metrics.jsonl}: one object per training step, {@code "kind":"train"}, per
+ * evaluation, {@code "kind":"eval"} (the meta-val curve), and at the end the choice, {@code "kind":"selection"}) and CSV ({@code metrics.csv}, training steps; {@code eval.csv}), written
  * through {@link RowLog} (Jackson). A non-finite loss is JSON {@code null} and an empty CSV field. Flushed after
  * every row. On a resume, rows of steps after the checkpoint are dropped first, so the files read as if the run
  * had never stopped.
@@ -19,7 +19,8 @@ import java.util.Map;
 final class MetricsListener implements TrainListener {
   static final List<String> TRAIN_COLUMNS = List.of("step", "pre_loss", "post_loss", "grad_norm", "clipped", "tasks",
       "examples", "step_ms", "tasks_per_s");
-  static final List<String> EVAL_COLUMNS = List.of("step", "tasks", "val_pre_loss", "val_post_loss", "eval_ms");
+  static final List<String> EVAL_COLUMNS = List.of("step", "tasks", "episodes", "val_pre_loss", "val_post_loss",
+      "val_spearman", "best", "eval_ms");
   static final String TRAIN_HEADER = String.join(",", TRAIN_COLUMNS);
 
   private final RunFiles files;
@@ -49,7 +50,8 @@ final class MetricsListener implements TrainListener {
     if (keepUpTo > 0 && files.exists(p)) {
       try (InputStream in = files.open(p)) {
         for (Map<String, Object> row : RowLog.read(in, format)) {
-          if (Long.parseLong(String.valueOf(row.get("step"))) <= keepUpTo) {
+          // the selection row is the end of a run: a resumed run writes its own
+          if (Long.parseLong(String.valueOf(row.get("step"))) <= keepUpTo && !"selection".equals(row.get("kind"))) {
             kept.add(row);
           }
         }
@@ -85,11 +87,26 @@ final class MetricsListener implements TrainListener {
     row.put("step", e.step());
     row.put("kind", "eval");
     row.put("tasks", e.tasks());
+    row.put("episodes", e.episodes());
     row.put("val_pre_loss", num(e.preLoss()));
     row.put("val_post_loss", num(e.postLoss()));
+    row.put("val_spearman", num(e.spearman()));
+    row.put("best", e.best());
     row.put("eval_ms", millis(e.nanos()));
     jsonl.append(row);
     evalCsv.append(row);
+  }
+
+  @Override
+  public void onSelection(SelectionReport r) throws IOException {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("step", r.lastStep());
+    row.put("kind", "selection");
+    row.put("selected_step", r.selectedStep());
+    row.put("val_spearman", num(r.spearman()));
+    row.put("stopped_early", r.stoppedEarly());
+    row.put("recipe", r.recipe());
+    jsonl.append(row);
   }
 
   /** Null for NaN and ±∞: JSON has no literal for them. */

@@ -54,7 +54,14 @@ final class ProgressListener implements TrainListener {
 
   @Override
   public void onEval(EvalReport e) {
-    out.accept(String.format(Locale.ROOT, "eval at step %d on %d meta-val episodes: query loss %.4f before, %.4f after adaptation (%.0f ms)",
-        e.step(), e.tasks(), e.preLoss(), e.postLoss(), e.nanos() / 1e6));
+    out.accept(String.format(Locale.ROOT, "meta-val at step %d on %d tasks (%d episodes): query Spearman %.4f%s, "
+        + "query loss %.4f before, %.4f after adaptation (%.0f ms)", e.step(), e.tasks(), e.episodes(), e.spearman(),
+        e.best() ? " (best so far)" : "", e.preLoss(), e.postLoss(), e.nanos() / 1e6));
+  }
+
+  @Override
+  public void onSelection(SelectionReport r) {
+    out.accept(String.format(Locale.ROOT, "model: θ of step %d (meta-val query Spearman %.4f)%s; %s", r.selectedStep(),
+        r.spearman(), r.stoppedEarly() ? ", stopped early at step " + r.lastStep() : "", r.recipe()));
   }
 }

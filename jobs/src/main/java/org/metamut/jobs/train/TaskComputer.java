@@ -4,6 +4,7 @@ import org.metamut.lib.model.ModelFactory;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.metamut.jobs.data.EpisodeStore;
+import org.metamut.jobs.data.VariantPool;
 import org.metamut.lib.meta.MetaLearner;
 import org.metamut.lib.meta.MetaTask;
 import org.metamut.lib.meta.NonFiniteException;
@@ -14,7 +15,9 @@ import java.io.Serializable;
 
 /**
  * The executor side of one outer step (or evaluation): for a (slot, episode index) pair, binds the GPU, takes
- * this thread's cached model, reads the episode from the broadcast store and φ from the step's broadcast, and
+ * this thread's cached model, reads the episode from the broadcast store (with fresh episodes: draws the
+ * (seed, step, slot, task) sample from the broadcast variant pool, the index being a task index) and φ from the
+ * step's broadcast, and
  * computes the task's meta-gradient (or evaluation losses). A non-finite value becomes a failed
  * {@link TaskResult} naming task and inner step (not a Spark failure: retrying would only repeat it).
  * Captures only serialisable descriptions and broadcast handles.
@@ -28,12 +31,17 @@ final class TaskComputer implements Serializable {
   private final ModelFactory factory;
   private final MetaLearner learner;
   private final Broadcast<EpisodeStore> store;
+  private final Broadcast<VariantPool> pool;
+  private final long seed;
   private final Broadcast<double[]> phi;
   private final boolean gpuRequired;
   private final FaultInjection fault;
 
   TaskComputer(String runId, long step, boolean evaluate, ModelFactory factory, MetaLearner learner,
-               Broadcast<EpisodeStore> store, Broadcast<double[]> phi, boolean gpuRequired, FaultInjection fault) {
+               Broadcast<EpisodeStore> store, Broadcast<VariantPool> pool, long seed, Broadcast<double[]> phi,
+               boolean gpuRequired, FaultInjection fault) {
+    this.pool = pool;
+    this.seed = seed;
     this.runId = runId;
     this.step = step;
     this.evaluate = evaluate;
@@ -54,7 +62,7 @@ final class TaskComputer implements Serializable {
       }
     }
     FlatModel model = ExecutorCache.model(runId, device, factory);
-    MetaTask task = store.value().task(episodeIndex, slot);
+    MetaTask task = pool != null ? pool.value().draw(seed, step, slot, episodeIndex) : store.value().task(episodeIndex, slot);
     try {
       TaskResult r = evaluate ? learner.evaluate(model, phi.value(), task) : learner.metaGradient(model, phi.value(), task);
       return r.onDevice(device);

@@ -22,8 +22,20 @@ public interface TrainListener {
     }
   }
 
-  /** An evaluation on meta-val episodes: query loss before and after adapting on the support set. */
-  record EvalReport(long step, int tasks, double preLoss, double postLoss, long nanos) {
+  /**
+   * An evaluation on meta-val with the evaluation protocol ({@link MetaValidation}): {@code tasks} meta-val tasks,
+   * {@code episodes} episodes; query MSE (support-z-scored labels) before and after adaptation; mean query Spearman
+   * after adaptation (the selection metric); {@code best}: the best evaluation so far.
+   */
+  record EvalReport(long step, int tasks, int episodes, double preLoss, double postLoss, double spearman, boolean best,
+                    long nanos) {
+  }
+
+  /**
+   * What meta-val selection chose at the end of a run: the step whose θ is the model, its metric, the last step run
+   * ({@code stoppedEarly} when patience ran out) and the recipe, described.
+   */
+  record SelectionReport(long selectedStep, double spearman, long lastStep, boolean stoppedEarly, String recipe) {
   }
 
   /** Read access to the driver's state after a step (copies). */
@@ -42,6 +54,10 @@ public interface TrainListener {
   }
 
   default void onEval(EvalReport report) throws Exception {
+  }
+
+  /** After the last step and the recipe choice, before the model is written (only when meta-val ran). */
+  default void onSelection(SelectionReport report) throws Exception {
   }
 
   /** After the last step (also called with the last report when the run stops early with an exception: no). */

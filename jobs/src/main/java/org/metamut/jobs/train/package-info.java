@@ -4,12 +4,17 @@
  * broadcasts φ, runs the per-task meta-gradients on executors ({@link org.metamut.jobs.train.TaskComputer}),
  * sums them with {@code treeAggregate} and {@link org.metamut.lib.meta.MetaGradientAggregator}, and applies the
  * outer optimiser ({@link org.metamut.lib.meta.OuterStep}). Metrics, progress and checkpoints are
- * {@link org.metamut.jobs.train.TrainListener}s; a checkpoint failure fails the job.
+ * {@link org.metamut.jobs.train.TrainListener}s; a checkpoint failure fails the job. Tasks are fresh episodes
+ * drawn on the executors from every variant of the meta-train tasks ({@link org.metamut.jobs.data.VariantPool}), or
+ * the fixed ones. Meta-val runs the evaluation protocol ({@link org.metamut.jobs.train.MetaValidation}, through
+ * {@link org.metamut.lib.adapt.Adapter}); {@link org.metamut.jobs.train.MetaValSelector} keeps the best step's θ as
+ * the model, stops early, and chooses the inner-loop recipe on meta-val.
  *
  * <p>Invariants:
  * <ul>
  *   <li>Same config + seed ⇒ same θ, bit for bit, for any partition count, after retried tasks and after a resume:
- *       the meta-batch depends only on (seed, step), a task's result only on (φ, episode), the sum on the slot
+ *       the meta-batch depends only on (seed, step), a fresh episode only on (seed, step, slot, task), a task's
+ *       result only on (φ, episode), the sum on the slot
  *       order only, and a checkpoint holds φ and the whole optimiser state.</li>
  *   <li>Executors receive plain arrays and small serialisable records only (never {@code INDArray}, never a
  *       {@code Config}); closures never capture a job object.</li>

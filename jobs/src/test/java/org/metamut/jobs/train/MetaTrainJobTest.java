@@ -118,8 +118,11 @@ class MetaTrainJobTest {
     assertTrue(Files.exists(out.resolve("meta-train/model/params.json")));
     org.metamut.lib.io.SavedModel saved = org.metamut.lib.io.ModelFile.read(out.resolve("meta-train/model/model.mmut"));
     assertArrayEquals(resumed.theta(), saved.theta(), 0.0);
-    assertEquals("6", saved.provenance().get("meta-train.step"));
-    assertTrue(Files.readString(out.resolve("meta-train/model/manifest.json")).contains("\"step\" : 6"));
+    assertEquals(full.selectedStep(), resumed.selectedStep(), "the same step is selected after a resume");
+    assertArrayEquals(full.theta(), resumed.theta(), 0.0);
+    assertEquals(Long.toString(resumed.selectedStep()), saved.provenance().get("meta-train.step"));
+    assertEquals("6", saved.provenance().get("meta-train.last-step"));
+    assertTrue(Files.readString(out.resolve("meta-train/model/manifest.json")).contains("\"step\" : " + resumed.selectedStep()));
   }
 
   private static String lossesOnly(String csvLine) {
@@ -186,7 +189,7 @@ class MetaTrainJobTest {
     MetamutConfig cfg = MetamutConfig.fromString(conf(out, "metamut.train { inner.learning-rate = 1e3, inner.steps = 30, "
         + "algorithm = fomaml, checkpoint.every-steps = 1 }\n"));
     NonFiniteException e = assertThrows(NonFiniteException.class, () -> job(cfg, new ArrayList<>()).run());
-    assertTrue(e.getMessage().matches("(?s)outer step 1: task task\\d\\d#\\d \\(meta-batch slot \\d\\), inner step \\d+ of 30: .*"),
+    assertTrue(e.getMessage().matches("(?s)outer step 1: task task\\d\\d#fresh \\(meta-batch slot \\d\\), inner step \\d+ of 30: .*"),
         e.getMessage());
     assertFalse(Files.exists(out.resolve("meta-train/checkpoints/step-00000001")));
   }

@@ -1,5 +1,6 @@
 package org.metamut.lib.adapt;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.metamut.lib.model.ParamRange;
 
 import java.io.Serializable;
@@ -19,13 +20,19 @@ import java.util.Locale;
  * @param targets       how support labels are normalised before the steps (and predictions mapped back)
  * @param overrides     what a user changed with respect to the model's own recipe (empty by default), e.g.
  *                      {@code "steps 20 (model: 1)"}; recorded in reports and adapted models
+ * @param selection     how meta-training chose steps and rate, when it did (e.g. {@code "chosen on meta-val from
+ *                      9 candidates: mean query Spearman 0.412; learner's own 1 step at 0.01: 0.388"}); empty when
+ *                      the recipe is the learner's own. Not an override: it is the model's own recipe. Written only
+ *                      when non-empty and read as empty when absent, so model files of format version 2 without it
+ *                      are unchanged.
  * @param solver        how the adapted parameters are found: SGD steps, or the exact ridge solve of the scalar head
  *                      on the model's features ({@link Solver#CLOSED_FORM}; steps and rate are then unused)
  * @param headLogPenalty {@link Solver#CLOSED_FORM} only: the log prior precision of the head's weights (meta-learned)
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
-                               TargetNormalisation targets, List<String> overrides, Solver solver, double headLogPenalty)
-    implements Serializable {
+                               TargetNormalisation targets, List<String> overrides,
+                               @JsonInclude(JsonInclude.Include.NON_EMPTY) String selection, Solver solver,
+                               double headLogPenalty) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Learner name of model files that predate recipes (format version 1). */
@@ -59,15 +66,15 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     CLOSED_FORM
   }
 
-  /** An SGD recipe (the solver every learner but the closed-form head uses). */
+  /** An SGD recipe not chosen by a selection (the learner's own, or a user's). */
   public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                           TargetNormalisation targets, List<String> overrides) {
-    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, Solver.SGD, 0.0);
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0);
   }
 
   /** The recipe of a closed-form head with this log-penalty. */
   public static AdaptationRecipe closedForm(String learner, double headLogPenalty) {
-    return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(),
+    return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(), "",
         Solver.CLOSED_FORM, headLogPenalty);
   }
 
@@ -85,10 +92,25 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalArgumentException("adaptation learning rate must be a finite number > 0, got " + learningRate);
     }
     overrides = overrides == null ? List.of() : List.copyOf(overrides);
+    selection = selection == null ? "" : selection;
     solver = solver == null ? Solver.SGD : solver; // model files written before solvers were recorded
     if (!Double.isFinite(headLogPenalty)) {
       throw new IllegalArgumentException("head log-penalty must be finite, got " + headLogPenalty);
     }
+  }
+
+  /**
+   * This recipe with {@code newSteps} and {@code newLearningRate} chosen by meta-training (on meta-val), said in
+   * {@code how}. The result is the model's own recipe, not an override; learned per-parameter rates stay when
+   * {@code newLearningRate <= 0}. A closed-form recipe has no steps or rate to choose and is returned as it is.
+   */
+  public AdaptationRecipe chosen(int newSteps, double newLearningRate, String how) {
+    if (solver == Solver.CLOSED_FORM) {
+      return this;
+    }
+    boolean keepLearned = newLearningRate <= 0;
+    return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
+        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -126,7 +148,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       lr = newLearningRate;
       learned = false;
     }
-    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, solver, headLogPenalty);
+    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty);
   }
 
   /**
@@ -163,6 +185,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,
         steps, steps == 1 ? "" : "s", scope == Scope.ALL ? "all" : "head", rate,
-        overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides));
+        overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides))
+        + (selection.isEmpty() ? "" : "; " + selection);
   }
 }

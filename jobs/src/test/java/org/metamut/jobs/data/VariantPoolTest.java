@@ -1,0 +1,85 @@
+package org.metamut.jobs.data;
+
+import org.junit.jupiter.api.Test;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.meta.MetaTask;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Fresh draws: pure in (seed, step, slot, task), disjoint support and query, support-z-scored targets; their cost. */
+class VariantPoolTest {
+  static final String SEQ = "MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHIGQVQAGVWPAACRERVAEGMTWLNAMVDRLLSFSLEFL";
+
+  /** Two tasks: 5000 single mutants of one protein; 300 of it pooled with a second protein. */
+  static VariantPool pool() {
+    int n0 = 5000;
+    int n1 = 300;
+    int n = n0 + n1;
+    int[] protein = new int[n];
+    int[] mutStart = new int[n + 1];
+    int[] pos = new int[n];
+    byte[] wt = new byte[n];
+    byte[] mt = new byte[n];
+    double[] y = new double[n];
+    String other = SEQ.substring(20, 120);
+    for (int v = 0; v < n; v++) {
+      protein[v] = v >= n0 && v % 2 == 0 ? 1 : 0;
+      String seq = protein[v] == 0 ? SEQ : other;
+      pos[v] = 1 + v % seq.length();
+      wt[v] = (byte) seq.charAt(pos[v] - 1);
+      mt[v] = (byte) (wt[v] == 'A' ? 'G' : 'A');
+      mutStart[v + 1] = v + 1;
+      y[v] = Math.sin(v);
+    }
+    return new VariantPool(new EncoderSpec(EncoderSpec.SEPARATOR, 64), new String[] {SEQ, other},
+        new String[] {"src/one", "src/pooled"}, new int[] {0, n0, n}, new int[] {16, 16}, new int[] {16, 16},
+        protein, mutStart, pos, wt, mt, y);
+  }
+
+  @Test
+  void aDrawIsAPureFunctionOfSeedStepSlotAndTask() {
+    VariantPool p = pool();
+    for (int t = 0; t < 2; t++) {
+      int[] a = p.sample(7, 3, 1, t);
+      assertArrayEquals(a, p.sample(7, 3, 1, t));
+      Set<Integer> distinct = new HashSet<>();
+      Arrays.stream(a).forEach(distinct::add);
+      assertEquals(32, distinct.size(), "support and query are disjoint");
+      int from = t == 0 ? 0 : 5000;
+      int to = t == 0 ? 5000 : 5300;
+      assertTrue(Arrays.stream(a).allMatch(v -> v >= from && v < to), "only the task's own variants");
+      assertFalse(Arrays.equals(a, p.sample(7, 4, 1, t)), "another step draws another sample");
+      assertFalse(Arrays.equals(a, p.sample(7, 3, 2, t)), "another slot draws another sample");
+      assertFalse(Arrays.equals(a, p.sample(8, 3, 1, t)), "another seed draws another sample");
+      MetaTask task = p.draw(7, 3, 1, t);
+      assertEquals(16, task.support().batchSize());
+      assertEquals(16, task.query().batchSize());
+      double mean = Arrays.stream(task.support().targets()).average().orElseThrow();
+      assertEquals(0, mean, 1e-12, "support targets are z-scored over the support");
+    }
+  }
+
+  @Test
+  void drawingIsCheapNextToAModelCall() {
+    VariantPool p = pool();
+    for (int i = 0; i < 2000; i++) {
+      p.draw(1, i, i % 8, i % 2); // warm-up
+    }
+    int reps = 5000;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) {
+      p.draw(2, i, i % 8, i % 2);
+    }
+    double us = (System.nanoTime() - t0) / 1e3 / reps;
+    // printed, not asserted (timings on a shared machine are noise): a model call is ~40,000 µs
+    System.out.printf("fresh draw of a 16+16 episode (sample + encode + z-score): %.1f µs%n", us);
+    assertTrue(us < 20_000, "a draw took " + us + " µs");
+  }
+}
