@@ -23,19 +23,25 @@ final class ConfigCommand implements Runnable {
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = "Print the effective configuration (after all layers) and where each value came from.")
+      description = "Print the effective configuration (after all layers) and where each value came from; "
+          + "secret values (keys like *secret*, *password*, *token*, *access.key*) are redacted.")
   static final class Show implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
       MetamutConfig cfg = options.load();
-      Map<String, String[]> values = cfg.explain();
+      Map<String, String[]> values = cfg.explain(); // secrets already redacted
       int width = values.keySet().stream().mapToInt(String::length).max().orElse(10);
+      java.io.PrintWriter out = spec.commandLine().getOut();
       for (Map.Entry<String, String[]> e : values.entrySet()) {
-        System.out.printf("%-" + width + "s = %s%n%" + width + "s   # %s%n", e.getKey(), e.getValue()[0], "", e.getValue()[1]);
+        out.printf("%-" + width + "s = %s%n%" + width + "s   # %s%n", e.getKey(), e.getValue()[0], "", e.getValue()[1]);
       }
+      out.flush();
     }
   }
 

@@ -72,7 +72,7 @@ final class DemoCommand extends JobCommand {
   static void evaluateStage(JobContext ctx, String out) {
     try {
       var spark = ctx.spark();
-      MetamutConfig cfg = MetamutConfig.fromString("metamut {\n" + ctx.config().renderMetamut() + "\n}\n" + DEMO_EVALUATION);
+      MetamutConfig cfg = ctx.config().withOverrides(DEMO_EVALUATION);
       String data = cfg.get(EvalKeys.DATA_DIR).isEmpty() ? out : cfg.get(EvalKeys.DATA_DIR);
       if (!Files.isDirectory(Path.of(data, "episodes"))) {
         ctx.say("evaluation stage: no episodes under " + data + ", ingesting first");

@@ -82,8 +82,8 @@ final class IngestBenchCommand extends JobCommand {
   }
 
   private static MetamutConfig with(MetamutConfig base, Path out, String extra) {
-    return MetamutConfig.fromString("metamut {\n" + base.renderMetamut() + "\n}\nmetamut.run.output-dir = \""
-        + out.toAbsolutePath() + "\"\nmetamut.ingest.force = true\n" + extra);
+    return base.withOverrides("metamut.run.output-dir = \"" + out.toAbsolutePath() + "\"\nmetamut.ingest.force = true\n"
+        + extra);
   }
 
   private String[] measure(JobContext ctx, String label, MetamutConfig cfg) throws Exception {

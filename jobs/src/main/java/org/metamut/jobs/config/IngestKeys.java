@@ -119,6 +119,10 @@ public final class IngestKeys {
       "how long to wait for another ingest run's lock before failing, in milliseconds (0 = fail at once)",
       0, Long.MAX_VALUE);
 
+  public static final ConfigKey<Long> LOCK_LEASE_MS = longKey("metamut.ingest.lock-lease-ms",
+      "how long the ingest lock outlives a run that stops renewing it (killed, pod deleted), in milliseconds; "
+          + "renewed every third of it (>= 3000)", 3000, Long.MAX_VALUE);
+
   public static final ConfigKey<Boolean> FORCE = boolKey("metamut.ingest.force",
       "true re-ingests every source even when its inputs are unchanged");
 
@@ -144,7 +148,7 @@ public final class IngestKeys {
 
   static List<ConfigKey<?>> all() {
     return List.of(DATASETS, ONLY, WILD_TYPE_ROWS, MAX_LINE_BYTES, RAW_LINE_CHARS, MIN_TASK_VARIANTS, LOCK_WAIT_MS,
-        FORCE, SUPPORT_SIZE, QUERY_SIZE, EPISODES_PER_TASK, SPLIT_PROTOCOL, TEST_FAMILIES, TEST_FRACTION,
+        LOCK_LEASE_MS, FORCE, SUPPORT_SIZE, QUERY_SIZE, EPISODES_PER_TASK, SPLIT_PROTOCOL, TEST_FAMILIES, TEST_FRACTION,
         VAL_FRACTION);
   }
 }

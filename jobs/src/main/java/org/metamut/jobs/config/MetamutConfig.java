@@ -163,17 +163,33 @@ public final class MetamutConfig implements Serializable {
     return name.matches("[A-Za-z0-9_-]+") ? name : ConfigUtilQuote.quote(name);
   }
 
-  /** The whole metamut subtree as HOCON, for provenance records. */
+  /**
+   * The whole metamut subtree as HOCON, for provenance records (model files, manifests, summaries), with secrets
+   * {@link Redaction redacted}: never parse it back into a config (use {@link #withOverrides}).
+   */
   public String renderMetamut() {
-    return config().getConfig(ROOT).root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    return Redaction.redact(config().getConfig(ROOT)).root()
+        .render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
   }
 
-  /** Every leaf value under metamut with its origin, sorted by key, for {@code metamut config show}. */
+  /**
+   * This configuration with {@code hocon} laid over it (a run derived from this one: the demo's evaluation sizes,
+   * a benchmark's output folder); secrets are carried, unlike {@link #renderMetamut}'s text.
+   */
+  public MetamutConfig withOverrides(String hocon) {
+    return fromString(ROOT + " = " + config().getConfig(ROOT).root().render(ConfigRenderOptions.concise()) + "\n" + hocon);
+  }
+
+  /**
+   * Every leaf value under metamut with its origin, sorted by key, for {@code metamut config show}; secret values
+   * are {@link Redaction redacted}, their origins kept.
+   */
   public Map<String, String[]> explain() {
     Map<String, String[]> out = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : config().getConfig(ROOT).entrySet()) {
       ConfigValue v = e.getValue();
-      out.put(ROOT + "." + e.getKey(), new String[] {v.render(ConfigRenderOptions.concise()), describe(v.origin())});
+      String shown = Redaction.isSecret(e.getKey()) ? Redaction.REDACTED : v.render(ConfigRenderOptions.concise());
+      out.put(ROOT + "." + e.getKey(), new String[] {shown, describe(v.origin())});
     }
     return out;
   }

@@ -95,7 +95,7 @@ public final class IngestJob {
     Map<String, SourceSpec> catalogue = Catalogue.load(cfg);
     IngestSettings settings = IngestSettings.from(cfg);
     EpisodeBuilder.Settings epSettings = EpisodeBuilder.Settings.from(cfg);
-    try (OutputStore.Lock lock = store.lock(cfg.get(IngestKeys.LOCK_WAIT_MS), say)) {
+    try (Lease lock = store.lock(cfg.get(IngestKeys.LOCK_WAIT_MS), cfg.get(IngestKeys.LOCK_LEASE_MS), say)) {
       if (store.recover(PROTEINS, EPISODES)) {
         say.accept("completed an interrupted commit of a previous run");
       }

@@ -12,9 +12,7 @@ import org.metamut.jobs.output.OutputRefusedException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,9 +21,10 @@ import java.util.Set;
  * The output folder of the ingest job and its two safety mechanisms, on any Hadoop filesystem:
  *
  * <ul>
- *   <li><b>Lock</b>: {@code <out>/.ingest.lock}, created exclusively, holding "pid, host, since". A second
- *       run waits up to {@code lock-wait-ms}, then fails naming the holder. A lock left by a dead process on
- *       the same host is taken over (and said so); on another host it must be removed by hand.</li>
+ *   <li><b>Lock</b>: {@code <out>/.ingest.lock}, a {@link Lease} (owner id, expiry renewed while the run lives,
+ *       created atomically). A second run waits up to {@code lock-wait-ms}, then fails naming the holder and
+ *       when its lease ends. A dead run's lease is taken over by any host once it has expired (at once when the
+ *       process is on this host and gone), said so; closing deletes only this run's own lease.</li>
  *   <li><b>Atomic replace</b>, through the output layer ({@link OutputFolder}): every output is first written
  *       completely under a staging folder {@code <out>/.ingest.tmp-<id>/}. Each staged folder is marked
  *       ({@code _METAMUT.json}, job {@value #JOB}) and each target checked: a non-empty folder that is not the
@@ -50,6 +49,7 @@ final class OutputStore {
   private final Path root;
   private final FileSystem fs;
   private final String runId = OutputFolder.newRunId();
+  private Lease lease;
 
   OutputStore(String outputDir, Configuration hadoop) throws IOException {
     this.root = new Path(outputDir);
@@ -77,54 +77,13 @@ final class OutputStore {
 
   // ------------------------------------------------------------------ lock
 
-  /** Held lock; closing it deletes the lock file. */
-  final class Lock implements AutoCloseable {
-    private final Path file;
-
-    private Lock(Path file) {
-      this.file = file;
-    }
-
-    @Override
-    public void close() throws IOException {
-      fs.delete(file, false);
-    }
-  }
-
-  Lock lock(long waitMs, java.util.function.Consumer<String> say) throws IOException, InterruptedException {
-    Path file = new Path(root, LOCK);
-    String me = ProcessHandle.current().pid() + "\t" + host() + "\t" + Instant.now();
-    long deadline = System.currentTimeMillis() + waitMs;
-    boolean told = false;
-    while (true) {
-      try (FSDataOutputStream out = fs.create(file, false)) {
-        out.write(me.getBytes(StandardCharsets.UTF_8));
-        return new Lock(file);
-      } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-        // held (or left behind)
-      } catch (IOException e) {
-        if (!fs.exists(file)) {
-          throw e;
-        }
-      }
-      String holder = readSmall(file);
-      String[] f = holder.split("\t");
-      if (f.length == 3 && f[1].equals(host()) && isDead(f[0])) {
-        say.accept("taking over a lock left by process " + f[0] + " (no longer running) since " + f[2]);
-        fs.delete(file, false);
-        continue;
-      }
-      String who = f.length == 3 ? "pid " + f[0] + ", host " + f[1] + ", since " + f[2] : holder.strip();
-      if (System.currentTimeMillis() >= deadline) {
-        throw new ConcurrentRunException("another ingest is running (" + who + ") on " + root
-            + "; waited " + waitMs + " ms (metamut.ingest.lock-wait-ms). If that run is dead, delete " + file);
-      }
-      if (!told) {
-        say.accept("another ingest is running (" + who + "); waiting up to " + waitMs + " ms");
-        told = true;
-      }
-      Thread.sleep(Math.min(500, Math.max(1, deadline - System.currentTimeMillis())));
-    }
+  /**
+   * Takes the ingest lock {@code <out>/.ingest.lock}, a {@link Lease}: waits up to {@code waitMs} for a live run,
+   * takes over an expired lease from any host; renewed every third of {@code leaseMs} until closed.
+   */
+  Lease lock(long waitMs, long leaseMs, java.util.function.Consumer<String> say) throws IOException, InterruptedException {
+    lease = Lease.acquire(fs, new Path(root, LOCK), waitMs, leaseMs, say);
+    return lease;
   }
 
   /** Thrown when the lock cannot be had. */
@@ -133,22 +92,6 @@ final class OutputStore {
 
     ConcurrentRunException(String msg) {
       super(msg);
-    }
-  }
-
-  private static boolean isDead(String pid) {
-    try {
-      return ProcessHandle.of(Long.parseLong(pid)).map(p -> !p.isAlive()).orElse(true);
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
-  private static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown-host";
     }
   }
 
@@ -163,6 +106,9 @@ final class OutputStore {
    * is null is removed. Staged folders must be complete when this is called.
    */
   void commit(List<Swap> swaps) throws IOException {
+    if (lease != null) {
+      lease.checkHeld(); // a run that lost its lease must not write beside the one that took it
+    }
     for (Swap s : swaps) {
       checkReplaceable(s.target(), s.staged() != null ? fs.isFile(s.staged()) : fs.isFile(s.target()));
     }
@@ -200,7 +146,7 @@ final class OutputStore {
     for (FileStatus st : fs.listStatus(root)) {
       String n = st.getPath().getName();
       if (n.startsWith(".tmp-") || n.startsWith(".trash-") || n.equals(JOURNAL + ".tmp")
-          || OutputFolder.isLeftover(n)) {
+          || n.startsWith(LOCK + ".expired-") || OutputFolder.isLeftover(n)) {
         fs.delete(st.getPath(), true);
       }
     }

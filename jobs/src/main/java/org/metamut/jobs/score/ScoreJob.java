@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.isnan;
 
 /**
  * Scores a variant library with one model across executors and writes, replacing {@code output} as a whole
@@ -50,7 +51,8 @@ import static org.apache.spark.sql.functions.col;
  * <ul>
  *   <li>{@code scores/} Parquet ({@link ScoreSchemas#SCORES}), one row per scored variant;</li>
  *   <li>{@code rejected/} Parquet ({@link ScoreSchemas#REJECTED}), one row per refused variant with its reason;</li>
- *   <li>{@code top.csv}, the top-N variants by score (highest first, ties by index);</li>
+ *   <li>{@code top.csv}, the top-N variants by score (highest first, ties by index; a NaN score, which Spark
+ *       orders above every number, sorts after all of them);</li>
  *   <li>{@code summary.json}, counts (input = scored + rejected, checked), the scale of the scores, the model,
  *       the library, timings; also written as {@code _provenance.json}.</li>
  * </ul>
@@ -183,8 +185,10 @@ public final class ScoreJob {
             + " rejected");
       }
       // Top-N: Spark's take-ordered keeps a bounded heap per partition and merges them; N rows reach the driver.
+      // Spark orders NaN above every number, so a diverged model's NaN scores would fill the top: they go last.
       List<Row> top = settings.topN() == 0 ? List.of()
-          : scores.orderBy(col("score").desc(), col("index").asc()).limit(settings.topN()).collectAsList();
+          : scores.orderBy(isnan(col("score")).asc(), col("score").desc(), col("index").asc())
+              .limit(settings.topN()).collectAsList();
       writeTop(out, top);
       double total = (System.nanoTime() - t0) / 1e9;
       Result result = new Result(out.target().toString(), libraryDesc, n, scored, rej, byReason, scoreSeconds, total, parts);

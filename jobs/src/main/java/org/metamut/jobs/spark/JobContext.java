@@ -73,11 +73,15 @@ public final class JobContext implements AutoCloseable {
     if (!master.isEmpty() && !submitted.contains("spark.master")) {
       b.master(master);
     } else if (!submitted.contains("spark.master")) {
-      b.master("local[*]");
-    } else if (!master.isEmpty() && !master.equals(submitted.get("spark.master"))) {
-      LOG.warn("metamut.spark.master={} ignored: spark-submit set spark.master={}", master, submitted.get("spark.master"));
+      master = "local[*]";
+      b.master(master);
+    } else {
+      if (!master.isEmpty() && !master.equals(submitted.get("spark.master"))) {
+        LOG.warn("metamut.spark.master={} ignored: spark-submit set spark.master={}", master, submitted.get("spark.master"));
+      }
+      master = submitted.get("spark.master");
     }
-    for (Map.Entry<String, String> e : config.get(SparkKeys.CONF).entrySet()) {
+    for (Map.Entry<String, String> e : sessionSettings(master, config.get(SparkKeys.CONF)).entrySet()) {
       if (!submitted.contains(e.getKey())) {
         b.config(e.getKey(), e.getValue());
       }
@@ -88,6 +92,23 @@ public final class JobContext implements AutoCloseable {
     LOG.info("Spark {} master={} defaultParallelism={}", s.version(), s.sparkContext().master(),
         s.sparkContext().defaultParallelism());
     return s;
+  }
+
+  /**
+   * The Spark properties a session gets: the configuration's {@code metamut.spark.conf}, over safe defaults. Every
+   * master: the UI's kill links are off ({@code spark.ui.killEnabled=false}: a UI anyone on the network reaches must
+   * not stop a run). The embedded local mode also runs without a UI ({@code spark.ui.enabled=false}): Spark binds it
+   * to every interface (only {@code SPARK_LOCAL_IP} narrows it), and the job prints its own progress. Either can be
+   * set back in {@code metamut.spark.conf}.
+   */
+  static Map<String, String> sessionSettings(String master, Map<String, String> conf) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("spark.ui.killEnabled", "false");
+    if (master.startsWith("local")) {
+      out.put("spark.ui.enabled", "false");
+    }
+    out.putAll(conf);
+    return out;
   }
 
   @Override

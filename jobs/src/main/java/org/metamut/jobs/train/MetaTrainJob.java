@@ -156,6 +156,8 @@ public final class MetaTrainJob {
     MetaLearner learner = learner();
     double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
     OuterOptimizer opt = optimizer(phi.length);
+    checkpoints.identify(Checkpoints.Identity.of(s, factory.describe(), encoder, opt.name(), phi.length,
+        Checkpoints.dataFingerprint(spark.sparkContext().hadoopConfiguration(), s, givenEpisodes)));
     long first = resume ? resumeInto(checkpoints, phi, opt, out) : 1;
     MetaValSelector selector = new MetaValSelector(s, factory, learner, store, files, out, say);
     if (resume) {
@@ -326,16 +328,12 @@ public final class MetaTrainJob {
    * first step to run (1 when there is none, said so).
    */
   private long resumeInto(Checkpoints checkpoints, double[] phi, OuterOptimizer opt, Path out) throws IOException {
-    var ck = checkpoints.latest();
+    var ck = checkpoints.latestResumable(phi.length, say); // skips corrupt ones; refuses another run's identity
     if (ck.isEmpty()) {
       say.accept("--resume: no checkpoint under " + new Path(out, "checkpoints") + ", starting at step 1");
       return 1;
     }
     var c = ck.get();
-    if (c.phi().length != phi.length || !c.optimizer().equals(opt.name())) {
-      throw new IllegalArgumentException("checkpoint " + c.dir() + " holds " + c.phi().length + " meta-parameters for "
-          + c.optimizer() + ", this configuration has " + phi.length + " for " + opt.name());
-    }
     System.arraycopy(c.phi(), 0, phi, 0, phi.length);
     opt.restore(c.optimizerState());
     say.accept("resuming from " + c.dir() + " (outer step " + c.step() + ")");

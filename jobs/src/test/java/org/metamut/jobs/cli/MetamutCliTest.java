@@ -54,4 +54,16 @@ class MetamutCliTest {
     assertTrue(r.err().contains("metamut.run.seed = \"abc\""), r.err());
     assertTrue(r.err().contains("unknown key metamut.nope"), r.err());
   }
+
+  @Test
+  void configShowRedactsSecretLookingKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path conf = tmp.resolve("secrets.conf");
+    java.nio.file.Files.writeString(conf, org.metamut.jobs.config.RedactionTest.SECRETS);
+    Result r = run("config", "show", "--config", conf.toString(),
+        "-Dmetamut.spark.conf.\"spark.hadoop.fs.s3a.session.token\"=hunter2-cli");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("spark.authenticate.secret") && r.out().contains("*********(redacted)"), r.out());
+    assertTrue(r.out().contains("3g"), r.out());
+    assertTrue(!r.out().contains("hunter2") && !r.err().contains("hunter2"), r.out());
+  }
 }

@@ -147,7 +147,7 @@ class IncrementalIngestTest {
     StringBuilder said = new StringBuilder();
     IngestJob.Result r = new IngestJob(LocalSpark.get(), cfg, s -> said.append(s).append('\n')).run();
     assertEquals(List.of("pg-aggregation"), r.ingested());
-    assertTrue(said.toString().contains("taking over a lock"), said.toString());
+    assertTrue(said.toString().contains("taking over the ingest lock"), said.toString());
     @SuppressWarnings("unchecked")
     Map<String, Object> src = ((Map<String, Map<String, Object>>) r.manifest().get("sources")).get("pg-aggregation");
     assertEquals(468L, ((Number) src.get("rows_read")).longValue());

@@ -148,6 +148,37 @@ class ScoreJobTest {
   }
 
   @Test
+  void nanScoresSortAfterEveryNumberInTopCsv(@TempDir Path tmp) throws Exception {
+    // Spark orders NaN above every number: a θ that is NaN at W's token made every "→W" variant the "best".
+    VariantEncoder enc = VariantEncoder.of(EncoderSpec.separator(64));
+    java.util.Set<Integer> wt = new java.util.HashSet<>();
+    for (int id : enc.encode(WT, List.of(new Mutation(1, 'M', 'A'))).ids()) {
+      wt.add(id); // every token but W's (the separator encoder adds site tokens to a mutant)
+    }
+    double[] theta = ToyModel.thetaD();
+    for (int id : enc.encode(WT, List.of(new Mutation(1, 'M', 'W'))).ids()) {
+      if (!wt.contains(id)) {
+        theta[id] = Double.NaN;
+      }
+    }
+    Path out = tmp.resolve("nan");
+    ScoreJob.Result r = job(8, 1000, 2).scoreLibrary(new SingleSubstitutions(WT), "p1", toy(), theta, out.toString(), Map.of());
+    List<String> top = Files.readAllLines(out.resolve("top.csv"));
+    assertEquals(r.scored() + 1, top.size());
+    int nans = WT.length(); // one "→W" substitution per position (WT has no W)
+    double previous = Double.POSITIVE_INFINITY;
+    for (int i = 1; i < top.size(); i++) {
+      double score = Double.parseDouble(top.get(i).split(",")[4]);
+      if (i <= top.size() - 1 - nans) {
+        assertTrue(Double.isFinite(score) && score <= previous, "row " + i + ": " + top.get(i));
+        previous = score;
+      } else {
+        assertTrue(Double.isNaN(score), "row " + i + " should be NaN: " + top.get(i));
+      }
+    }
+  }
+
+  @Test
   void unencodableVariantsAreRejectedNotFatal(@TempDir Path tmp) {
     // A 7-token budget: BOS, EOS and one site group (3 tokens) fit; two site groups do not.
     ScoringModel small = new ScoringModel("toy-2", new ToyModel.Factory(), VariantEncoder.of(EncoderSpec.separator(7)),

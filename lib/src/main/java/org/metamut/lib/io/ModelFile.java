@@ -41,13 +41,21 @@ import java.util.Map;
  * </pre>
  * Version 1 files (no "adaptation", no rates) are still read, with {@link AdaptationRecipe#legacy()}.
  * θ is stored in float64, so a model saved and loaded predicts bit-identically. This class encodes and decodes;
- * the jobs write files atomically through their output layer. Reading checks, in order: size,
- * magic, version, checksum, header, that the tensor index equals the layout the spec implies, and the data length;
- * each failure is an {@link InvalidModelFileException} saying which.
+ * the jobs write files atomically through their output layer. Reading checks, in order: the file's size against
+ * {@link #MAX_BYTES} (before reading a byte), magic, version, checksum, header, the data length against the
+ * parameter count the spec implies (counted in {@code long}, before the layout is built, so a crafted header with
+ * huge dimensions and a valid checksum costs nothing), that the tensor index equals that layout, and that every
+ * parameter is finite; each failure is an {@link InvalidModelFileException} saying which. Writing refuses a NaN or
+ * infinite parameter too: a diverged model is never saved.
  */
 public final class ModelFile {
   public static final String FORMAT = "metamut-model";
   public static final int VERSION = 2;
+  /**
+   * The largest model file read: 2 GiB less 1 KiB (the file is read into one byte array, whose length is an int).
+   * The reference model is about 0.6 MB; a larger file is not a model this build could hold.
+   */
+  public static final long MAX_BYTES = (1L << 31) - 1024;
   static final byte[] MAGIC = "MMUTMODL".getBytes(StandardCharsets.US_ASCII);
   private static final int PREFIX = 16;
   private static final int DIGEST = 32;
@@ -91,6 +99,12 @@ public final class ModelFile {
       o.put("offset", t.offset());
     }
     byte[] header = JSON.writeValueAsBytes(h);
+    checkFinite(layout, m.theta(), "θ", "refusing to save a model with it (the training diverged)",
+        IllegalArgumentException::new);
+    if (m.innerRates() != null) {
+      checkFinite(layout, m.innerRates(), "the inner rate", "refusing to save a model with it (the training diverged)",
+          IllegalArgumentException::new);
+    }
     double[] rates = m.innerRates() == null ? new double[0] : m.innerRates();
     ByteBuffer data = ByteBuffer.allocate(8 * (m.theta().length + rates.length)).order(ByteOrder.LITTLE_ENDIAN);
     for (double v : m.theta()) {
@@ -111,12 +125,24 @@ public final class ModelFile {
   }
 
 
+  /** Reads and checks a model file (see the class doc); refuses a file over {@link #MAX_BYTES} before reading it. */
   public static SavedModel read(Path file) throws IOException {
+    return read(file, MAX_BYTES);
+  }
+
+  /** {@link #read(Path)} with another size bound (package-private: tests use a small one instead of a 2 GiB file). */
+  static SavedModel read(Path file, long maxBytes) throws IOException {
     byte[] bytes;
+    long size;
     try {
-      bytes = Files.readAllBytes(file);
+      size = Files.size(file);
+      bytes = size > maxBytes ? null : Files.readAllBytes(file);
     } catch (IOException e) {
       throw new IOException("model file " + file + ": cannot be read: " + e.getMessage(), e);
+    }
+    if (bytes == null) {
+      throw new InvalidModelFileException(file, "is " + size + " bytes, more than the largest model file this build "
+          + "reads (" + maxBytes + " bytes); it is not a metamut model file, or it is corrupt");
     }
     return decode(file, bytes);
   }
@@ -126,15 +152,19 @@ public final class ModelFile {
     int headerLen = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(12);
     JsonNode h = header(file, bytes, headerLen);
     Header parts = parts(file, h, version);
+    boolean hasRates = version >= 2 && h.path("innerRates").asBoolean(false);
+    // sized in long from the spec before anything is allocated: a crafted header cannot exhaust memory
+    long numParams = ParamLayout.count(parts.spec());
+    long dataLen = (long) bytes.length - PREFIX - headerLen - DIGEST;
+    if (numParams > ParamLayout.MAX_PARAMS || dataLen != 8L * numParams * (hasRates ? 2 : 1)) {
+      String expected = numParams > ParamLayout.MAX_PARAMS ? "more than " + 8L * ParamLayout.MAX_PARAMS
+          : String.valueOf(8L * numParams * (hasRates ? 2 : 1));
+      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + expected + " for the "
+          + (numParams == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(numParams)) + " float64 parameters of "
+          + parts.spec().summary() + (hasRates ? " and as many inner rates" : ""));
+    }
     ParamLayout layout = ParamLayout.of(parts.spec());
     checkTensorIndex(file, h, parts.spec(), layout);
-    boolean hasRates = version >= 2 && h.path("innerRates").asBoolean(false);
-    long dataLen = bytes.length - PREFIX - headerLen - DIGEST;
-    long values = (long) layout.numParams() * (hasRates ? 2 : 1);
-    if (dataLen != 8L * values) {
-      throw new InvalidModelFileException(file, "holds " + dataLen + " data bytes, expected " + 8L * values
-          + " for " + layout.numParams() + " float64 parameters" + (hasRates ? " and as many inner rates" : ""));
-    }
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     b.position(PREFIX + headerLen);
     double[] theta = new double[layout.numParams()];
@@ -145,11 +175,29 @@ public final class ModelFile {
     for (int i = 0; hasRates && i < rates.length; i++) {
       rates[i] = b.getDouble();
     }
+    String why = "the model diverged before it was saved; retrain it or use an earlier checkpoint";
+    checkFinite(layout, theta, "θ", why, msg -> new InvalidModelFileException(file, msg));
+    if (rates != null) {
+      checkFinite(layout, rates, "the inner rate", why, msg -> new InvalidModelFileException(file, msg));
+    }
     try {
       return new SavedModel(parts.spec(), parts.encoder(), parts.normalisation(), parts.recipe(), parts.provenance(),
           theta, rates);
     } catch (IllegalArgumentException e) {
       throw new InvalidModelFileException(file, "inconsistent: " + e.getMessage(), e);
+    }
+  }
+
+  /** Throws {@code error} naming the first NaN or infinite value of {@code values} and its tensor. */
+  private static <E extends Exception> void checkFinite(ParamLayout layout, double[] values, String what, String why,
+                                                        java.util.function.Function<String, E> error) throws E {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        final int at = i;
+        String tensor = layout.tensors().stream().filter(t -> at >= t.offset() && at < t.offset() + t.size())
+            .map(ParamLayout.Tensor::name).findFirst().orElse("?");
+        throw error.apply(what + "[" + i + "] (" + tensor + ") is " + values[i] + "; " + why);
+      }
     }
   }
 

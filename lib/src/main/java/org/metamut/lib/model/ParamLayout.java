@@ -18,6 +18,11 @@ import java.util.SplittableRandom;
  * reference layout is unchanged by them.
  */
 public final class ParamLayout {
+  /**
+   * The most parameters a layout may have: θ is one Java {@code double[]}, whose length is an int and whose
+   * largest allocatable size is a little under {@code Integer.MAX_VALUE}.
+   */
+  public static final long MAX_PARAMS = Integer.MAX_VALUE - 8;
 
   /** One named tensor: its shape and its offset into θ. */
   public record Tensor(String name, int[] shape, int offset) {
@@ -51,7 +56,17 @@ public final class ParamLayout {
     this.numParams = n;
   }
 
+  /**
+   * The layout of {@code s}; refuses (one line, naming the count) a spec with more than {@link #MAX_PARAMS}
+   * parameters, counted in {@code long} by {@link #count} first, so sizes that overflow an int never reach
+   * {@code new double[n]} and absurd layer counts never allocate their tensor list.
+   */
   public static ParamLayout of(ModelSpec s) {
+    long n = count(s);
+    if (n > MAX_PARAMS) {
+      throw new IllegalArgumentException("model spec " + s.summary() + " has " + (n == Long.MAX_VALUE ? "more than 2^63"
+          : String.valueOf(n)) + " parameters, more than the " + MAX_PARAMS + " a θ array can hold");
+    }
     List<Tensor> ts = new ArrayList<>();
     int d = s.dModel();
     int[] off = {0};
@@ -82,6 +97,30 @@ public final class ParamLayout {
       add(ts, off, "flag_emb", d);
     }
     return new ParamLayout(ts);
+  }
+
+  /**
+   * The number of parameters of {@code s} without building the layout: closed form, in {@code long} with
+   * overflow checks ({@link Long#MAX_VALUE} when it overflows), so a hostile header costs nothing to size.
+   * Must equal {@code of(s).numParams()} (tested).
+   */
+  public static long count(ModelSpec s) {
+    try {
+      long d = s.dModel();
+      long ff = s.ffDim();
+      long n = Math.multiplyExact((long) s.vocabSize(), d);
+      if (s.positional() == ModelSpec.Positional.LEARNED) {
+        n = Math.addExact(n, Math.multiplyExact((long) s.maxLen(), d));
+      }
+      // per block: ln1 and ln2 (4d), attention (4·(d² + d)), feed-forward (d·ff + ff + ff·d + d)
+      long block = Math.addExact(Math.addExact(4 * d, Math.multiplyExact(4L, Math.addExact(Math.multiplyExact(d, d), d))),
+          Math.addExact(Math.multiplyExact(2L, Math.multiplyExact(d, ff)), ff + d));
+      n = Math.addExact(n, Math.multiplyExact(block, (long) s.layers()));
+      n = Math.addExact(n, 3 * d + 1); // lnf.g, lnf.b, head.W [d,1], head.b
+      return s.useFlags() ? Math.addExact(n, d) : n;
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static void add(List<Tensor> ts, int[] off, String name, int... shape) {

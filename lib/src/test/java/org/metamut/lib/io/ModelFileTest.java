@@ -120,6 +120,75 @@ class ModelFileTest {
     assertThrows(InvalidModelFileException.class, () -> ModelFile.read(f));
   }
 
+  @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void aHostileHeaderWithHugeDimensionsAndAValidChecksumIsRefusedWithoutAllocating() throws Exception {
+    byte[] good = ModelFile.toBytes(sample());
+    int headerLen = java.nio.ByteBuffer.wrap(good, 12, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    String header = new String(good, 16, headerLen, StandardCharsets.UTF_8);
+    byte[] data = Arrays.copyOfRange(good, 16 + headerLen, good.length - 32);
+    assertTrue(header.contains("\"layers\":2,") && header.contains("\"dModel\":16,"), header);
+    // 2^31-1 layers: building the layout alone would allocate billions of tensors
+    assertRefused(ModelFile.assemble(2, header.replace("\"layers\":2,", "\"layers\":2147483647,")
+        .getBytes(StandardCharsets.UTF_8), data), "data bytes, expected more than");
+    // d = 2^30: d² overflows an int (and d²·layers a long in int arithmetic)
+    assertRefused(ModelFile.assemble(2, header.replace("\"dModel\":16,", "\"dModel\":1073741824,")
+        .getBytes(StandardCharsets.UTF_8), data), "data bytes");
+    // one line each
+    Path f = dir.resolve("bad.mmodel");
+    InvalidModelFileException e = assertThrows(InvalidModelFileException.class, () -> ModelFile.read(f));
+    assertEquals(-1, e.getMessage().indexOf('\n'), e.getMessage());
+  }
+
+  @Test
+  void theParameterCountInLongMatchesTheLayout() {
+    for (ModelSpec s : List.of(SPEC, ModelSpec.reference(), ModelSpec.reference(0, 4, 1, 3, 5),
+        ModelSpec.reference(3, 8, 2, 5, 7).withPositional(ModelSpec.Positional.SINUSOIDAL).withFlags(true))) {
+      assertEquals(ParamLayout.of(s).numParams(), ParamLayout.count(s), s.summary());
+    }
+    ModelSpec huge = ModelSpec.reference(2, 1 << 20, 4, 1 << 20, 64);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ParamLayout.of(huge));
+    assertTrue(e.getMessage().contains("more than the " + ParamLayout.MAX_PARAMS), e.getMessage());
+  }
+
+  @Test
+  void aFileOverTheSizeLimitIsRefusedBeforeItIsRead() throws Exception {
+    Path f = dir.resolve("m.mmodel");
+    Files.write(f, ModelFile.toBytes(sample()));
+    InvalidModelFileException small = assertThrows(InvalidModelFileException.class, () -> ModelFile.read(f, 1000));
+    assertTrue(small.getMessage().contains("more than the largest model file this build reads (1000 bytes)"), small.getMessage());
+    // a sparse 3 GiB file: refused from its size alone (reading it would fail, or exhaust the heap)
+    Path big = dir.resolve("big.mmodel");
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      raf.setLength(3L << 30);
+    }
+    InvalidModelFileException e = assertThrows(InvalidModelFileException.class, () -> ModelFile.read(big));
+    assertTrue(e.getMessage().contains("is 3221225472 bytes, more than") && e.getMessage().contains("big.mmodel"),
+        e.getMessage());
+    assertEquals(-1, e.getMessage().indexOf('\n'));
+  }
+
+  @Test
+  void nanParametersAreRefusedOnWriteAndOnRead() throws Exception {
+    SavedModel m = sample();
+    double[] theta = m.theta().clone();
+    theta[5] = Double.NaN;
+    SavedModel nan = new SavedModel(m.spec(), m.encoder(), m.normalisation(), m.recipe(), m.provenance(), theta, m.innerRates());
+    IllegalArgumentException w = assertThrows(IllegalArgumentException.class, () -> ModelFile.toBytes(nan));
+    assertTrue(w.getMessage().startsWith("θ[5] (tok_emb) is NaN; refusing to save"), w.getMessage());
+    double[] rates = m.innerRates().clone();
+    rates[7] = Double.POSITIVE_INFINITY;
+    SavedModel inf = new SavedModel(m.spec(), m.encoder(), m.normalisation(), m.recipe(), m.provenance(), m.theta(), rates);
+    assertThrows(IllegalArgumentException.class, () -> ModelFile.toBytes(inf));
+    // a file written by an older build (or by hand) with a NaN and a valid checksum
+    byte[] good = ModelFile.toBytes(m);
+    int headerLen = java.nio.ByteBuffer.wrap(good, 12, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    byte[] header = Arrays.copyOfRange(good, 16, 16 + headerLen);
+    byte[] data = Arrays.copyOfRange(good, 16 + headerLen, good.length - 32);
+    java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putDouble(8 * 5, Double.NaN);
+    assertRefused(ModelFile.assemble(2, header, data), "θ[5] (tok_emb) is NaN; the model diverged");
+  }
+
   private void assertRefused(byte[] bytes, String expected) throws Exception {
     Path f = dir.resolve("bad.mmodel");
     Files.write(f, bytes);
