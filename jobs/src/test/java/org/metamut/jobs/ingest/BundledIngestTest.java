@@ -50,7 +50,18 @@ class BundledIngestTest {
       assertEquals(0L, ((Number) s.get("quarantined")).longValue(), "the bundled rows are clean: " + e.getKey());
     }
     assertEquals(16, ((List<Object>) sources.get("hsu-dms").get("files")).size());
-    assertEquals(66, ((List<Object>) sources.get("pg-singles").get("files")).size(), "one catalogue entry, 66 assays");
+    // pg-singles: one catalogue entry, one task per file; every data line of the (sliced) files is accounted for
+    Map<String, Object> pgs = sources.get("pg-singles");
+    assertEquals(66, ((List<Object>) pgs.get("files")).size(), "one catalogue entry, 66 assays");
+    assertEquals(66, ((Map<String, Object>) pgs.get("tasks")).size());
+    long dataLines = 0;
+    try (var files = java.nio.file.Files.list(data.resolve("pg-singles/gym_single/mutant"))) {
+      for (Path f : files.toList()) {
+        dataLines += java.nio.file.Files.readAllLines(f).size() - 1;
+      }
+    }
+    assertEquals(dataLines, ((Number) pgs.get("rows_read")).longValue());
+    assertEquals(dataLines, ((Number) pgs.get("variants")).longValue(), "clean, single, unique substitutions");
     assertEquals(r.rowsRead(), r.variants() + r.duplicatesMerged() + r.quarantined());
 
     Dataset<Row> v = spark.read().parquet(out.resolve("variants").toString());
