@@ -27,8 +27,8 @@ import java.util.TreeSet;
  *   {@value #MISMATCH} (a positive score means identity above 90 %); diagonals are found through shared
  *   {@value #K}-mers, which every such stretch has (fewer than 5 mismatches in 50 residues leave an exact run of at least 9).</li>
  * </ul>
- * Links are transitive (union-find). Homologues below 90 % identity stay apart (e.g. horse and tuna
- * cytochrome c in FireProt). Built on the driver from the per-source protein lists in the manifest: the
+ * Links are transitive (union-find). Homologues below 90 % identity stay apart (e.g. two species' cytochrome c,
+ * FireProt 1HRC and 1CYC). Built on the driver from the per-source protein lists in the manifest: the
  * number of proteins is small (one per sequence, not per row). The table itself is written by
  * {@link org.metamut.jobs.data.Proteins}.
  */

@@ -129,7 +129,7 @@ class ProteinGroupsTest {
         "pg-singles/ENV_HV1BR_Haddox_2016", "pg-singles/ENV_HV1B9_DuenasDecamp_2016");
 
     assertNotEquals(blat, gb1);
-    // below 90 % identity: horse and tuna cytochrome c stay apart
+    // below 90 % identity: cytochrome c of two species (FireProt 1HRC, 1CYC) stays apart
     assertNotEquals(groupOfAlias.get("fireprot/1HRC"), groupOfAlias.get("fireprot/1CYC"));
     // an unrelated assay is its own group
     String his7 = groupOfAlias.get("pg-singles/HIS7_YEAST_Pokusaeva_2019");
