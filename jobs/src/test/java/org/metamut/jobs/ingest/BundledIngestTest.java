@@ -33,7 +33,7 @@ class BundledIngestTest {
     IngestJob.Result r = new IngestJob(spark, IngestTesting.config(out, data), s -> { }).run();
     Map<String, Map<String, Object>> sources = (Map<String, Map<String, Object>>) r.manifest().get("sources");
     assertEquals(List.of("ecnet-mth3", "fireprot", "flip-gb1", "hsu-dms", "metl-abundance", "metl-fitness",
-        "pg-abundance", "pg-aggregation", "ponsol2"), List.copyOf(sources.keySet()));
+        "pg-abundance", "pg-aggregation", "pg-singles", "ponsol2"), List.copyOf(sources.keySet()));
     for (Map.Entry<String, Map<String, Object>> e : sources.entrySet()) {
       Map<String, Object> s = e.getValue();
       assertEquals(Boolean.TRUE, s.get("reconciled"), e.getKey());
@@ -50,6 +50,18 @@ class BundledIngestTest {
       assertEquals(0L, ((Number) s.get("quarantined")).longValue(), "the bundled rows are clean: " + e.getKey());
     }
     assertEquals(16, ((List<Object>) sources.get("hsu-dms").get("files")).size());
+    // pg-singles: one catalogue entry, one task per file; every data line of the (sliced) files is accounted for
+    Map<String, Object> pgs = sources.get("pg-singles");
+    assertEquals(66, ((List<Object>) pgs.get("files")).size(), "one catalogue entry, 66 assays");
+    assertEquals(66, ((Map<String, Object>) pgs.get("tasks")).size());
+    long dataLines = 0;
+    try (var files = java.nio.file.Files.list(data.resolve("pg-singles/gym_single/mutant"))) {
+      for (Path f : files.toList()) {
+        dataLines += java.nio.file.Files.readAllLines(f).size() - 1;
+      }
+    }
+    assertEquals(dataLines, ((Number) pgs.get("rows_read")).longValue());
+    assertEquals(dataLines, ((Number) pgs.get("variants")).longValue(), "clean, single, unique substitutions");
     assertEquals(r.rowsRead(), r.variants() + r.duplicatesMerged() + r.quarantined());
 
     Dataset<Row> v = spark.read().parquet(out.resolve("variants").toString());
@@ -60,6 +72,10 @@ class BundledIngestTest {
     assertEquals(1, v.filter(col("variant_id").equalTo("hsu-dms/BLAT_ECOLX_Ostermeier2014-linear/V6A")).count());
     // METL 0-based P0A style: avgfp K1E is K2E
     assertEquals(1, v.filter(col("variant_id").equalTo("metl-fitness/avgfp/K2E")).count());
+    // ProteinGym: `score` is the value, not the esm_if1_gvp4_t16_142M_UR50 model columns beside it
+    Row a30q = v.filter(col("variant_id").equalTo("pg-singles/A0A192B1T2_9HIV1_Haddox_2018/A30Q")).first();
+    assertEquals(-1.356247573, a30q.<Double>getAs("raw_value"), 1e-12);
+    assertEquals("fitness", a30q.getAs("family"));
     // FLIP GB1 has a WT row
     assertEquals(1, v.filter(col("variant_id").equalTo("flip-gb1/GB1-5LDE/WT")).count());
 
