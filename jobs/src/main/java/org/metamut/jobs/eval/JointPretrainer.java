@@ -6,6 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.data.EpisodeStore;
 import org.metamut.jobs.data.MetaBatchSampler;
+import org.metamut.jobs.data.VariantPool;
 import org.metamut.lib.model.ModelFactory;
 import org.metamut.lib.meta.MetaGradientAggregator;
 import org.metamut.lib.meta.MetaTask;
@@ -39,21 +40,25 @@ public final class JointPretrainer {
   }
 
   /**
+   * @param fresh              when not null, every (step, task) draws a fresh support ∪ query sample from all of the
+   *                           task's variants, exactly as fresh-episode meta-training does (same sampler, same seeds);
+   *                           null: the fixed episodes of {@code store}
    * @param say                progress: a line with step/total, loss, time per step and ETA at most every
    *                           {@code progressIntervalMs} (and always for the first and last step)
    */
-  public static Result run(SparkSession spark, EpisodeStore store, ModelFactory factory, int steps, int tasksPerStep,
-                           double learningRate, double clipNorm, long seed, int parallelism, long progressIntervalMs,
-                           Consumer<String> say) {
+  public static Result run(SparkSession spark, EpisodeStore store, VariantPool fresh, ModelFactory factory, int steps,
+                           int tasksPerStep, double learningRate, double clipNorm, long seed, int parallelism,
+                           long progressIntervalMs, Consumer<String> say) {
     long t0 = System.nanoTime();
     long lastPrint = Long.MIN_VALUE / 2;
-    int[] pool = store.trainIndices();
+    int[] pool = fresh != null ? fresh.taskIndices() : store.trainIndices();
     if (pool.length == 0) {
       throw new IllegalArgumentException("joint pre-training: no meta-train episodes");
     }
     Set<String> seen = new LinkedHashSet<>();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<EpisodeStore> bStore = jsc.broadcast(store);
+    Broadcast<VariantPool> bFresh = fresh == null ? null : jsc.broadcast(fresh);
     double[] theta = factory.initialTheta(seed);
     Adam adam = new Adam(theta.length, learningRate, 0.9, 0.999, 1e-8, 0.0);
     double last = Double.NaN;
@@ -63,11 +68,12 @@ public final class JointPretrainer {
         List<int[]> refs = new ArrayList<>();
         for (int slot = 0; slot < chosen.length; slot++) {
           refs.add(new int[] {slot, chosen[slot]});
-          seen.add(store.episode(chosen[slot]).taskId());
+          seen.add(fresh != null ? fresh.taskId(chosen[slot]) : store.episode(chosen[slot]).taskId());
         }
         Broadcast<double[]> bTheta = jsc.broadcast(theta.clone());
         int dim = theta.length;
         int slots = chosen.length;
+        long stepNo = step;
         try {
           JavaRDD<int[]> rdd = jsc.parallelize(refs, Math.max(1, Math.min(parallelism, slots)));
           MetaGradientAggregator agg = rdd.mapPartitions(it -> {
@@ -75,7 +81,8 @@ public final class JointPretrainer {
             try (FlatModel model = factory.create()) {
               while (it.hasNext()) {
                 int[] ref = it.next();
-                MetaTask task = bStore.value().task(ref[1], ref[0]);
+                MetaTask task = bFresh != null ? bFresh.value().draw(seed, stepNo, ref[0], ref[1])
+                    : bStore.value().task(ref[1], ref[0]);
                 TokenBatch all = TokenBatches.concat(task.support(), task.query());
                 double[] g = new double[dim];
                 double l = model.lossAndGradient(bTheta.value(), all, g);
@@ -101,6 +108,9 @@ public final class JointPretrainer {
       }
     } finally {
       bStore.destroy();
+      if (bFresh != null) {
+        bFresh.destroy();
+      }
     }
     return new Result(theta, seen, (System.nanoTime() - t0) / 1e9, last);
   }

@@ -9,6 +9,8 @@ import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.data.EpisodeLoader;
 import org.metamut.jobs.data.EpisodeStore;
+import org.metamut.jobs.data.VariantPool;
+import org.metamut.jobs.data.VariantPoolLoader;
 import org.metamut.jobs.output.OutputFolder;
 import org.metamut.jobs.train.MetaTrainJob;
 import org.metamut.jobs.train.TrainSettings;
@@ -166,9 +168,15 @@ final class NeuralMethods {
     // loaded per method, not shared: each trained method's clock includes reading its episodes, as meta-training's does
     EpisodeStore store = EpisodeLoader.load(spark, dirs.episodes(), dirs.proteins(), enc);
     TrainSettings s = TrainSettings.from(cfg);
-    say.accept(name + ": joint pre-training on the meta-train tasks, " + steps + " Adam steps (" + enc.kind() + " encoder)");
+    // the same data as meta-training: fresh (step, task) samples from all meta-train variants, or the fixed episodes
+    VariantPool fresh = TrainSettings.FRESH.equals(s.episodes())
+        ? VariantPoolLoader.forTrainEpisodes(spark, dirs.variants(), dirs.episodes(), dirs.proteins(), enc, store,
+            line -> say.accept(name + ": " + line))
+        : null;
+    say.accept(name + ": joint pre-training on the meta-train tasks, " + steps + " Adam steps (" + enc.kind() + " encoder, "
+        + s.episodes() + " episodes)");
     int parallelism = JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
-    JointPretrainer.Result r = JointPretrainer.run(spark, store, f, steps, s.metaBatchTasks(),
+    JointPretrainer.Result r = JointPretrainer.run(spark, store, fresh, f, steps, s.metaBatchTasks(),
         cfg.get(EvalKeys.PRETRAIN_LEARNING_RATE), s.clipNorm(), cfg.get(RunKeys.SEED), parallelism, s.progressIntervalMs(),
         line -> say.accept(name + ": " + line));
     pretrainingTasks.addAll(r.trainedTasks());
