@@ -19,7 +19,8 @@ import java.util.List;
  * meta-learned log-penalty of the head. Adaptation to a new task is the same solve
  * ({@link AdaptationRecipe.Solver#CLOSED_FORM}), written into {@code head.W, head.b}.
  *
- * <p>Cost per task: one forward and one backward pass over support ∪ query, plus an O(k²d + k³) solve.
+ * <p>Cost per task: one forward and one backward pass over support ∪ query (the solve runs between them), plus an
+ * O(k²d + k³) solve.
  */
 public final class ClosedFormHeadLearner implements MetaLearner {
   private static final long serialVersionUID = 1L;
@@ -102,19 +103,21 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     double lp = logPenalty(phi, n);
     double[] theta = modelParams(phi, n);
     TokenBatch all = TokenBatches.concat(task.support(), task.query());
-    double[][] f = fm.features(theta, all);
     int k = task.support().batchSize();
-    double[][] fs = Arrays.copyOfRange(f, 0, k);
-    double[][] fq = Arrays.copyOfRange(f, k, f.length);
     double[] lpv = new double[fm.featureDim()];
     Arrays.fill(lpv, lp);
-    ClosedFormHead.Gradient g = ClosedFormHead.queryLoss(fs, task.support().targets(), fq, task.query().targets(), lpv);
-    NonFiniteException.check(g.loss(), "query loss of the closed-form head", task, "solve");
-    double[][] df = new double[f.length][];
-    System.arraycopy(g.dSupport(), 0, df, 0, k);
-    System.arraycopy(g.dQuery(), 0, df, k, fq.length);
+    ClosedFormHead.Gradient[] solved = new ClosedFormHead.Gradient[1]; // set inside the single forward/backward pass
     double[] grad = new double[n];
-    fm.featureGradient(theta, all, df, grad);
+    fm.featureGradient(theta, all, f -> {
+      solved[0] = ClosedFormHead.queryLoss(Arrays.copyOfRange(f, 0, k), task.support().targets(),
+          Arrays.copyOfRange(f, k, f.length), task.query().targets(), lpv);
+      double[][] df = new double[f.length][];
+      System.arraycopy(solved[0].dSupport(), 0, df, 0, k);
+      System.arraycopy(solved[0].dQuery(), 0, df, k, f.length - k);
+      return df;
+    }, grad);
+    ClosedFormHead.Gradient g = solved[0];
+    NonFiniteException.check(g.loss(), "query loss of the closed-form head", task, "solve");
     NonFiniteException.check(grad, "backbone gradient", task, "backward through the solve");
     double[] out = Arrays.copyOf(grad, n + 1);
     for (double v : g.dLogPenalty()) {

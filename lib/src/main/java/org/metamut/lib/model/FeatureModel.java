@@ -17,4 +17,14 @@ public interface FeatureModel extends FlatModel {
    * {@code grad} (overwritten). Parameters that do not reach the features (the scalar head) get 0.
    */
   void featureGradient(double[] theta, TokenBatch batch, double[][] dFeatures, double[] grad);
+
+  /**
+   * One forward and one backward pass: the batch's features are handed to {@code lossGradient}, which returns
+   * ∂loss/∂features; its vector-Jacobian product is written into {@code grad}. Equal to {@link #features} followed by
+   * {@link #featureGradient}, without the second forward pass.
+   */
+  default void featureGradient(double[] theta, TokenBatch batch, java.util.function.UnaryOperator<double[][]> lossGradient,
+                               double[] grad) {
+    featureGradient(theta, batch, lossGradient.apply(features(theta, batch)), grad);
+  }
 }

@@ -195,15 +195,28 @@ public final class Transformer implements FeatureModel {
 
   @Override
   public void featureGradient(double[] theta, TokenBatch batch, double[][] dFeatures, double[] grad) {
+    featureGradient(theta, batch, features -> dFeatures, grad);
+  }
+
+  @Override
+  public void featureGradient(double[] theta, TokenBatch batch, java.util.function.UnaryOperator<double[][]> lossGradient,
+                              double[] grad) {
     if (grad.length != numParams) {
       throw new IllegalArgumentException("gradient array has length " + grad.length + ", the model has " + numParams + " parameters");
-    }
-    if (dFeatures.length != batch.batchSize()) {
-      throw new IllegalArgumentException(dFeatures.length + " feature gradients for a batch of " + batch.batchSize());
     }
     Scratch s = prepare(theta, batch);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
       forward(s);
+      double[][] features = new double[s.b][spec.dModel()];
+      for (int b = 0; b < s.b; b++) {
+        for (int i = 0; i < spec.dModel(); i++) {
+          features[b][i] = s.pooled.getDouble(b, i);
+        }
+      }
+      double[][] dFeatures = lossGradient.apply(features);
+      if (dFeatures.length != s.b) {
+        throw new IllegalArgumentException(dFeatures.length + " feature gradients for a batch of " + s.b);
+      }
       grads.assign(0.0);
       if (hostKernels) {
         Arrays.fill(host.grad, 0.0);
