@@ -155,13 +155,7 @@ public final class Transformer implements FeatureModel {
     Scratch s = prepare(theta, batch);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
       forward(s);
-      double[][] out = new double[s.b][spec.dModel()];
-      for (int b = 0; b < s.b; b++) {
-        for (int i = 0; i < spec.dModel(); i++) {
-          out[b][i] = s.pooled.getDouble(b, i);
-        }
-      }
-      return out;
+      return pooledFeatures(s);
     }
   }
 
@@ -207,13 +201,7 @@ public final class Transformer implements FeatureModel {
     Scratch s = prepare(theta, batch);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
       forward(s);
-      double[][] features = new double[s.b][spec.dModel()];
-      for (int b = 0; b < s.b; b++) {
-        for (int i = 0; i < spec.dModel(); i++) {
-          features[b][i] = s.pooled.getDouble(b, i);
-        }
-      }
-      double[][] dFeatures = lossGradient.apply(features);
+      double[][] dFeatures = lossGradient.apply(pooledFeatures(s));
       if (dFeatures.length != s.b) {
         throw new IllegalArgumentException(dFeatures.length + " feature gradients for a batch of " + s.b);
       }
@@ -230,6 +218,17 @@ public final class Transformer implements FeatureModel {
       backwardFromHidden(s);
     }
     copyGradient(grad);
+  }
+
+  /** The pooled features of the last forward pass, [B][d]. */
+  private double[][] pooledFeatures(Scratch s) {
+    double[][] out = new double[s.b][spec.dModel()];
+    for (int b = 0; b < s.b; b++) {
+      for (int i = 0; i < spec.dModel(); i++) {
+        out[b][i] = s.pooled.getDouble(b, i);
+      }
+    }
+    return out;
   }
 
   private static double[] requireTargets(TokenBatch batch) {
