@@ -86,7 +86,7 @@ class EvaluateJobTest {
     assertTrue(trainTasks.containsAll(r.pretrainingTasks()), "pre-training saw only meta-train tasks");
 
     // Every method has rows, on identical (task, k, seed) runs.
-    Set<String> expected = new TreeSet<>(List.of("maml", "fomaml", "anil", "reptile", "finetune", "scratch",
+    Set<String> expected = new TreeSet<>(List.of("maml", "fomaml", "anil", "reptile", "cf-head", "finetune", "scratch",
         "ridge-onehot", "ridge-substitution", "ridge-combined", "fomaml/mutant-only", "fomaml/wt-mask"));
     Map<String, Set<String>> runsByMethod = new HashMap<>();
     for (ResultRecord rec : r.records()) {
