@@ -43,6 +43,11 @@ public final class ModelKeys {
           + "of the states at the mutated sites: the separator tokens, else the flagged tokens; what cf-head reads)",
       "mean", "cls", "sites");
 
+  public static final ConfigKey<Boolean> SUBSTITUTION_FEATURES = boolKey("metamut.model.substitution-features",
+      "the scalar head also reads each variant's substitution block (BLOSUM62, hydropathy, volume, charge, number of "
+          + "mutations of its wt SEP mt groups, fixed scales) through head.Ws: what the closed-form head (cf-head) "
+          + "weighs like the ridge baseline; off in the reference model");
+
   public static final ConfigKey<Boolean> USE_FLAGS = boolKey("metamut.model.use-flags",
       "add a learned embedding at flagged tokens (needed for the wt-mask encoder to mark mutated positions)");
 
@@ -50,7 +55,8 @@ public final class ModelKeys {
       "compute precision of the model: float (speed) or double (checks)", "float", "double");
 
   static List<ConfigKey<?>> all() {
-    return List.of(ENCODER, MAX_TOKENS, LAYERS, D_MODEL, HEADS, FF_DIM, POSITIONAL, POOLING, USE_FLAGS, DTYPE);
+    return List.of(ENCODER, MAX_TOKENS, LAYERS, D_MODEL, HEADS, FF_DIM, POSITIONAL, POOLING, USE_FLAGS,
+        SUBSTITUTION_FEATURES, DTYPE);
   }
 
   /** The architecture the configuration describes; cross-key problems (heads not dividing d-model) are config errors. */
@@ -59,7 +65,8 @@ public final class ModelKeys {
       return ModelSpec.reference(cfg.get(LAYERS), cfg.get(D_MODEL), cfg.get(HEADS), cfg.get(FF_DIM), cfg.get(MAX_TOKENS))
           .withPositional(ModelSpec.Positional.valueOf(cfg.get(POSITIONAL).toUpperCase(java.util.Locale.ROOT)))
           .withPooling(ModelSpec.Pooling.valueOf(cfg.get(POOLING).toUpperCase(java.util.Locale.ROOT)))
-          .withFlags(cfg.get(USE_FLAGS));
+          .withFlags(cfg.get(USE_FLAGS))
+          .withSubstitutionFeatures(cfg.get(SUBSTITUTION_FEATURES));
     } catch (IllegalArgumentException e) {
       throw new MetamutConfig.InvalidConfigException(List.of("metamut.model: " + e.getMessage()));
     }

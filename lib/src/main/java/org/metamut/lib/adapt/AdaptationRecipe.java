@@ -27,12 +27,14 @@ import java.util.Locale;
  *                      are unchanged.
  * @param solver        how the adapted parameters are found: SGD steps, or the exact ridge solve of the scalar head
  *                      on the model's features ({@link Solver#CLOSED_FORM}; steps and rate are then unused)
- * @param headLogPenalty {@link Solver#CLOSED_FORM} only: the log prior precision of the head's weights (meta-learned)
+ * @param headLogPenalty {@link Solver#CLOSED_FORM} only: the log prior precision of the head's weights on the learned
+ *                      features (meta-learned)
+ * @param sideLogPenalty {@link Solver#CLOSED_FORM} only: the same for the fixed side features (the substitution block)
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                                TargetNormalisation targets, List<String> overrides,
                                @JsonInclude(JsonInclude.Include.NON_EMPTY) String selection, Solver solver,
-                               double headLogPenalty) implements Serializable {
+                               double headLogPenalty, double sideLogPenalty) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Learner name of model files that predate recipes (format version 1). */
@@ -69,13 +71,13 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
   /** An SGD recipe not chosen by a selection (the learner's own, or a user's). */
   public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                           TargetNormalisation targets, List<String> overrides) {
-    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0);
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0);
   }
 
-  /** The recipe of a closed-form head with this log-penalty. */
-  public static AdaptationRecipe closedForm(String learner, double headLogPenalty) {
+  /** The recipe of a closed-form head with these log-penalties (learned features, side features). */
+  public static AdaptationRecipe closedForm(String learner, double headLogPenalty, double sideLogPenalty) {
     return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(), "",
-        Solver.CLOSED_FORM, headLogPenalty);
+        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty);
   }
 
   public AdaptationRecipe {
@@ -94,8 +96,8 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     overrides = overrides == null ? List.of() : List.copyOf(overrides);
     selection = selection == null ? "" : selection;
     solver = solver == null ? Solver.SGD : solver; // model files written before solvers were recorded
-    if (!Double.isFinite(headLogPenalty)) {
-      throw new IllegalArgumentException("head log-penalty must be finite, got " + headLogPenalty);
+    if (!Double.isFinite(headLogPenalty) || !Double.isFinite(sideLogPenalty)) {
+      throw new IllegalArgumentException("head log-penalties must be finite, got " + headLogPenalty + ", " + sideLogPenalty);
     }
   }
 
@@ -110,7 +112,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     }
     boolean keepLearned = newLearningRate <= 0;
     return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
-        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty);
+        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -148,7 +150,8 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       lr = newLearningRate;
       learned = false;
     }
-    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty);
+    return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty,
+        sideLogPenalty);
   }
 
   /**
@@ -179,8 +182,9 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
   /** One line for logs and reports. */
   public String describe() {
     if (solver == Solver.CLOSED_FORM) {
-      return String.format(Locale.ROOT, "%s recipe: closed-form ridge head on the model's features, log-penalty %.4g, "
-          + "support z-score", learner, headLogPenalty);
+      return String.format(Locale.ROOT, "%s recipe: closed-form ridge head on the model's features, log-penalties "
+          + "%.4g (learned features) / %.4g (substitution block, if any), support z-score", learner, headLogPenalty,
+          sideLogPenalty);
     }
     String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,

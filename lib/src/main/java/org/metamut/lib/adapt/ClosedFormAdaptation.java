@@ -42,13 +42,25 @@ public final class ClosedFormAdaptation {
   }
 
   /**
+   * The log-penalty of every feature: {@code learnedLogPenalty} for the model's learned features, {@code sideLogPenalty}
+   * for its fixed side features.
+   */
+  public static double[] logPenalties(FeatureModel model, double learnedLogPenalty, double sideLogPenalty) {
+    double[] lp = new double[model.featureDim()];
+    Arrays.fill(lp, 0, model.learnedFeatureDim(), learnedLogPenalty);
+    Arrays.fill(lp, model.learnedFeatureDim(), lp.length, sideLogPenalty);
+    return lp;
+  }
+
+  /**
    * θ with its head set to the ridge solution on the support (labels = the chunks' targets).
    *
-   * @param head the head's range: {@code featureDim} weights then one bias
+   * @param head the head's range: the learned features' weights, the bias, then the side features' weights
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                               double logPenalty) {
+                               double learnedLogPenalty, double sideLogPenalty) {
     int d = model.featureDim();
+    int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
       throw new IllegalArgumentException("the head " + head + " is not " + d + " weights and a bias");
     }
@@ -60,9 +72,7 @@ public final class ClosedFormAdaptation {
         y[row++] = t;
       }
     }
-    double[] lp = new double[d];
-    Arrays.fill(lp, logPenalty);
-    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, y, lp);
+    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, y, logPenalties(model, learnedLogPenalty, sideLogPenalty));
     double[] w = fit.weights();
     double[] mean = fit.featureMeans();
     double bias = fit.intercept();
@@ -70,8 +80,9 @@ public final class ClosedFormAdaptation {
       bias -= mean[j] * w[j];
     }
     double[] out = theta.clone();
-    System.arraycopy(w, 0, out, head.from(), d);
-    out[head.from() + d] = bias;
+    System.arraycopy(w, 0, out, head.from(), learned);
+    out[head.from() + learned] = bias;
+    System.arraycopy(w, learned, out, head.from() + learned + 1, d - learned);
     return out;
   }
 }

@@ -33,18 +33,26 @@ public final class SubstitutionFeaturizer implements Featurizer {
   public double[] features(Variant variant) {
     double[] x = new double[COLUMNS.size()];
     for (Mutation m : variant.mutations()) {
-      double dh = ResidueScales.hydropathy(m.mt()) - ResidueScales.hydropathy(m.wt());
-      double dv = ResidueScales.volume(m.mt()) - ResidueScales.volume(m.wt());
-      double dc = ResidueScales.charge(m.mt()) - ResidueScales.charge(m.wt());
-      x[0] += Blosum62.score(m.wt(), m.mt());
-      x[1] += dh;
-      x[2] += Math.abs(dh);
-      x[3] += dv;
-      x[4] += Math.abs(dv);
-      x[5] += dc;
-      x[6] += Math.abs(dc);
-      x[7] += 1;
+      accumulate(m.wt(), m.mt(), x, 0);
     }
     return x;
+  }
+
+  /**
+   * Adds one substitution wt → mt to the {@link #COLUMNS} features at {@code x[offset..offset + 8)}: the one
+   * definition shared by the ridge baselines and the model's substitution block ({@code ModelSpec#substitutionFeatures}).
+   */
+  public static void accumulate(char wt, char mt, double[] x, int offset) {
+    double dh = ResidueScales.hydropathy(mt) - ResidueScales.hydropathy(wt);
+    double dv = ResidueScales.volume(mt) - ResidueScales.volume(wt);
+    double dc = ResidueScales.charge(mt) - ResidueScales.charge(wt);
+    x[offset] += Blosum62.score(wt, mt);
+    x[offset + 1] += dh;
+    x[offset + 2] += Math.abs(dh);
+    x[offset + 3] += dv;
+    x[offset + 4] += Math.abs(dv);
+    x[offset + 5] += dc;
+    x[offset + 6] += Math.abs(dc);
+    x[offset + 7] += 1;
   }
 }

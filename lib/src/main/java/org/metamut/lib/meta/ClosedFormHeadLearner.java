@@ -15,8 +15,9 @@ import java.util.List;
  * Meta-learning with a closed-form head (R2-D2, Bertinetto et al. ICLR 2019): each task's scalar head is the exact
  * ridge regression of its support labels on the backbone's features ({@link ClosedFormHead}), and the outer loss is
  * the query MSE of that head, differentiated analytically through the solve and back into the backbone
- * ({@link FeatureModel#featureGradient}) — no inner SGD, no Hessian-vector products. φ = θ followed by one
- * meta-learned log-penalty of the head. Adaptation to a new task is the same solve
+ * ({@link FeatureModel#featureGradient}) — no inner SGD, no Hessian-vector products. φ = θ followed by two
+ * meta-learned log-penalties of the head: one for the learned features, one for the model's fixed side features
+ * (the substitution block, {@code ModelSpec#substitutionFeatures}; its gradient is 0 without one). Adaptation to a new task is the same solve
  * ({@link AdaptationRecipe.Solver#CLOSED_FORM}), written into {@code head.W, head.b}.
  *
  * <p>Cost per task: one forward and one backward pass over support ∪ query (the solve runs between them), plus an
@@ -49,25 +50,29 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     return inner;
   }
 
+  /** Meta-parameters after θ: the log-penalties of the learned features and of the side features. */
+  private static final int PENALTIES = 2;
+
   @Override
   public int numMetaParams(int numModelParams) {
-    return numModelParams + 1;
+    return numModelParams + PENALTIES;
   }
 
-  /** θ and the initial log-penalty 0 (λ = 1 on features of unit scale). */
+  /** θ and initial log-penalties 0 (λ = 1 on features of unit scale). */
   @Override
   public double[] initialMetaParams(double[] theta) {
-    return Arrays.copyOf(theta, theta.length + 1);
+    return Arrays.copyOf(theta, theta.length + PENALTIES);
   }
 
   @Override
   public AdaptationRecipe recipe() {
-    return AdaptationRecipe.closedForm(name, 0.0);
+    return AdaptationRecipe.closedForm(name, 0.0, 0.0);
   }
 
   @Override
   public AdaptationRecipe recipe(double[] phi, int numModelParams) {
-    return AdaptationRecipe.closedForm(name, logPenalty(phi, numModelParams));
+    checkLength(phi, numModelParams);
+    return AdaptationRecipe.closedForm(name, phi[numModelParams], phi[numModelParams + 1]);
   }
 
   @Override
@@ -80,32 +85,31 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     return null;
   }
 
-  private double logPenalty(double[] phi, int n) {
-    if (phi.length != n + 1) {
-      throw new IllegalArgumentException(name + " expects " + (n + 1) + " meta-parameters for a model of " + n
+  private void checkLength(double[] phi, int n) {
+    if (phi.length != n + PENALTIES) {
+      throw new IllegalArgumentException(name + " expects " + (n + PENALTIES) + " meta-parameters for a model of " + n
           + ", got " + phi.length);
     }
-    return phi[n];
   }
 
   /** θ' = θ with the head solved on the support set (the steps argument is unused). */
   @Override
   public double[] adapt(FlatModel model, double[] phi, TokenBatch support, int steps) {
     int n = model.numParams();
+    checkLength(phi, n);
     return ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), modelParams(phi, n), head,
-        List.of(support), logPenalty(phi, n));
+        List.of(support), phi[n], phi[n + 1]);
   }
 
   @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     FeatureModel fm = ClosedFormAdaptation.featureModel(model);
     int n = model.numParams();
-    double lp = logPenalty(phi, n);
+    checkLength(phi, n);
     double[] theta = modelParams(phi, n);
     TokenBatch all = TokenBatches.concat(task.support(), task.query());
     int k = task.support().batchSize();
-    double[] lpv = new double[fm.featureDim()];
-    Arrays.fill(lpv, lp);
+    double[] lpv = ClosedFormAdaptation.logPenalties(fm, phi[n], phi[n + 1]);
     ClosedFormHead.Gradient[] solved = new ClosedFormHead.Gradient[1]; // set inside the single forward/backward pass
     double[] grad = new double[n];
     fm.featureGradient(theta, all, f -> {
@@ -119,9 +123,9 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     ClosedFormHead.Gradient g = solved[0];
     NonFiniteException.check(g.loss(), "query loss of the closed-form head", task, "solve");
     NonFiniteException.check(grad, "backbone gradient", task, "backward through the solve");
-    double[] out = Arrays.copyOf(grad, n + 1);
-    for (double v : g.dLogPenalty()) {
-      out[n] += v;
+    double[] out = Arrays.copyOf(grad, n + PENALTIES);
+    for (int j = 0; j < g.dLogPenalty().length; j++) {
+      out[j < fm.learnedFeatureDim() ? n : n + 1] += g.dLogPenalty()[j];
     }
     return new TaskResult(task.slot(), task.taskId(), out, meanBaseline(task), g.loss(), task.examples(), "cpu", null);
   }

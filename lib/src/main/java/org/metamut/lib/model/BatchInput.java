@@ -32,6 +32,8 @@ final class BatchInput implements AutoCloseable {
   final INDArray keyBias;   // [B, T] 0 or −1e9 at padded keys
   final INDArray maskFull;  // [B, H, T, T] keyBias broadcast over heads and queries
   final INDArray flagCol;   // [N, 1] or null
+  final INDArray sub;       // [B, 8] the substitution block, or null
+  final double[] subHost;
   final INDArray posTiled;  // [N, d] sinusoids, or null
   final INDArray embP;      // [V(+T), d] view of the embedding block used by this T
   final INDArray embG;
@@ -52,12 +54,14 @@ final class BatchInput implements AutoCloseable {
     poolHost = new double[b * n];
     biasHost = new double[b * t];
     flagHost = spec.useFlags() ? new double[n] : null;
-    stage = dt == DataType.FLOAT ? new float[Math.max(n * embRows, b * n)] : null;
+    stage = dt == DataType.FLOAT ? new float[Math.max(Math.max(n * embRows, b * n), b * SubstitutionBlock.SIZE)] : null;
     oh = Nd4j.create(dt, n, embRows);
     pool = Nd4j.create(dt, b, n);
     keyBias = Nd4j.create(dt, b, t);
     maskFull = Nd4j.create(dt, b, spec.heads(), t, t);
     flagCol = spec.useFlags() ? Nd4j.create(dt, n, 1) : null;
+    subHost = spec.substitutionFeatures() ? new double[b * SubstitutionBlock.SIZE] : null;
+    sub = spec.substitutionFeatures() ? Nd4j.create(dt, b, SubstitutionBlock.SIZE) : null;
     if (learned) {
       posTiled = null;
       embP = p.embBlock.get(NDArrayIndex.interval(0, embRows), NDArrayIndex.all());
@@ -148,6 +152,13 @@ final class BatchInput implements AutoCloseable {
     upload(pool, poolHost, b * n);
     upload(keyBias, biasHost, b * t);
     Nd4j.exec(new BroadcastAddOp(maskFull.assign(0.0), keyBias, maskFull, 0, 3));
+    if (subHost != null) {
+      java.util.Arrays.fill(subHost, 0.0);
+      for (int bi = 0; bi < b; bi++) {
+        SubstitutionBlock.of(batch, bi, subHost, bi * SubstitutionBlock.SIZE);
+      }
+      upload(sub, subHost, subHost.length);
+    }
     if (flagHost != null) {
       byte[] flags = batch.flags();
       for (int i = 0; i < n; i++) {
@@ -174,7 +185,7 @@ final class BatchInput implements AutoCloseable {
   @Override
   public void close() {
     // embP and embG are views of the model's parameters and gradients, which own their memory
-    for (INDArray a : new INDArray[] {oh, pool, keyBias, maskFull, flagCol, posTiled}) {
+    for (INDArray a : new INDArray[] {oh, pool, keyBias, maskFull, flagCol, posTiled, sub}) {
       if (a != null) {
         a.close();
       }

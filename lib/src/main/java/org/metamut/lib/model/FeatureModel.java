@@ -9,12 +9,22 @@ public interface FeatureModel extends FlatModel {
   /** Length of a variant's feature vector. */
   int featureDim();
 
+  /**
+   * How many leading features are learned (depend on θ); the rest are fixed side features (e.g. the substitution
+   * block), whose gradient is ignored. The head's parameters are laid out as the learned features' weights, the bias,
+   * then the side features' weights.
+   */
+  default int learnedFeatureDim() {
+    return featureDim();
+  }
+
   /** The features of every example of the batch, [B][featureDim]. */
   double[][] features(double[] theta, TokenBatch batch);
 
   /**
    * The vector-Jacobian product ∂(Σ_b,i dFeatures[b][i] · features[b][i]) / ∂θ for the same batch, written into
-   * {@code grad} (overwritten). Parameters that do not reach the features (the scalar head) get 0.
+   * {@code grad} (overwritten). Parameters that do not reach the features (the scalar head) get 0; entries of
+   * {@code dFeatures} beyond {@link #learnedFeatureDim()} are ignored.
    */
   void featureGradient(double[] theta, TokenBatch batch, double[][] dFeatures, double[] grad);
 

@@ -18,10 +18,14 @@ package org.metamut.lib.model;
  *                  mutated sites (see {@link Pooling})
  * @param useFlags  add a learned {@code flag_emb} vector at flagged tokens (the wild type + mask ablation);
  *                  appended after the reference parameters, so the reference layout stays a prefix
+ * @param substitutionFeatures the scalar head also reads the substitution block of each variant (the
+ *                  {@code SubstitutionFeaturizer} columns of the {@code wt SEP mt} groups in its tokens, at fixed
+ *                  scales: {@link SubstitutionBlock}) through {@code head.Ws [8, 1]}, placed right after {@code head.b};
+ *                  what lets a closed-form head weigh BLOSUM62, hydropathy, volume and charge like the ridge baseline
  */
 public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ffDim, int layers,
-                        double dropout, Positional positional, Pooling pooling, boolean useFlags)
-    implements java.io.Serializable {
+                        double dropout, Positional positional, Pooling pooling, boolean useFlags,
+                        boolean substitutionFeatures) implements java.io.Serializable {
 
   public enum Positional { LEARNED, SINUSOIDAL }
 
@@ -55,7 +59,7 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
 
   /** DESIGN.md §6 with the given sizes: learned positions, mean pooling, no flags, no dropout. */
   public static ModelSpec reference(int layers, int dModel, int heads, int ffDim, int maxLen) {
-    return new ModelSpec(REFERENCE_VOCAB, maxLen, dModel, heads, ffDim, layers, 0.0, Positional.LEARNED, Pooling.MEAN, false);
+    return new ModelSpec(REFERENCE_VOCAB, maxLen, dModel, heads, ffDim, layers, 0.0, Positional.LEARNED, Pooling.MEAN, false, false);
   }
 
   /** The default configuration of DESIGN.md §6: L=2, d=64, H=4, ff=128, T=64 (72,897 parameters). */
@@ -64,15 +68,20 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
   }
 
   public ModelSpec withPositional(Positional p) {
-    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, p, pooling, useFlags);
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, p, pooling, useFlags, substitutionFeatures);
   }
 
   public ModelSpec withPooling(Pooling p) {
-    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, p, useFlags);
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, p, useFlags, substitutionFeatures);
   }
 
   public ModelSpec withFlags(boolean flags) {
-    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, flags);
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, flags,
+        substitutionFeatures);
+  }
+
+  public ModelSpec withSubstitutionFeatures(boolean on) {
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, useFlags, on);
   }
 
   /** Width of one attention head. */
@@ -87,12 +96,14 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
 
   /** True for the unmodified §6 architecture (any sizes). */
   public boolean referenceArchitecture() {
-    return vocabSize == REFERENCE_VOCAB && dropout == 0 && positional == Positional.LEARNED && pooling == Pooling.MEAN && !useFlags;
+    return vocabSize == REFERENCE_VOCAB && dropout == 0 && positional == Positional.LEARNED && pooling == Pooling.MEAN && !useFlags
+        && !substitutionFeatures;
   }
 
   /** One line for logs: {@code L=2 d=64 H=4 ff=128 T=64 learned/mean}. */
   public String summary() {
     return "L=" + layers + " d=" + dModel + " H=" + heads + " ff=" + ffDim + " T=" + maxLen + " V=" + vocabSize + " "
-        + positional.name().toLowerCase() + "/" + pooling.name().toLowerCase() + (useFlags ? "/flags" : "");
+        + positional.name().toLowerCase() + "/" + pooling.name().toLowerCase() + (useFlags ? "/flags" : "")
+        + (substitutionFeatures ? "/substitution" : "");
   }
 }

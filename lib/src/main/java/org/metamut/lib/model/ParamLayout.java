@@ -93,6 +93,9 @@ public final class ParamLayout {
     add(ts, off, "lnf.b", d);
     add(ts, off, "head.W", d, 1);
     add(ts, off, "head.b", 1);
+    if (s.substitutionFeatures()) {
+      add(ts, off, "head.Ws", SubstitutionBlock.SIZE, 1);
+    }
     if (s.useFlags()) {
       add(ts, off, "flag_emb", d);
     }
@@ -155,13 +158,14 @@ public final class ParamLayout {
   }
 
   /**
-   * The scalar head {@code head.W, head.b}: what ANIL and head-only adaptation move. Found by name, not as
+   * The scalar head {@code head.W, head.b} (and {@code head.Ws} with the substitution block): what ANIL and
+   * head-only adaptation move. Found by name, not as
    * "the last d + 1 parameters", because options append tensors after it ({@code flag_emb}).
    */
   public ParamRange headRange() {
     Tensor w = get("head.W");
-    Tensor b = get("head.b");
-    return new ParamRange(w.offset(), b.offset() + b.size());
+    Tensor last = has("head.Ws") ? get("head.Ws") : get("head.b");
+    return new ParamRange(w.offset(), last.offset() + last.size());
   }
 
   /**

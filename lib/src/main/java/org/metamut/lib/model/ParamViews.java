@@ -15,7 +15,7 @@ final class ParamViews {
   final INDArray tokEmb;
   final INDArray embBlock; // [V + maxLen, d] = tok_emb then pos_emb, contiguous (learned positions)
   final INDArray[] ln1g, ln1b, wq, bq, wk, bk, wv, bv, wo, bo, ln2g, ln2b, w1, b1, w2, b2;
-  final INDArray lnfg, lnfb, headW, headB, flagEmb;
+  final INDArray lnfg, lnfb, headW, headB, headWs, flagEmb;
 
   private final ParamLayout layout;
   private final DataType dt;
@@ -68,6 +68,7 @@ final class ParamViews {
     lnfb = view(flat, "lnf.b");
     headW = view(flat, "head.W");
     headB = view(flat, "head.b");
+    headWs = spec.substitutionFeatures() ? view(flat, "head.Ws") : null;
     flagEmb = spec.useFlags() ? viewAs(flat, layout.get("flag_emb").offset(), 1, spec.dModel()) : null;
   }
 

@@ -144,12 +144,18 @@ public final class Transformer implements FeatureModel {
     }
   }
 
+  /** The pooled state, then the substitution block when the model has one. */
   @Override
   public int featureDim() {
+    return spec.dModel() + (spec.substitutionFeatures() ? SubstitutionBlock.SIZE : 0);
+  }
+
+  @Override
+  public int learnedFeatureDim() {
     return spec.dModel();
   }
 
-  /** The pooled features (input of the scalar head), [B][d]. */
+  /** The features the scalar head reads, [B][featureDim]. */
   @Override
   public double[][] features(double[] theta, TokenBatch batch) {
     Scratch s = prepare(theta, batch);
@@ -220,12 +226,16 @@ public final class Transformer implements FeatureModel {
     copyGradient(grad);
   }
 
-  /** The pooled features of the last forward pass, [B][d]. */
+  /** The features of the last forward pass, [B][featureDim]: the pooled state, then the substitution block. */
   private double[][] pooledFeatures(Scratch s) {
-    double[][] out = new double[s.b][spec.dModel()];
+    int d = spec.dModel();
+    double[][] out = new double[s.b][featureDim()];
     for (int b = 0; b < s.b; b++) {
-      for (int i = 0; i < spec.dModel(); i++) {
+      for (int i = 0; i < d; i++) {
         out[b][i] = s.pooled.getDouble(b, i);
+      }
+      if (spec.substitutionFeatures()) {
+        System.arraycopy(s.input.subHost, b * SubstitutionBlock.SIZE, out[b], d, SubstitutionBlock.SIZE);
       }
     }
     return out;
@@ -333,6 +343,9 @@ public final class Transformer implements FeatureModel {
     layerNorm.forward(s, s.x0[l], p.lnfg, p.lnfb, s.lnf);
     gemm(s.input.pool, s.lnf.out, s.pooled, false, false, 0.0);
     gemm(s.pooled, p.headW, s.pred, false, false, 0.0);
+    if (spec.substitutionFeatures()) {
+      gemm(s.input.sub, p.headWs, s.pred, false, false, 1.0);
+    }
     s.pred.addi(p.headB.getDouble(0));
   }
 
@@ -378,6 +391,9 @@ public final class Transformer implements FeatureModel {
     }
     g.headB.putScalar(0, sumD);
     gemm(s.pooled, s.dpred, g.headW, true, false, 0.0);
+    if (spec.substitutionFeatures()) {
+      gemm(s.input.sub, s.dpred, g.headWs, true, false, 0.0);
+    }
     gemm(s.dpred, p.headW, s.dpooled, false, true, 0.0);
     gemm(s.input.pool, s.dpooled, s.dH, true, false, 0.0);
     return loss;

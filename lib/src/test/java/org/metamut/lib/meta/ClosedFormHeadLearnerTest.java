@@ -61,7 +61,11 @@ class ClosedFormHeadLearnerTest {
   }
 
   private static double[] perturbed(long seed) {
-    double[] theta = ParamLayout.of(SPEC).initialise(seed);
+    return perturbed(SPEC, seed);
+  }
+
+  private static double[] perturbed(ModelSpec spec, long seed) {
+    double[] theta = ParamLayout.of(spec).initialise(seed);
     SplittableRandom r = new SplittableRandom(seed + 1);
     for (int i = 0; i < theta.length; i++) {
       theta[i] += 0.05 * r.nextGaussian(); // break the symmetric initialisation (LayerNorm g = 1, biases 0)
@@ -88,19 +92,22 @@ class ClosedFormHeadLearnerTest {
     assertEquals(org.metamut.lib.encode.Vocabulary.SEP, TokenBatch.SITE_MARKER);
   }
 
-  @Test
-  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve() {
-    MetaLearner l = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(SPEC).headRange(),
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve(boolean substitution) {
+    ModelSpec spec = SPEC.withSubstitutionFeatures(substitution);
+    MetaLearner l = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(spec).headRange(),
         Method.LearnerOptions.DEFAULTS);
     MetaTask task = new MetaTask(0, "t", batch(3, 6), batch(4, 5));
-    double[] phi = l.initialMetaParams(perturbed(5));
-    phi[phi.length - 1] = -0.7;
-    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
+    double[] phi = l.initialMetaParams(perturbed(spec, 5));
+    phi[phi.length - 2] = -0.7;
+    phi[phi.length - 1] = 0.4;
+    try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
       TaskResult r = l.metaGradient(m, phi, task);
       SplittableRandom rnd = new SplittableRandom(6);
       double worst = 0;
       for (int trial = 0; trial < 25; trial++) {
-        int i = trial == 0 ? phi.length - 1 : rnd.nextInt(phi.length - 1);
+        int i = trial < 2 ? phi.length - 1 - trial : rnd.nextInt(phi.length - 2);
         double h = 1e-5;
         double old = phi[i];
         phi[i] = old + h;
@@ -116,20 +123,24 @@ class ClosedFormHeadLearnerTest {
     }
   }
 
-  @Test
-  void adaptationWritesTheExactRidgeSolutionIntoTheHead() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void adaptationWritesTheExactRidgeSolutionIntoTheHead(boolean substitution) {
+    ModelSpec spec = SPEC.withSubstitutionFeatures(substitution);
     ClosedFormHeadLearner l = (ClosedFormHeadLearner) Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01),
-        ParamLayout.of(SPEC).headRange(), Method.LearnerOptions.DEFAULTS);
-    double[] theta = perturbed(7);
+        ParamLayout.of(spec).headRange(), Method.LearnerOptions.DEFAULTS);
+    double[] theta = perturbed(spec, 7);
     double[] phi = l.initialMetaParams(theta);
-    phi[phi.length - 1] = 0.3;
+    phi[theta.length] = 0.3;
+    phi[theta.length + 1] = -1.1;
     AdaptationRecipe recipe = l.recipe(phi, theta.length);
     assertEquals(AdaptationRecipe.Solver.CLOSED_FORM, recipe.solver());
     assertEquals(0.3, recipe.headLogPenalty());
-    SavedModel saved = new SavedModel(SPEC, ENC, Normalisation.none(), recipe, Map.of(), theta, null);
+    assertEquals(-1.1, recipe.sideLogPenalty());
+    SavedModel saved = new SavedModel(spec, ENC, Normalisation.none(), recipe, Map.of(), theta, null);
     TokenBatch support = batch(8, 10);
     TokenBatch query = batch(9, 7);
-    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
+    try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
       List<EncodedVariant> sv = new ArrayList<>();
       for (int i = 0; i < support.batchSize(); i++) {
         sv.add(new EncodedVariant(Arrays.copyOfRange(support.ids(), i * 12, i * 12 + 12), null));
@@ -141,12 +152,13 @@ class ClosedFormHeadLearnerTest {
       AdaptedModel a = Adapter.of(saved).adapt(m, sv, support.targets(), 12);
       // the same prediction straight from the head maths on the support z-scores
       double[] z = a.targets().transform(support.targets());
-      double[] lp = new double[SPEC.dModel()];
-      Arrays.fill(lp, 0.3);
+      double[] lp = org.metamut.lib.adapt.ClosedFormAdaptation.logPenalties(m, 0.3, -1.1);
       double[] expected = a.targets().inverse(ClosedFormHead.fit(m.features(theta, support), z, lp).predict(m.features(theta, query)));
       assertArrayEquals(expected, a.predict(m, qv), 1e-9);
+      // the adapted θ' predicts it by itself (the head's layout is the one the solver writes)
+      assertArrayEquals(expected, a.targets().inverse(m.predict(a.theta(), query)), 1e-9);
       // only the head moved
-      ParamLayout layout = ParamLayout.of(SPEC);
+      ParamLayout layout = ParamLayout.of(spec);
       for (int i = 0; i < theta.length; i++) {
         if (!layout.headRange().contains(i)) {
           assertEquals(theta[i], a.theta()[i], 0.0);
@@ -154,6 +166,39 @@ class ClosedFormHeadLearnerTest {
       }
       assertTrue(a.lossAfter() < a.lossBefore(), a.lossBefore() + " -> " + a.lossAfter());
     }
-    assertTrue(new TransformerFactory(SPEC, true).create() instanceof org.metamut.lib.model.FeatureModel);
+    assertTrue(new TransformerFactory(spec, true).create() instanceof org.metamut.lib.model.FeatureModel);
+  }
+
+  @Test
+  void theSubstitutionBlockIsReadFromTheTokensAndItsWeightsGetTheirGradient() {
+    ModelSpec spec = SPEC.withSubstitutionFeatures(true);
+    TokenBatch b = batch(11, 4);
+    double[] block = new double[org.metamut.lib.model.SubstitutionBlock.SIZE];
+    org.metamut.lib.model.SubstitutionBlock.of(b, 0, block, 0);
+    // the first example's substitution by hand (the token after the separator is the mutant residue)
+    int sep = -1;
+    for (int t = 0; t < 12; t++) {
+      sep = b.ids()[t] == TokenBatch.SITE_MARKER ? t : sep;
+    }
+    char wt = AA.charAt(b.ids()[sep - 1] - 6);
+    char mt = AA.charAt(b.ids()[sep + 1] - 6);
+    assertEquals(org.metamut.lib.baseline.Blosum62.score(wt, mt) / 4.0, block[0], 1e-12);
+    assertEquals(1.0, block[7], 1e-12);
+    double[] theta = perturbed(spec, 12);
+    ParamLayout.Tensor ws = ParamLayout.of(spec).get("head.Ws");
+    try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
+      double[] grad = new double[theta.length];
+      m.lossAndGradient(theta, b, grad);
+      for (int j = 0; j < ws.size(); j++) {
+        int i = ws.offset() + j;
+        double old = theta[i];
+        theta[i] = old + 1e-6;
+        double up = m.loss(theta, b);
+        theta[i] = old - 1e-6;
+        double down = m.loss(theta, b);
+        theta[i] = old;
+        assertEquals((up - down) / 2e-6, grad[i], 1e-6, "head.Ws[" + j + "]");
+      }
+    }
   }
 }
