@@ -138,6 +138,6 @@ public final class ClosedFormHeadLearner implements MetaLearner {
 
   @Override
   public String toString() {
-    return name + " (closed-form ridge head on the model's features, meta-learned log-penalty), head " + head;
+    return name + " (closed-form ridge head on the model's features, meta-learned log-penalties), head " + head;
   }
 }
