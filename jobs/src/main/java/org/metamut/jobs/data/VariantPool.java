@@ -30,7 +30,11 @@ import java.util.SplittableRandom;
  * <p>Targets: z-scored over the drawn <b>support</b> set (support and query with the support's mean and sample SD),
  * exactly as {@link org.metamut.lib.adapt.Adapter} does at evaluation: the learner is trained on the labels it will
  * see when used. (The table's per-task {@code y} is an affine map of {@code value} per task, so this is the same
- * whichever of the two is stored.)
+ * whichever of the two is stored.) One guard: the support's SD is floored at {@link #SCALE_FLOOR} × the task's SD over
+ * all its variants. A draw whose support happens to be near-constant (a task where most variants score like the wild
+ * type) would otherwise divide the query by ~0 and give one step a loss of 10^30 that clipping alone cannot make
+ * useful; the floor leaves ordinary draws unchanged (their support SD is close to the task's) and keeps such a draw's
+ * targets on the scale of the task.
  */
 public final class VariantPool implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -47,6 +51,10 @@ public final class VariantPool implements Serializable {
   private final byte[] wt;
   private final byte[] mt;
   private final double[] y;             // per variant
+  private final double[] scaleFloor;    // per task: SCALE_FLOOR × the SD of its labels
+
+  /** The floor of a drawn support's SD, as a fraction of the task's SD (see the class note on targets). */
+  public static final double SCALE_FLOOR = 0.25;
 
   VariantPool(EncoderSpec encoder, String[] proteins, String[] tasks, int[] taskStart, int[] supportSize,
               int[] querySize, int[] protein, int[] mutStart, int[] pos, byte[] wt, byte[] mt, double[] y) {
@@ -65,6 +73,11 @@ public final class VariantPool implements Serializable {
     this.wt = wt;
     this.mt = mt;
     this.y = y;
+    this.scaleFloor = new double[tasks.length];
+    for (int t = 0; t < tasks.length; t++) {
+      double[] all = Arrays.copyOfRange(y, taskStart[t], taskStart[t + 1]);
+      scaleFloor[t] = SCALE_FLOOR * Standardizer.fit(all).scale();
+    }
   }
 
   public int tasks() {
@@ -129,7 +142,8 @@ public final class VariantPool implements Serializable {
         qy[i - s] = y[v];
       }
     }
-    Standardizer z = Standardizer.fit(sy);
+    Standardizer fitted = Standardizer.fit(sy);
+    Standardizer z = new Standardizer(fitted.mean(), Math.max(fitted.scale(), scaleFloor[t]));
     TokenBatch support = EncodedVariant.toBatch(sv, z.transform(sy), encoder.maxTokens());
     TokenBatch query = EncodedVariant.toBatch(qv, z.transform(qy), encoder.maxTokens());
     return new MetaTask(slot, tasks[t] + "#fresh", support, query);

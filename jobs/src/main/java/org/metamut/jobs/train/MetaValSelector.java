@@ -137,20 +137,26 @@ final class MetaValSelector {
   }
 
   /**
-   * The recipe for the model with φ {@code phi}: the learner's own and every (steps, rate) of the grid scored on
-   * meta-val; the best mean Spearman wins (the learner's own on ties). The learner's own when there is no grid.
+   * The recipe for the model with φ {@code phi}: the learner's own and every alternative scored on meta-val; the best
+   * mean Spearman wins (the learner's own on ties). Alternatives: every (steps, rate) of the configured grid for an
+   * SGD recipe; per-task support-LOO penalties for a closed-form head. The learner's own when there is none.
    */
   AdaptationRecipe chooseRecipe(JavaSparkContext jsc, String runId, Broadcast<EpisodeStore> store, double[] phi,
                                 long step) {
     AdaptationRecipe own = learner.recipe(phi, factory.numParams());
-    List<AdaptationRecipe> candidates = new ArrayList<>(List.of(own));
+    boolean closedForm = own.solver() == AdaptationRecipe.Solver.CLOSED_FORM;
     List<Integer> steps = s.gridSteps().isEmpty() ? List.of(own.steps()) : s.gridSteps();
     List<Double> rates = s.gridRates().isEmpty() || own.learnedRates() ? List.of(-1.0) : s.gridRates();
-    for (int k : steps) {
-      for (double a : rates) {
-        AdaptationRecipe c = own.chosen(k, a, "");
-        if (!candidates.contains(c)) {
-          candidates.add(c);
+    List<AdaptationRecipe> candidates = new ArrayList<>(List.of(own));
+    if (closedForm) {
+      candidates.add(own.withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, ""));
+    } else {
+      for (int k : steps) {
+        for (double a : rates) {
+          AdaptationRecipe c = own.chosen(k, a, "");
+          if (!candidates.contains(c)) {
+            candidates.add(c);
+          }
         }
       }
     }
@@ -166,6 +172,13 @@ final class MetaValSelector {
       }
     }
     AdaptationRecipe b = candidates.get(best);
+    if (closedForm) {
+      String how = String.format(Locale.ROOT, "chosen on meta-val at step %d: %s penalties, mean query Spearman %.4f "
+              + "over %d tasks; learned penalties: %.4f, support-LOO penalties: %.4f", step,
+          b.penalties() == AdaptationRecipe.PenaltyChoice.LEARNED ? "learned" : "support-LOO",
+          scores.get(best).spearman(), scores.get(best).tasks(), scores.get(0).spearman(), scores.get(1).spearman());
+      return own.withPenalties(b.penalties(), how);
+    }
     String how = String.format(Locale.ROOT, "chosen on meta-val at step %d from %d candidates (%s steps x %s): mean "
             + "query Spearman %.4f over %d tasks; the learner's own (%d step%s, %s): %.4f", step, candidates.size(),
         steps, own.learnedRates() ? "learned rates" : rates, scores.get(best).spearman(), scores.get(best).tasks(),

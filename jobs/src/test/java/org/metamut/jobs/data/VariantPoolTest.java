@@ -66,6 +66,57 @@ class VariantPoolTest {
     }
   }
 
+  /**
+   * A task whose labels are almost all the wild type's: most drawn supports are near-constant. Their SD is floored at
+   * {@link VariantPool#SCALE_FLOOR} × the task's SD, so query targets stay on the task's scale instead of ~1e12; a
+   * draw with an ordinary support is z-scored exactly as before.
+   */
+  @Test
+  void aNearConstantSupportIsScaledByTheFloorNotByItsOwnSd() {
+    int n = 4000;
+    int[] protein = new int[n];
+    int[] mutStart = new int[n + 1];
+    int[] pos = new int[n];
+    byte[] wt = new byte[n];
+    byte[] mt = new byte[n];
+    double[] y = new double[n];
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    for (int v = 0; v < n; v++) {
+      pos[v] = 1 + v % SEQ.length();
+      wt[v] = (byte) SEQ.charAt(pos[v] - 1);
+      mt[v] = (byte) (wt[v] == 'A' ? 'G' : 'A');
+      mutStart[v + 1] = v + 1;
+      y[v] = v % 50 == 0 ? -3 + r.nextGaussian() : 1e-12 * r.nextGaussian(); // 2 % damaging, the rest neutral
+    }
+    VariantPool p = new VariantPool(new EncoderSpec(EncoderSpec.SEPARATOR, 64), new String[] {SEQ},
+        new String[] {"src/mostly-neutral"}, new int[] {0, n}, new int[] {16}, new int[] {16}, protein, mutStart, pos,
+        wt, mt, y);
+    double taskSd = org.metamut.lib.baseline.Standardizer.fit(y).scale();
+    int floored = 0;
+    int plain = 0;
+    for (int step = 0; step < 200; step++) {
+      int[] picked = p.sample(5, step, 0, 0);
+      double[] sy = new double[16];
+      for (int i = 0; i < 16; i++) {
+        sy[i] = y[picked[i]];
+      }
+      org.metamut.lib.baseline.Standardizer own = org.metamut.lib.baseline.Standardizer.fit(sy);
+      double scale = Math.max(own.scale(), VariantPool.SCALE_FLOOR * taskSd);
+      MetaTask task = p.draw(5, step, 0, 0);
+      for (int i = 0; i < 16; i++) {
+        double expected = (y[picked[16 + i]] - own.mean()) / scale;
+        assertEquals(expected, task.query().targets()[i], 1e-9 * Math.max(1, Math.abs(expected)));
+        assertTrue(Math.abs(task.query().targets()[i]) < 100, "query target " + task.query().targets()[i]);
+      }
+      if (own.scale() < VariantPool.SCALE_FLOOR * taskSd) {
+        floored++;
+      } else {
+        plain++;
+      }
+    }
+    assertTrue(floored > 50 && plain > 20, "both kinds of draw were checked: " + floored + " floored, " + plain + " plain");
+  }
+
   @Test
   void drawingIsCheapNextToAModelCall() {
     VariantPool p = pool();

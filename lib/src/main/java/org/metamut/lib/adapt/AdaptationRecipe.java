@@ -30,11 +30,16 @@ import java.util.Locale;
  * @param headLogPenalty {@link Solver#CLOSED_FORM} only: the log prior precision of the head's weights on the learned
  *                      features (meta-learned)
  * @param sideLogPenalty {@link Solver#CLOSED_FORM} only: the same for the fixed side features (the substitution block)
+ * @param penalties     {@link Solver#CLOSED_FORM} only: whether the two log-penalties are used as they are
+ *                      ({@link PenaltyChoice#LEARNED}) or rescaled per task by exact leave-one-out on the support
+ *                      ({@link PenaltyChoice#SUPPORT_LOO}); read as {@code LEARNED} from files that predate it
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                                TargetNormalisation targets, List<String> overrides,
                                @JsonInclude(JsonInclude.Include.NON_EMPTY) String selection, Solver solver,
-                               double headLogPenalty, double sideLogPenalty) implements Serializable {
+                               double headLogPenalty, double sideLogPenalty,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) PenaltyChoice penalties)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Learner name of model files that predate recipes (format version 1). */
@@ -68,16 +73,40 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     CLOSED_FORM
   }
 
+  /** How a closed-form head's penalties are set for a task. */
+  public enum PenaltyChoice {
+    /** The meta-learned log-penalties, the same for every task. */
+    LEARNED,
+    /**
+     * Per task, the meta-learned log-penalties plus one log-scale per block from {@link #LOO_LOG_SCALES}, the
+     * combination with the smallest exact leave-one-out error on the support set (what the ridge baselines do with
+     * their penalty; the support labels alone decide, never the query).
+     */
+    SUPPORT_LOO;
+
+    /** Natural-log scales tried around each learned log-penalty: factors e^-3 (~1/20) to e^3 (~20). */
+    public static final double[] LOO_LOG_SCALES = {-3.0, -1.5, 0.0, 1.5, 3.0};
+  }
+
   /** An SGD recipe not chosen by a selection (the learner's own, or a user's). */
   public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                           TargetNormalisation targets, List<String> overrides) {
-    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0);
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null);
   }
 
   /** The recipe of a closed-form head with these log-penalties (learned features, side features). */
   public static AdaptationRecipe closedForm(String learner, double headLogPenalty, double sideLogPenalty) {
     return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(), "",
-        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty);
+        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED);
+  }
+
+  /** This closed-form recipe with its penalties set the {@code choice} way, said in {@code how} (a selection). */
+  public AdaptationRecipe withPenalties(PenaltyChoice choice, String how) {
+    if (solver != Solver.CLOSED_FORM) {
+      throw new IllegalStateException("only a closed-form recipe has head penalties to choose (" + describe() + ")");
+    }
+    return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, how, solver,
+        headLogPenalty, sideLogPenalty, choice);
   }
 
   public AdaptationRecipe {
@@ -96,6 +125,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     overrides = overrides == null ? List.of() : List.copyOf(overrides);
     selection = selection == null ? "" : selection;
     solver = solver == null ? Solver.SGD : solver; // model files written before solvers were recorded
+    penalties = solver != Solver.CLOSED_FORM ? null : penalties == null ? PenaltyChoice.LEARNED : penalties;
     if (!Double.isFinite(headLogPenalty) || !Double.isFinite(sideLogPenalty)) {
       throw new IllegalArgumentException("head log-penalties must be finite, got " + headLogPenalty + ", " + sideLogPenalty);
     }
@@ -112,7 +142,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     }
     boolean keepLearned = newLearningRate <= 0;
     return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
-        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty);
+        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty, penalties);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -151,7 +181,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       learned = false;
     }
     return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty,
-        sideLogPenalty);
+        sideLogPenalty, penalties);
   }
 
   /**
@@ -183,8 +213,9 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
   public String describe() {
     if (solver == Solver.CLOSED_FORM) {
       return String.format(Locale.ROOT, "%s recipe: closed-form ridge head on the model's features, log-penalties "
-          + "%.4g (learned features) / %.4g (substitution block, if any), support z-score", learner, headLogPenalty,
-          sideLogPenalty);
+          + "%.4g (learned features) / %.4g (substitution block, if any)%s, support z-score%s", learner, headLogPenalty,
+          sideLogPenalty, penalties == PenaltyChoice.SUPPORT_LOO ? ", each rescaled per task by support LOO" : "",
+          selection.isEmpty() ? "" : "; " + selection);
     }
     String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,

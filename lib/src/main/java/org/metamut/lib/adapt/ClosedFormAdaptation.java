@@ -59,6 +59,15 @@ public final class ClosedFormAdaptation {
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
                                double learnedLogPenalty, double sideLogPenalty) {
+    return solve(model, theta, head, support, learnedLogPenalty, sideLogPenalty, AdaptationRecipe.PenaltyChoice.LEARNED);
+  }
+
+  /**
+   * θ with its head set to the ridge solution on the support, the penalties used as given or rescaled per task by
+   * support leave-one-out ({@code choice}).
+   */
+  public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
+                               double learnedLogPenalty, double sideLogPenalty, AdaptationRecipe.PenaltyChoice choice) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -72,7 +81,13 @@ public final class ClosedFormAdaptation {
         y[row++] = t;
       }
     }
-    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, y, logPenalties(model, learnedLogPenalty, sideLogPenalty));
+    double[] lp = logPenalties(model, learnedLogPenalty, sideLogPenalty);
+    if (choice == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
+      int[] block = new int[d];
+      Arrays.fill(block, learned, d, 1);
+      lp = ClosedFormHead.chooseByLoo(f, y, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
+    }
+    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, y, lp);
     double[] w = fit.weights();
     double[] mean = fit.featureMeans();
     double bias = fit.intercept();

@@ -64,6 +64,32 @@ class ModelFileTest {
     assertArrayEquals(Files.readAllBytes(f), ModelFile.toBytes(m));
   }
 
+  /** A closed-form recipe keeps its penalties and their per-task choice; a header without the choice reads as LEARNED. */
+  @Test
+  void closedFormRecipeRoundTripsWithItsPenaltyChoice() throws Exception {
+    SavedModel s = sample();
+    AdaptationRecipe cf = AdaptationRecipe.closedForm("cf-head", 0.7, -1.3)
+        .withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, "chosen on meta-val");
+    SavedModel m = new SavedModel(s.spec(), s.encoder(), s.normalisation(), cf, s.provenance(), s.theta(), null);
+    byte[] bytes = ModelFile.toBytes(m);
+    assertEquals(cf, ModelFile.read(write(bytes)).recipe());
+    int headerLen = java.nio.ByteBuffer.wrap(bytes, 12, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    String header = new String(bytes, 16, headerLen, StandardCharsets.UTF_8);
+    assertTrue(header.contains("\"penalties\":\"SUPPORT_LOO\""), header);
+    byte[] data = Arrays.copyOfRange(bytes, 16 + headerLen, bytes.length - 32);
+    String older = header.replace(",\"penalties\":\"SUPPORT_LOO\"", "");
+    AdaptationRecipe read = ModelFile.read(write(ModelFile.assemble(2, older.getBytes(StandardCharsets.UTF_8), data)))
+        .recipe();
+    assertEquals(AdaptationRecipe.PenaltyChoice.LEARNED, read.penalties());
+    assertEquals(-1.3, read.sideLogPenalty());
+  }
+
+  private Path write(byte[] bytes) throws Exception {
+    Path f = Files.createTempFile(dir, "m", ".mmodel");
+    Files.write(f, bytes);
+    return f;
+  }
+
   @Test
   void refusesCorruptTruncatedAndForeignFiles() throws Exception {
     Path f = dir.resolve("m.mmodel");

@@ -169,6 +169,71 @@ class ClosedFormHeadLearnerTest {
     assertTrue(new TransformerFactory(spec, true).create() instanceof org.metamut.lib.model.FeatureModel);
   }
 
+  /**
+   * Support-LOO penalties: the adapter must pick, per block, the scale whose leave-one-out error on the support is
+   * smallest — checked here by refitting without each support example in turn (not by the head's own LOO formula).
+   */
+  @Test
+  void supportLooPenaltiesAreTheBruteForceLeaveOneOutChoice() {
+    ModelSpec spec = SPEC.withSubstitutionFeatures(true);
+    ClosedFormHeadLearner l = (ClosedFormHeadLearner) Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01),
+        ParamLayout.of(spec).headRange(), Method.LearnerOptions.DEFAULTS);
+    double[] theta = perturbed(spec, 5);
+    double[] phi = l.initialMetaParams(theta);
+    phi[theta.length] = 2.0;
+    phi[theta.length + 1] = -2.0;
+    AdaptationRecipe recipe = l.recipe(phi, theta.length).withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, "");
+    SavedModel saved = new SavedModel(spec, ENC, Normalisation.none(), recipe, Map.of(), theta, null);
+    TokenBatch support = batch(10, 21);
+    TokenBatch query = batch(6, 22);
+    try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
+      AdaptedModel a = Adapter.of(saved).adapt(m, variants(support), support.targets(), support.seqLen());
+      double[] z = a.targets().transform(support.targets());
+      double[][] fs = m.features(theta, support);
+      double[] base = org.metamut.lib.adapt.ClosedFormAdaptation.logPenalties(m, 2.0, -2.0);
+      double bestSse = Double.POSITIVE_INFINITY;
+      double[] bestLp = null;
+      for (double sHead : AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES) {
+        for (double sSide : AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES) {
+          double[] lp = base.clone();
+          for (int j = 0; j < lp.length; j++) {
+            lp[j] += j < m.learnedFeatureDim() ? sHead : sSide;
+          }
+          double sse = 0;
+          for (int out = 0; out < z.length; out++) {
+            double[][] xs = new double[z.length - 1][];
+            double[] ys = new double[z.length - 1];
+            for (int i = 0, r = 0; i < z.length; i++) {
+              if (i != out) {
+                xs[r] = fs[i];
+                ys[r++] = z[i];
+              }
+            }
+            double e = ClosedFormHead.fit(xs, ys, lp).predict(new double[][] {fs[out]})[0] - z[out];
+            sse += e * e;
+          }
+          if (sse < bestSse - 1e-12) {
+            bestSse = sse;
+            bestLp = lp;
+          }
+        }
+      }
+      double[] expected = a.targets().inverse(ClosedFormHead.fit(fs, z, bestLp).predict(m.features(theta, query)));
+      assertArrayEquals(expected, a.predict(m, variants(query)), 1e-8);
+      double[] learned = a.targets().inverse(ClosedFormHead.fit(fs, z, base).predict(m.features(theta, query)));
+      assertTrue(!Arrays.equals(bestLp, base), "the brute-force choice moved a penalty, so the test can tell them apart");
+      assertTrue(Math.abs(expected[0] - learned[0]) > 1e-9, "support-LOO and learned penalties predict differently");
+    }
+  }
+
+  private static List<EncodedVariant> variants(TokenBatch b) {
+    List<EncodedVariant> out = new ArrayList<>();
+    for (int i = 0; i < b.batchSize(); i++) {
+      out.add(new EncodedVariant(Arrays.copyOfRange(b.ids(), i * b.seqLen(), (i + 1) * b.seqLen()), null));
+    }
+    return out;
+  }
+
   @Test
   void theSubstitutionBlockIsReadFromTheTokensAndItsWeightsGetTheirGradient() {
     ModelSpec spec = SPEC.withSubstitutionFeatures(true);
