@@ -114,7 +114,8 @@ public final class EvaluateJob {
     HeldOutTasks split0 = HeldOutTasks.read(spark, dirs.episodes());
     List<String> picked = pickTasks(split0, split, dirs);
 
-    NeuralMethods neural = new NeuralMethods(spark, cfg, dirs, report, models, say);
+    // trained methods choose their step (and recipe) on meta-val, as meta-train does, unless meta-val is what is evaluated
+    NeuralMethods neural = new NeuralMethods(spark, cfg, dirs, report, models, "meta-test".equals(split), say);
     List<MethodSpec> specs = new ArrayList<>(neural.prepare());
     checkPretrainingLeak(neural.pretrainingTasks(), split0.tasks(split));
     for (String m : cfg.get(EvalKeys.METHODS_KEY)) {

@@ -1,5 +1,10 @@
 package org.metamut.jobs.eval;
 
+import org.metamut.jobs.train.MetaValidation;
+import org.metamut.jobs.train.ModelSelection;
+import org.metamut.lib.adapt.AdaptationRecipe;
+import org.metamut.lib.adapt.Adapter;
+import org.metamut.lib.model.ParamRange;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -32,8 +37,22 @@ import java.util.function.Consumer;
  */
 public final class JointPretrainer {
 
-  /** The pre-trained θ, the task ids it saw, and its wall time. */
-  public record Result(double[] theta, Set<String> trainedTasks, double seconds, double lastLoss) {
+  /**
+   * The pre-trained θ (the best step's on meta-val when a {@link Selection} was given, else the last step's), the task
+   * ids it saw, its wall time, the last step's loss, the step whose θ was kept and the meta-val curve (empty without a
+   * selection).
+   */
+  public record Result(double[] theta, Set<String> trainedTasks, double seconds, double lastLoss, long keptStep,
+                       List<ModelSelection.Point> curve) {
+  }
+
+  /**
+   * Model selection on meta-val, the same as meta-training's ({@code metamut.train.eval.*}): every {@code everySteps}
+   * steps (and after the last) θ is adapted with the fine-tuning recipe on the meta-val {@code episodes} of the store
+   * and scored by mean query Spearman; the best step's θ is kept and training stops after {@code patience}
+   * evaluations without improvement — so fine-tuning gets the treatment its meta-learned rivals get.
+   */
+  public record Selection(int everySteps, int patience, int[] episodes, AdaptationRecipe recipe, ParamRange head) {
   }
 
   private JointPretrainer() {
@@ -48,7 +67,7 @@ public final class JointPretrainer {
    */
   public static Result run(SparkSession spark, EpisodeStore store, VariantPool fresh, ModelFactory factory, int steps,
                            int tasksPerStep, double learningRate, double clipNorm, long seed, int parallelism,
-                           long progressIntervalMs, Consumer<String> say) {
+                           long progressIntervalMs, Selection selection, Consumer<String> say) {
     long t0 = System.nanoTime();
     long lastPrint = Long.MIN_VALUE / 2;
     int[] pool = fresh != null ? fresh.taskIndices() : store.trainIndices();
@@ -62,8 +81,14 @@ public final class JointPretrainer {
     double[] theta = factory.initialTheta(seed);
     Adam adam = new Adam(theta.length, learningRate, 0.9, 0.999, 1e-8, 0.0);
     double last = Double.NaN;
+    boolean selecting = selection != null && selection.everySteps() > 0 && selection.episodes().length > 0;
+    ModelSelection chooser = new ModelSelection(selecting ? selection.patience() : 0);
+    String runId = "joint-" + java.util.UUID.randomUUID();
+    double[] best = null;
+    long lastStep = 0;
     try {
       for (long step = 1; step <= steps; step++) {
+        lastStep = step;
         int[] chosen = MetaBatchSampler.sample(seed, step, pool, tasksPerStep);
         List<int[]> refs = new ArrayList<>();
         for (int slot = 0; slot < chosen.length; slot++) {
@@ -105,6 +130,21 @@ public final class JointPretrainer {
               + "ETA %s", step, steps, 100.0 * step / steps, last, perStep * 1000,
               org.metamut.lib.progress.Progress.formatDuration((steps - step) * perStep)));
         }
+        if (selecting && (step % selection.everySteps() == 0 || step == steps)) {
+          double rho = MetaValidation.run(jsc, runId, factory, bStore, List.of(new Adapter(theta, null, selection.recipe(),
+              selection.head())), selection.episodes(), false).get(0).spearman();
+          if (chooser.offer(step, rho)) {
+            best = theta.clone();
+          }
+          say.accept(String.format(java.util.Locale.ROOT, "joint pre-training step %d: meta-val Spearman %.4f (best %.4f "
+              + "at step %d)", step, rho, chooser.best() == null ? Double.NaN : chooser.best().metric(),
+              chooser.best() == null ? 0 : chooser.best().step()));
+          if (chooser.shouldStop()) {
+            say.accept("joint pre-training: early stop at step " + step + ", no meta-val improvement in "
+                + selection.patience() + " evaluations");
+            break;
+          }
+        }
       }
     } finally {
       bStore.destroy();
@@ -112,6 +152,8 @@ public final class JointPretrainer {
         bFresh.destroy();
       }
     }
-    return new Result(theta, seen, (System.nanoTime() - t0) / 1e9, last);
+    boolean chose = best != null;
+    return new Result(chose ? best : theta, seen, (System.nanoTime() - t0) / 1e9, last,
+        chose ? chooser.best().step() : lastStep, chooser.curve());
   }
 }

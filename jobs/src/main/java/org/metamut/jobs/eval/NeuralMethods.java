@@ -13,6 +13,7 @@ import org.metamut.jobs.data.VariantPool;
 import org.metamut.jobs.data.VariantPoolLoader;
 import org.metamut.jobs.output.OutputFolder;
 import org.metamut.jobs.train.MetaTrainJob;
+import org.metamut.jobs.train.MetaValidation;
 import org.metamut.jobs.train.TrainSettings;
 import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.adapt.Adapter;
@@ -55,6 +56,7 @@ final class NeuralMethods {
   private final Map<String, String> models;
   private final Consumer<String> say;
   private final int steps;
+  private final boolean selectOnMetaVal;
 
   private final Map<String, Adapter> adapters = new TreeMap<>();
   private final Map<String, ModelFactory> factories = new LinkedHashMap<>();
@@ -63,9 +65,15 @@ final class NeuralMethods {
   private final Set<String> pretrainingTasks = new TreeSet<>();
   private final Map<String, String> fingerprints = new TreeMap<>();
 
-  /** @param report the evaluate job's report folder: meta-trainings run in its staged {@code training/} folder */
+  /**
+   * @param report          the evaluate job's report folder: meta-trainings run in its staged {@code training/} folder
+   * @param selectOnMetaVal trained methods keep their best step on meta-val ({@code metamut.train.eval.*}) and
+   *                        meta-learners choose their recipe there, as the meta-train job does; off when meta-val is
+   *                        the evaluated split
+   */
   NeuralMethods(SparkSession spark, MetamutConfig cfg, EvaluateJob.Dirs dirs, OutputFolder report, Map<String, String> models,
-                Consumer<String> say) {
+                boolean selectOnMetaVal, Consumer<String> say) {
+    this.selectOnMetaVal = selectOnMetaVal;
     this.spark = spark;
     this.cfg = cfg;
     this.dirs = dirs;
@@ -152,7 +160,7 @@ final class NeuralMethods {
 
   private Adapter metaTrain(String name, String method, ModelFactory f, EncoderSpec enc) throws Exception {
     TrainSettings t = TrainSettings.from(cfg).forRun(method, steps, dirs.episodes(), dirs.proteins(),
-        ReportOutput.trainingDir(report, name));
+        ReportOutput.trainingDir(report, name), selectOnMetaVal);
     say.accept(name + ": meta-training " + steps + " outer steps (" + enc.kind() + " encoder)");
     long t0 = System.nanoTime();
     // its progress lines (step/total, losses, ETA) go out prefixed by the method: minutes of training are not silent
@@ -176,13 +184,18 @@ final class NeuralMethods {
     say.accept(name + ": joint pre-training on the meta-train tasks, " + steps + " Adam steps (" + enc.kind() + " encoder, "
         + s.episodes() + " episodes)");
     int parallelism = JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
+    AdaptationRecipe recipe = AdaptKeys.fineTuneRecipe(cfg, method);
+    JointPretrainer.Selection selection = selectOnMetaVal ? new JointPretrainer.Selection(s.evalEverySteps(),
+        s.evalPatience(), MetaValidation.episodes(store, s.evalMaxTasks(), s.evalEpisodesPerTask()), recipe,
+        f.headRange()) : null;
     JointPretrainer.Result r = JointPretrainer.run(spark, store, fresh, f, steps, s.metaBatchTasks(),
         cfg.get(EvalKeys.PRETRAIN_LEARNING_RATE), s.clipNorm(), cfg.get(RunKeys.SEED), parallelism, s.progressIntervalMs(),
-        line -> say.accept(name + ": " + line));
+        selection, line -> say.accept(name + ": " + line));
     pretrainingTasks.addAll(r.trainedTasks());
-    say.accept(String.format(Locale.ROOT, "%s: pre-trained in %.1f s on %d tasks, last loss %.4f", name, r.seconds(),
-        r.trainedTasks().size(), r.lastLoss()));
-    return new Adapter(r.theta(), null, AdaptKeys.fineTuneRecipe(cfg, method), f.headRange());
+    say.accept(String.format(Locale.ROOT, "%s: pre-trained in %.1f s on %d tasks, last loss %.4f%s", name, r.seconds(),
+        r.trainedTasks().size(), r.lastLoss(), r.curve().isEmpty() ? "" : "; kept step " + r.keptStep()
+            + " (best meta-val Spearman)"));
+    return new Adapter(r.theta(), null, recipe, f.headRange());
   }
 
   Map<String, Adapter> adapters() {

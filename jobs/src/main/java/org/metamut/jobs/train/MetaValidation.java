@@ -30,12 +30,12 @@ import java.util.Map;
  * more). An undefined Spearman (constant predictions, e.g. a diverged adaptation predicting the support mean)
  * counts as 0: no ranking information.
  */
-final class MetaValidation {
+public final class MetaValidation {
   private MetaValidation() {
   }
 
   /** One candidate's result over the meta-val episodes. */
-  record Score(int tasks, int episodes, double spearman, double preMse, double postMse) {
+  public record Score(int tasks, int episodes, double spearman, double preMse, double postMse) {
   }
 
   private record Unit(int candidate, int episode) implements Serializable {
@@ -46,7 +46,7 @@ final class MetaValidation {
   }
 
   /** Scores every candidate adapter on the episodes {@code idx} of the broadcast store; results in candidate order. */
-  static List<Score> run(JavaSparkContext jsc, String runId, ModelFactory factory, Broadcast<EpisodeStore> store,
+  public static List<Score> run(JavaSparkContext jsc, String runId, ModelFactory factory, Broadcast<EpisodeStore> store,
                          List<Adapter> candidates, int[] idx, boolean gpu) {
     Broadcast<List<Adapter>> bAd = jsc.broadcast(List.copyOf(candidates));
     try {
@@ -133,7 +133,7 @@ final class MetaValidation {
    * The episodes meta-val uses: the first {@code episodesPerTask} episodes of each of the first {@code maxTasks}
    * meta-val tasks (the store is sorted by task, then episode), the same every time.
    */
-  static int[] episodes(EpisodeStore store, int maxTasks, int episodesPerTask) {
+  public static int[] episodes(EpisodeStore store, int maxTasks, int episodesPerTask) {
     Map<String, List<Integer>> byTask = new LinkedHashMap<>();
     for (int i : store.valIndices()) {
       String task = store.episode(i).taskId();

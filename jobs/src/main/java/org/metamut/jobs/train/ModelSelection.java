@@ -8,9 +8,9 @@ import java.util.List;
  * and early stopping after {@code patience} evaluations in a row without a strict improvement (0 = never stop
  * early). Pure bookkeeping, no data: the loop offers each evaluation and keeps φ of the best step itself.
  */
-final class ModelSelection {
+public final class ModelSelection {
   /** One point of the meta-val curve. */
-  record Point(long step, double metric) {
+  public record Point(long step, double metric) {
   }
 
   private final int patience;
@@ -18,7 +18,7 @@ final class ModelSelection {
   private Point best;
   private int sinceBest;
 
-  ModelSelection(int patience) {
+  public ModelSelection(int patience) {
     if (patience < 0) {
       throw new IllegalArgumentException("patience must be >= 0, got " + patience);
     }
@@ -26,7 +26,7 @@ final class ModelSelection {
   }
 
   /** Records an evaluation; true when it is the new best (a NaN metric never is). */
-  boolean offer(long step, double metric) {
+  public boolean offer(long step, double metric) {
     Point p = new Point(step, metric);
     curve.add(p);
     if (!Double.isNaN(metric) && (best == null || metric > best.metric())) {
@@ -39,12 +39,12 @@ final class ModelSelection {
   }
 
   /** True when the last {@code patience} evaluations did not improve on the best (never with patience 0). */
-  boolean shouldStop() {
+  public boolean shouldStop() {
     return patience > 0 && best != null && sinceBest >= patience;
   }
 
   /** The best evaluation so far, or null before any (or when every metric was NaN). */
-  Point best() {
+  public Point best() {
     return best;
   }
 
@@ -53,7 +53,7 @@ final class ModelSelection {
     return sinceBest;
   }
 
-  List<Point> curve() {
+  public List<Point> curve() {
     return List.copyOf(curve);
   }
 }

@@ -104,16 +104,20 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
   }
 
   /**
-   * These settings for another run: another algorithm (learned rates off), step budget and output folder, with
-   * meta-val evaluation off and one checkpoint at the end (what the evaluate job and benchmarks run). Fresh episodes
-   * read the variants table beside the given episodes folder, unless it is this run's.
+   * These settings for another run: another algorithm (learned rates off), step budget and output folder, with one
+   * checkpoint at the end (what the evaluate job and benchmarks run). Meta-val selection ({@code eval.*} and the recipe
+   * grid) is kept when {@code selectOnMetaVal}, else off (evaluating on meta-val itself, or a benchmark). Fresh
+   * episodes read the variants table beside the given episodes folder, unless it is this run's.
    */
-  public TrainSettings forRun(String otherAlgorithm, int steps, String episodes, String proteins, String output) {
+  public TrainSettings forRun(String otherAlgorithm, int steps, String episodes, String proteins, String output,
+                              boolean selectOnMetaVal) {
     return new TrainSettings(otherAlgorithm, steps, metaBatchTasks, innerSteps, innerLearningRate, false,
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2,
-        adamEpsilon, clipNorm, partitions, aggregationDepth, 0, evalMaxTasks, 0, 1, episodes, proteins, output, seed,
-        gpuEnabled, progressIntervalMs, this.episodes, episodes.equals(episodesDir) ? variantsDir : besideEpisodes(episodes),
-        evalEpisodesPerTask, 0, List.of(), List.of());
+        adamEpsilon, clipNorm, partitions, aggregationDepth, selectOnMetaVal ? evalEverySteps : 0, evalMaxTasks, 0, 1,
+        episodes, proteins, output, seed, gpuEnabled, progressIntervalMs, this.episodes,
+        episodes.equals(episodesDir) ? variantsDir : besideEpisodes(episodes), evalEpisodesPerTask,
+        selectOnMetaVal ? evalPatience : 0, selectOnMetaVal ? gridSteps : List.of(),
+        selectOnMetaVal ? gridRates : List.of());
   }
 
   public TrainSettings withPartitions(int p) {
