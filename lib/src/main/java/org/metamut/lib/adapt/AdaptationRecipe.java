@@ -33,12 +33,15 @@ import java.util.Locale;
  * @param penalties     {@link Solver#CLOSED_FORM} only: whether the two log-penalties are used as they are
  *                      ({@link PenaltyChoice#LEARNED}) or rescaled per task by exact leave-one-out on the support
  *                      ({@link PenaltyChoice#SUPPORT_LOO}); read as {@code LEARNED} from files that predate it
+ * @param headPrior     {@link Solver#CLOSED_FORM} only: the prior mean of the head's weights — zero, or θ's own head
+ *                      weights (meta-learned through the solve); read as {@code ZERO} from files that predate it
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                                TargetNormalisation targets, List<String> overrides,
                                @JsonInclude(JsonInclude.Include.NON_EMPTY) String selection, Solver solver,
                                double headLogPenalty, double sideLogPenalty,
-                               @JsonInclude(JsonInclude.Include.NON_NULL) PenaltyChoice penalties)
+                               @JsonInclude(JsonInclude.Include.NON_NULL) PenaltyChoice penalties,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) HeadPrior headPrior)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -88,16 +91,28 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     public static final double[] LOO_LOG_SCALES = {-3.0, -1.5, 0.0, 1.5, 3.0};
   }
 
+  /** The prior mean of a closed-form head's weights. */
+  public enum HeadPrior {
+    /** w ~ N(0, ·): the head knows nothing before the support set (the ridge baselines' prior). */
+    ZERO,
+    /**
+     * w ~ N(w₀, ·) with w₀ = θ's head weights ({@code head.W}, {@code head.Ws}), meta-learned: with few labels the
+     * prediction stays near the model's own (what transfers across proteins), with many the support decides.
+     */
+    THETA
+  }
+
   /** An SGD recipe not chosen by a selection (the learner's own, or a user's). */
   public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                           TargetNormalisation targets, List<String> overrides) {
-    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null);
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null, null);
   }
 
-  /** The recipe of a closed-form head with these log-penalties (learned features, side features). */
-  public static AdaptationRecipe closedForm(String learner, double headLogPenalty, double sideLogPenalty) {
+  /** The recipe of a closed-form head with these log-penalties (learned features, side features) and prior mean. */
+  public static AdaptationRecipe closedForm(String learner, double headLogPenalty, double sideLogPenalty,
+                                            HeadPrior prior) {
     return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(), "",
-        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED);
+        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED, prior);
   }
 
   /** This closed-form recipe with its penalties set the {@code choice} way, said in {@code how} (a selection). */
@@ -106,7 +121,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalStateException("only a closed-form recipe has head penalties to choose (" + describe() + ")");
     }
     return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, how, solver,
-        headLogPenalty, sideLogPenalty, choice);
+        headLogPenalty, sideLogPenalty, choice, headPrior);
   }
 
   public AdaptationRecipe {
@@ -126,6 +141,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     selection = selection == null ? "" : selection;
     solver = solver == null ? Solver.SGD : solver; // model files written before solvers were recorded
     penalties = solver != Solver.CLOSED_FORM ? null : penalties == null ? PenaltyChoice.LEARNED : penalties;
+    headPrior = solver != Solver.CLOSED_FORM ? null : headPrior == null ? HeadPrior.ZERO : headPrior;
     if (!Double.isFinite(headLogPenalty) || !Double.isFinite(sideLogPenalty)) {
       throw new IllegalArgumentException("head log-penalties must be finite, got " + headLogPenalty + ", " + sideLogPenalty);
     }
@@ -142,7 +158,8 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     }
     boolean keepLearned = newLearningRate <= 0;
     return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
-        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty, penalties);
+        keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty, penalties,
+        headPrior);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -181,7 +198,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       learned = false;
     }
     return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty,
-        sideLogPenalty, penalties);
+        sideLogPenalty, penalties, headPrior);
   }
 
   /**
@@ -213,8 +230,9 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
   public String describe() {
     if (solver == Solver.CLOSED_FORM) {
       return String.format(Locale.ROOT, "%s recipe: closed-form ridge head on the model's features, log-penalties "
-          + "%.4g (learned features) / %.4g (substitution block, if any)%s, support z-score%s", learner, headLogPenalty,
-          sideLogPenalty, penalties == PenaltyChoice.SUPPORT_LOO ? ", each rescaled per task by support LOO" : "",
+          + "%.4g (learned features) / %.4g (substitution block, if any)%s, prior mean %s, support z-score%s", learner,
+          headLogPenalty, sideLogPenalty, penalties == PenaltyChoice.SUPPORT_LOO ? ", each rescaled per task by support LOO" : "",
+          headPrior == HeadPrior.THETA ? "θ's head (meta-learned)" : "zero",
           selection.isEmpty() ? "" : "; " + selection);
     }
     String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);

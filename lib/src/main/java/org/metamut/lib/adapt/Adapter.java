@@ -95,8 +95,7 @@ public final class Adapter implements Serializable {
     }
     if (recipe.solver() == AdaptationRecipe.Solver.CLOSED_FORM) {
       double before = SgdAdaptation.loss(model, theta, chunks);
-      double[] solved = ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), theta, head, chunks,
-          recipe.headLogPenalty(), recipe.sideLogPenalty(), recipe.penalties());
+      double[] solved = ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), theta, head, chunks, recipe);
       return new AdaptedModel(solved, targets, recipe, before, SgdAdaptation.loss(model, solved, chunks), 0, seqLen);
     }
     double[] rates = recipe.rates(theta.length, head, learnedRates);

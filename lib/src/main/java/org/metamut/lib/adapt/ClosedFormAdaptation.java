@@ -58,16 +58,21 @@ public final class ClosedFormAdaptation {
    * @param head the head's range: the learned features' weights, the bias, then the side features' weights
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                               double learnedLogPenalty, double sideLogPenalty) {
-    return solve(model, theta, head, support, learnedLogPenalty, sideLogPenalty, AdaptationRecipe.PenaltyChoice.LEARNED);
+                               AdaptationRecipe recipe) {
+    return solve(model, theta, head, support, recipe.headLogPenalty(), recipe.sideLogPenalty(), recipe.penalties(),
+        recipe.headPrior());
   }
 
   /**
-   * θ with its head set to the ridge solution on the support, the penalties used as given or rescaled per task by
-   * support leave-one-out ({@code choice}).
+   * θ with its head set to the ridge solution on the support (labels = the chunks' targets): the penalties used as
+   * given or rescaled per task by support leave-one-out ({@code choice}); the weights shrunk towards zero or towards
+   * θ's own head ({@code prior}).
+   *
+   * @param head the head's range: the learned features' weights, the bias, then the side features' weights
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                               double learnedLogPenalty, double sideLogPenalty, AdaptationRecipe.PenaltyChoice choice) {
+                               double learnedLogPenalty, double sideLogPenalty, AdaptationRecipe.PenaltyChoice choice,
+                               AdaptationRecipe.HeadPrior prior) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -81,23 +86,36 @@ public final class ClosedFormAdaptation {
         y[row++] = t;
       }
     }
+    double[] w0 = prior == AdaptationRecipe.HeadPrior.THETA ? priorMean(theta, head, learned) : new double[d];
+    double[] r = ClosedFormHead.residual(f, y, w0);
     double[] lp = logPenalties(model, learnedLogPenalty, sideLogPenalty);
     if (choice == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
       int[] block = new int[d];
       Arrays.fill(block, learned, d, 1);
-      lp = ClosedFormHead.chooseByLoo(f, y, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
+      lp = ClosedFormHead.chooseByLoo(f, r, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
     }
-    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, y, lp);
-    double[] w = fit.weights();
+    ClosedFormHead.Fit fit = ClosedFormHead.fit(f, r, lp);
+    double[] delta = fit.weights();
     double[] mean = fit.featureMeans();
     double bias = fit.intercept();
+    double[] w = new double[d];
     for (int j = 0; j < d; j++) {
-      bias -= mean[j] * w[j];
+      bias -= mean[j] * delta[j];
+      w[j] = w0[j] + delta[j];
     }
     double[] out = theta.clone();
     System.arraycopy(w, 0, out, head.from(), learned);
     out[head.from() + learned] = bias;
     System.arraycopy(w, learned, out, head.from() + learned + 1, d - learned);
     return out;
+  }
+
+  /** θ's head weights in feature order (the learned features', then the side features'; the bias skipped). */
+  public static double[] priorMean(double[] theta, ParamRange head, int learned) {
+    int d = head.size() - 1;
+    double[] w0 = new double[d];
+    System.arraycopy(theta, head.from(), w0, 0, learned);
+    System.arraycopy(theta, head.from() + learned + 1, w0, learned, d - learned);
+    return w0;
   }
 }

@@ -187,8 +187,58 @@ public final class ClosedFormHead {
    * @param dSupport     ∂loss/∂xs (k × D)
    * @param dQuery       ∂loss/∂xq (m × D)
    * @param dLogPenalty  ∂loss/∂logPenalty (D)
+   * @param dSupportTargets ∂loss/∂ys (k)
+   * @param dPriorMean   ∂loss/∂w₀ (D) of {@link #queryLoss(double[][], double[], double[][], double[], double[],
+   *                     double[])}; zeros for a zero prior mean
    */
-  public record Gradient(double loss, double[] predictions, double[][] dSupport, double[][] dQuery, double[] dLogPenalty) {
+  public record Gradient(double loss, double[] predictions, double[][] dSupport, double[][] dQuery, double[] dLogPenalty,
+                         double[] dSupportTargets, double[] dPriorMean) {
+  }
+
+  /**
+   * Query MSE of the head with prior mean {@code w0} (w ~ N(w₀, σ²Λ⁻¹) instead of N(0, ·)) fitted on (xs, ys), with
+   * its gradient, including ∂loss/∂w₀. The head is the zero-mean head fitted on the residuals {@code ys − xs·w₀}, its
+   * query predictions plus {@code xq·w₀}: with few labels the predictions stay near the prior's, with many the data
+   * decide — a meta-learned w₀ is what the head knows before it sees a task.
+   */
+  public static Gradient queryLoss(double[][] xs, double[] ys, double[][] xq, double[] yq, double[] logPenalty,
+                                   double[] w0) {
+    int d = logPenalty.length;
+    check(w0.length == d, "prior mean of length " + w0.length + " for " + d + " features");
+    double[] r = residual(xs, ys, w0);
+    double[] rq = residual(xq, yq, w0);
+    Gradient g = queryLoss(xs, r, xq, rq, logPenalty);
+    int k = xs.length;
+    int m = xq.length;
+    double[] mu = g.predictions().clone();
+    double[] dW0 = new double[d];
+    double[][] dXs = g.dSupport();
+    double[][] dXq = g.dQuery();
+    for (int q = 0; q < m; q++) {
+      double gq = 2 * (g.predictions()[q] - rq[q]) / m; // ∂loss/∂μ_q; ∂loss/∂rq_q = −gq
+      mu[q] += dot(xq[q], w0);
+      for (int j = 0; j < d; j++) {
+        dW0[j] += gq * xq[q][j];
+        dXq[q][j] += gq * w0[j];
+      }
+    }
+    for (int i = 0; i < k; i++) {
+      double gi = g.dSupportTargets()[i]; // ∂loss/∂r_i, and r_i = ys_i − xs_i·w₀
+      for (int j = 0; j < d; j++) {
+        dW0[j] -= gi * xs[i][j];
+        dXs[i][j] -= gi * w0[j];
+      }
+    }
+    return new Gradient(g.loss(), mu, dXs, dXq, g.dLogPenalty(), g.dSupportTargets(), dW0);
+  }
+
+  /** {@code y − x·w0}, row by row. */
+  public static double[] residual(double[][] x, double[] y, double[] w0) {
+    double[] r = new double[y.length];
+    for (int i = 0; i < y.length; i++) {
+      r[i] = y[i] - dot(x[i], w0);
+    }
+    return r;
   }
 
   /** Query MSE of the head fitted on (xs, ys), with its gradient through the solve. */
@@ -267,7 +317,14 @@ public final class ClosedFormHead {
         dXs[i][j] = dXc[i][j] - colSum[j] / k;
       }
     }
-    return new Gradient(loss, mu, dXs, dXqc, dLog);
+    // targets: μ = ȳ + A α with α = K⁻¹ (y − ȳ), so ∂/∂y_i = β_i − mean(β) + Σ g / k
+    double betaMean = Arrays.stream(beta).average().orElse(0);
+    double gSum = Arrays.stream(g).sum();
+    double[] dYs = new double[k];
+    for (int i = 0; i < k; i++) {
+      dYs[i] = beta[i] - betaMean + gSum / k;
+    }
+    return new Gradient(loss, mu, dXs, dXqc, dLog, dYs, new double[d]);
   }
 
   /**

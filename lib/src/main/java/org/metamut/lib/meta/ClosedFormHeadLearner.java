@@ -20,6 +20,14 @@ import java.util.List;
  * (the substitution block, {@code ModelSpec#substitutionFeatures}; its gradient is 0 without one). Adaptation to a new task is the same solve
  * ({@link AdaptationRecipe.Solver#CLOSED_FORM}), written into {@code head.W, head.b}.
  *
+ * <p>The head's prior mean is θ's own head ({@code head.W}, {@code head.Ws}; {@link AdaptationRecipe.HeadPrior#THETA}):
+ * the per-task weights shrink towards it rather than towards 0, and it is meta-learned through the solve like the
+ * backbone. Why: with 8 labels a ridge from zero knows almost nothing, while the direction of what transfers across
+ * proteins (substitutions to dissimilar, more hydrophobic or bulkier residues tend to hurt) is the same in every
+ * task. Measured outside the product on the 7 ProteinGym meta-val assays with the ridge baseline's 8 substitution
+ * features: a prior mean fitted on the meta-train assays lifted ridge's mean Spearman from 0.150 / 0.188 / 0.237 /
+ * 0.292 to 0.192 / 0.255 / 0.282 / 0.317 at k = 8 / 16 / 32 / 64.
+ *
  * <p>Cost per task: one forward and one backward pass over support ∪ query (the solve runs between them), plus an
  * O(k²d + k³) solve.
  */
@@ -66,13 +74,13 @@ public final class ClosedFormHeadLearner implements MetaLearner {
 
   @Override
   public AdaptationRecipe recipe() {
-    return AdaptationRecipe.closedForm(name, 0.0, 0.0);
+    return AdaptationRecipe.closedForm(name, 0.0, 0.0, AdaptationRecipe.HeadPrior.THETA);
   }
 
   @Override
   public AdaptationRecipe recipe(double[] phi, int numModelParams) {
     checkLength(phi, numModelParams);
-    return AdaptationRecipe.closedForm(name, phi[numModelParams], phi[numModelParams + 1]);
+    return AdaptationRecipe.closedForm(name, phi[numModelParams], phi[numModelParams + 1], AdaptationRecipe.HeadPrior.THETA);
   }
 
   @Override
@@ -98,7 +106,7 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     int n = model.numParams();
     checkLength(phi, n);
     return ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), modelParams(phi, n), head,
-        List.of(support), phi[n], phi[n + 1]);
+        List.of(support), recipe(phi, n));
   }
 
   @Override
@@ -110,11 +118,13 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     TokenBatch all = TokenBatches.concat(task.support(), task.query());
     int k = task.support().batchSize();
     double[] lpv = ClosedFormAdaptation.logPenalties(fm, phi[n], phi[n + 1]);
+    int learned = fm.learnedFeatureDim();
+    double[] w0 = ClosedFormAdaptation.priorMean(theta, head, learned); // the head's prior mean: θ's own head
     ClosedFormHead.Gradient[] solved = new ClosedFormHead.Gradient[1]; // set inside the single forward/backward pass
     double[] grad = new double[n];
     fm.featureGradient(theta, all, f -> {
       solved[0] = ClosedFormHead.queryLoss(Arrays.copyOfRange(f, 0, k), task.support().targets(),
-          Arrays.copyOfRange(f, k, f.length), task.query().targets(), lpv);
+          Arrays.copyOfRange(f, k, f.length), task.query().targets(), lpv, w0);
       double[][] df = new double[f.length][];
       System.arraycopy(solved[0].dSupport(), 0, df, 0, k);
       System.arraycopy(solved[0].dQuery(), 0, df, k, f.length - k);
@@ -124,6 +134,10 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     NonFiniteException.check(g.loss(), "query loss of the closed-form head", task, "solve");
     NonFiniteException.check(grad, "backbone gradient", task, "backward through the solve");
     double[] out = Arrays.copyOf(grad, n + PENALTIES);
+    double[] dW0 = g.dPriorMean();
+    for (int j = 0; j < dW0.length; j++) {
+      out[head.from() + (j < learned ? j : j + 1)] += dW0[j]; // head.W, then (after head.b) head.Ws
+    }
     for (int j = 0; j < g.dLogPenalty().length; j++) {
       out[j < fm.learnedFeatureDim() ? n : n + 1] += g.dLogPenalty()[j];
     }

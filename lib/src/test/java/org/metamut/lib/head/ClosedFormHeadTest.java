@@ -171,6 +171,83 @@ class ClosedFormHeadTest {
     assertArrayEquals(ClosedFormHead.fit(xs, ys, lp).predict(xq), g.predictions(), 1e-12);
   }
 
+  /**
+   * With a prior mean w₀ the head shrinks towards w₀: its predictions equal the primal solve of
+   * min ‖y − ȳ − X(w − ...)‖² + Σλ(w − w₀)², and every gradient (features, support targets, penalties, w₀) matches
+   * central finite differences.
+   */
+  @Test
+  void priorMeanGradientMatchesFiniteDifferencesAndThePrimalSolve() {
+    SplittableRandom r = new SplittableRandom(8);
+    int k = 6;
+    int d = 4;
+    int m = 5;
+    double[][] xs = gaussian(r, k, d);
+    double[] ys = gaussian(r, 1, k)[0];
+    double[][] xq = gaussian(r, m, d);
+    double[] yq = gaussian(r, 1, m)[0];
+    double[] lp = logPenalties(r, d);
+    double[] w0 = gaussian(r, 1, d)[0];
+    ClosedFormHead.Gradient g = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp, w0);
+    java.util.function.DoubleSupplier loss = () -> ClosedFormHead.queryLoss(xs, ys, xq, yq, lp, w0).loss();
+    double worst = 0;
+    for (int i = 0; i < k; i++) {
+      worst = Math.max(worst, Math.abs(centralDifference(ys, i, loss) - g.dSupportTargets()[i]));
+      for (int j = 0; j < d; j++) {
+        worst = Math.max(worst, Math.abs(centralDifference(xs[i], j, loss) - g.dSupport()[i][j]));
+      }
+    }
+    for (int q = 0; q < m; q++) {
+      for (int j = 0; j < d; j++) {
+        worst = Math.max(worst, Math.abs(centralDifference(xq[q], j, loss) - g.dQuery()[q][j]));
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      worst = Math.max(worst, Math.abs(centralDifference(lp, j, loss) - g.dLogPenalty()[j]));
+      worst = Math.max(worst, Math.abs(centralDifference(w0, j, loss) - g.dPriorMean()[j]));
+    }
+    assertTrue(worst < 1e-7, "largest gradient error " + worst);
+    // primal: centre on the support, w = w0 + (XcᵀXc + Λ)⁻¹ Xcᵀ (yc − Xc w0), intercept ȳ − x̄·w
+    double[] mean = new double[d];
+    for (double[] row : xs) {
+      for (int j = 0; j < d; j++) {
+        mean[j] += row[j] / k;
+      }
+    }
+    double yMean = java.util.Arrays.stream(ys).average().orElseThrow();
+    double[][] a = new double[d][d];
+    double[] b = new double[d];
+    for (int i = 0; i < k; i++) {
+      double[] xc = new double[d];
+      for (int j = 0; j < d; j++) {
+        xc[j] = xs[i][j] - mean[j];
+      }
+      double res = ys[i] - yMean;
+      for (int j = 0; j < d; j++) {
+        res -= xc[j] * w0[j];
+      }
+      for (int j = 0; j < d; j++) {
+        b[j] += xc[j] * res;
+        for (int l = 0; l < d; l++) {
+          a[j][l] += xc[j] * xc[l];
+        }
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      a[j][j] += Math.exp(lp[j]);
+    }
+    double[] delta = new org.apache.commons.math3.linear.LUDecomposition(
+        new org.apache.commons.math3.linear.Array2DRowRealMatrix(a)).getSolver()
+        .solve(new org.apache.commons.math3.linear.ArrayRealVector(b)).toArray();
+    for (int q = 0; q < m; q++) {
+      double p = yMean;
+      for (int j = 0; j < d; j++) {
+        p += (xq[q][j] - mean[j]) * (w0[j] + delta[j]);
+      }
+      assertEquals(p, g.predictions()[q], 1e-10, "query " + q);
+    }
+  }
+
   /** (f(v[j] + h) − f(v[j] − h)) / 2h, restoring v[j]. */
   private static double centralDifference(double[] v, int j, java.util.function.DoubleSupplier f) {
     double h = 1e-6;

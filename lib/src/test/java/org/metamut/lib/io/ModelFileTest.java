@@ -64,11 +64,11 @@ class ModelFileTest {
     assertArrayEquals(Files.readAllBytes(f), ModelFile.toBytes(m));
   }
 
-  /** A closed-form recipe keeps its penalties and their per-task choice; a header without the choice reads as LEARNED. */
+  /** A closed-form recipe keeps its penalties, their per-task choice and its prior; older headers read as LEARNED, ZERO. */
   @Test
   void closedFormRecipeRoundTripsWithItsPenaltyChoice() throws Exception {
     SavedModel s = sample();
-    AdaptationRecipe cf = AdaptationRecipe.closedForm("cf-head", 0.7, -1.3)
+    AdaptationRecipe cf = AdaptationRecipe.closedForm("cf-head", 0.7, -1.3, AdaptationRecipe.HeadPrior.THETA)
         .withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, "chosen on meta-val");
     SavedModel m = new SavedModel(s.spec(), s.encoder(), s.normalisation(), cf, s.provenance(), s.theta(), null);
     byte[] bytes = ModelFile.toBytes(m);
@@ -77,10 +77,12 @@ class ModelFileTest {
     String header = new String(bytes, 16, headerLen, StandardCharsets.UTF_8);
     assertTrue(header.contains("\"penalties\":\"SUPPORT_LOO\""), header);
     byte[] data = Arrays.copyOfRange(bytes, 16 + headerLen, bytes.length - 32);
-    String older = header.replace(",\"penalties\":\"SUPPORT_LOO\"", "");
+    assertTrue(header.contains("\"headPrior\":\"THETA\""), header);
+    String older = header.replace(",\"penalties\":\"SUPPORT_LOO\"", "").replace(",\"headPrior\":\"THETA\"", "");
     AdaptationRecipe read = ModelFile.read(write(ModelFile.assemble(2, older.getBytes(StandardCharsets.UTF_8), data)))
         .recipe();
     assertEquals(AdaptationRecipe.PenaltyChoice.LEARNED, read.penalties());
+    assertEquals(AdaptationRecipe.HeadPrior.ZERO, read.headPrior(), "cf-head files written before the prior mean");
     assertEquals(-1.3, read.sideLogPenalty());
   }
 

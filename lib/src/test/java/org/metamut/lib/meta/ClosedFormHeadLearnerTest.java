@@ -106,8 +106,17 @@ class ClosedFormHeadLearnerTest {
       TaskResult r = l.metaGradient(m, phi, task);
       SplittableRandom rnd = new SplittableRandom(6);
       double worst = 0;
-      for (int trial = 0; trial < 25; trial++) {
-        int i = trial < 2 ? phi.length - 1 - trial : rnd.nextInt(phi.length - 2);
+      // both penalties, every head weight (the prior mean, meta-learned through the solve), random backbone entries
+      List<Integer> idx = new ArrayList<>(List.of(phi.length - 1, phi.length - 2));
+      org.metamut.lib.model.ParamRange head = ParamLayout.of(spec).headRange();
+      for (int i = head.from(); i < head.to(); i++) {
+        idx.add(i);
+      }
+      for (int trial = 0; trial < 23; trial++) {
+        idx.add(rnd.nextInt(phi.length - 2));
+      }
+      double headGradient = 0;
+      for (int i : idx) {
         double h = 1e-5;
         double old = phi[i];
         phi[i] = old + h;
@@ -117,8 +126,12 @@ class ClosedFormHeadLearnerTest {
         phi[i] = old;
         double fd = (up - down) / (2 * h);
         worst = Math.max(worst, Math.abs(fd - r.grad()[i]) / Math.max(1e-3, Math.abs(fd)));
+        if (head.contains(i)) {
+          headGradient += Math.abs(r.grad()[i]);
+        }
       }
       assertTrue(worst < 1e-4, "worst relative gradient error " + worst);
+      assertTrue(headGradient > 1e-6, "the head's weights (the prior mean) get a gradient: " + headGradient);
       assertTrue(r.postLoss() < r.preLoss() * 10, "finite losses " + r.preLoss() + " " + r.postLoss());
     }
   }
@@ -153,7 +166,18 @@ class ClosedFormHeadLearnerTest {
       // the same prediction straight from the head maths on the support z-scores
       double[] z = a.targets().transform(support.targets());
       double[] lp = org.metamut.lib.adapt.ClosedFormAdaptation.logPenalties(m, 0.3, -1.1);
-      double[] expected = a.targets().inverse(ClosedFormHead.fit(m.features(theta, support), z, lp).predict(m.features(theta, query)));
+      // prior mean w0 = θ's head weights: the ridge fit on the residuals z − F w0, plus F_q w0
+      double[] w0 = headWeights(theta, spec, m.learnedFeatureDim());
+      double[][] fs = m.features(theta, support);
+      double[][] fq = m.features(theta, query);
+      double[] fit = ClosedFormHead.fit(fs, minus(z, fs, w0), lp).predict(fq);
+      double[] expected = new double[fit.length];
+      for (int q = 0; q < fit.length; q++) {
+        expected[q] = fit[q] + dotp(fq[q], w0);
+      }
+      expected = a.targets().inverse(expected);
+      double[] zeroPrior = a.targets().inverse(ClosedFormHead.fit(fs, z, lp).predict(fq));
+      assertTrue(Math.abs(zeroPrior[0] - expected[0]) > 1e-9, "the prior mean changes the prediction");
       assertArrayEquals(expected, a.predict(m, qv), 1e-9);
       // the adapted θ' predicts it by itself (the head's layout is the one the solver writes)
       assertArrayEquals(expected, a.targets().inverse(m.predict(a.theta(), query)), 1e-9);
@@ -171,7 +195,8 @@ class ClosedFormHeadLearnerTest {
 
   /**
    * Support-LOO penalties: the adapter must pick, per block, the scale whose leave-one-out error on the support is
-   * smallest — checked here by refitting without each support example in turn (not by the head's own LOO formula).
+   * smallest — checked here by refitting without each support example in turn in the primal form (not by the head's
+   * own LOO formula), with the head's convention that centring uses the whole support's means.
    */
   @Test
   void supportLooPenaltiesAreTheBruteForceLeaveOneOutChoice() {
@@ -190,6 +215,9 @@ class ClosedFormHeadLearnerTest {
       AdaptedModel a = Adapter.of(saved).adapt(m, variants(support), support.targets(), support.seqLen());
       double[] z = a.targets().transform(support.targets());
       double[][] fs = m.features(theta, support);
+      double[] w0 = headWeights(theta, spec, m.learnedFeatureDim());
+      double[][] fq = m.features(theta, query);
+      z = minus(z, fs, w0); // the head is fitted on the residuals from its prior mean (θ's head)
       double[] base = org.metamut.lib.adapt.ClosedFormAdaptation.logPenalties(m, 2.0, -2.0);
       double bestSse = Double.POSITIVE_INFINITY;
       double[] bestLp = null;
@@ -201,15 +229,7 @@ class ClosedFormHeadLearnerTest {
           }
           double sse = 0;
           for (int out = 0; out < z.length; out++) {
-            double[][] xs = new double[z.length - 1][];
-            double[] ys = new double[z.length - 1];
-            for (int i = 0, r = 0; i < z.length; i++) {
-              if (i != out) {
-                xs[r] = fs[i];
-                ys[r++] = z[i];
-              }
-            }
-            double e = ClosedFormHead.fit(xs, ys, lp).predict(new double[][] {fs[out]})[0] - z[out];
+            double e = withoutOne(fs, z, out, lp) - z[out];
             sse += e * e;
           }
           if (sse < bestSse - 1e-12) {
@@ -218,12 +238,84 @@ class ClosedFormHeadLearnerTest {
           }
         }
       }
-      double[] expected = a.targets().inverse(ClosedFormHead.fit(fs, z, bestLp).predict(m.features(theta, query)));
+      double[] expected = plus(ClosedFormHead.fit(fs, z, bestLp).predict(fq), fq, w0);
+      expected = a.targets().inverse(expected);
       assertArrayEquals(expected, a.predict(m, variants(query)), 1e-8);
-      double[] learned = a.targets().inverse(ClosedFormHead.fit(fs, z, base).predict(m.features(theta, query)));
+      double[] learned = a.targets().inverse(plus(ClosedFormHead.fit(fs, z, base).predict(fq), fq, w0));
       assertTrue(!Arrays.equals(bestLp, base), "the brute-force choice moved a penalty, so the test can tell them apart");
       assertTrue(Math.abs(expected[0] - learned[0]) > 1e-9, "support-LOO and learned penalties predict differently");
     }
+  }
+
+  /** Primal ridge on every support row but {@code out}, features and labels centred by the whole support's means. */
+  private static double withoutOne(double[][] x, double[] y, int out, double[] lp) {
+    int d = lp.length;
+    double[] mean = new double[d];
+    double ym = Arrays.stream(y).average().orElseThrow();
+    for (double[] row : x) {
+      for (int j = 0; j < d; j++) {
+        mean[j] += row[j] / x.length;
+      }
+    }
+    double[][] a = new double[d][d];
+    double[] b = new double[d];
+    for (int i = 0; i < x.length; i++) {
+      if (i == out) {
+        continue;
+      }
+      for (int j = 0; j < d; j++) {
+        double xj = x[i][j] - mean[j];
+        b[j] += xj * (y[i] - ym);
+        for (int l = 0; l < d; l++) {
+          a[j][l] += xj * (x[i][l] - mean[l]);
+        }
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      a[j][j] += Math.exp(lp[j]);
+    }
+    double[] w = new org.apache.commons.math3.linear.LUDecomposition(
+        new org.apache.commons.math3.linear.Array2DRowRealMatrix(a)).getSolver()
+        .solve(new org.apache.commons.math3.linear.ArrayRealVector(b)).toArray();
+    double p = ym;
+    for (int j = 0; j < d; j++) {
+      p += (x[out][j] - mean[j]) * w[j];
+    }
+    return p;
+  }
+
+  /** θ's head weights in feature order, read by hand: head.W, then head.Ws after the bias. */
+  private static double[] headWeights(double[] theta, ModelSpec spec, int learned) {
+    org.metamut.lib.model.ParamRange h = ParamLayout.of(spec).headRange();
+    double[] w = new double[h.size() - 1];
+    for (int j = 0; j < w.length; j++) {
+      w[j] = theta[h.from() + (j < learned ? j : j + 1)];
+    }
+    return w;
+  }
+
+  private static double[] minus(double[] y, double[][] x, double[] w) {
+    double[] r = new double[y.length];
+    for (int i = 0; i < y.length; i++) {
+      r[i] = y[i] - dotp(x[i], w);
+    }
+    return r;
+  }
+
+  private static double[] plus(double[] p, double[][] x, double[] w) {
+    double[] r = p.clone();
+    for (int i = 0; i < r.length; i++) {
+      r[i] += dotp(x[i], w);
+    }
+    return r;
+  }
+
+  private static double dotp(double[] a, double[] b) {
+    double v = 0;
+    for (int j = 0; j < a.length; j++) {
+      v += a[j] * b[j];
+    }
+    return v;
   }
 
   private static List<EncodedVariant> variants(TokenBatch b) {
