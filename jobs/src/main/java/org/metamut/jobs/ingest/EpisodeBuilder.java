@@ -89,20 +89,21 @@ final class EpisodeBuilder {
   /**
    * The tasks with at least support + query variants ({@code sizes}: task → {variant count}), each task's family and
    * protein group (null for a multi-protein, pooled task), the tasks left out for having too few variants, and the
-   * rows of each multi-protein task per protein ({@code pooled}: task → protein → rows).
+   * rows of each multi-protein task with at least support + query variants, per protein ({@code pooled}: task →
+   * protein → rows).
    */
   private record Tasks(Map<String, long[]> sizes, Map<String, String> family, Map<String, String> group,
                        List<String> leftOut, Map<String, Map<String, Long>> pooled) {
   }
 
   /**
-   * Where the rows of every (task, protein) go: the effective task (the task itself, or under leave-one-protein-out
-   * the derived {@code <pooled task>@<split>} of a held-out group), with the split, size and group of each effective
-   * task; {@code splitOfGroup} is empty unless the protocol is leave-one-protein-out.
+   * Where the rows of every (task, protein) go ({@code effective}, keyed by {@link #key}; a single-protein task by
+   * protein {@code "*"}): the task itself, or under leave-one-protein-out the derived {@code <pooled task>@<split>}
+   * of a held-out group; the size and split of each eligible effective task, the split of every protein group
+   * (empty unless the protocol is leave-one-protein-out), the tasks left out, and the derived tasks' report.
    */
-  record Plan(Map<String, long[]> sizes, Map<String, String> split, Map<String, String> family,
-              Map<String, String> effective, Map<String, String> splitOfGroup, List<String> leftOut,
-              Map<String, Map<String, Object>> derived) {
+  record Plan(Map<String, long[]> sizes, Map<String, String> split, Map<String, String> effective,
+              Map<String, String> splitOfGroup, List<String> leftOut, Map<String, Map<String, Object>> derived) {
     /** The key of a (task, protein) pair in {@code effective}. */
     static String key(String task, String protein) {
       return task + "\t" + protein;
@@ -140,7 +141,7 @@ final class EpisodeBuilder {
     for (Map.Entry<String, long[]> e : all.entrySet()) {
       String t = e.getKey();
       Map<String, Long> ps = rowsOf.get(t);
-      if (ps.size() > 1) {
+      if (e.getValue()[0] >= need && ps.size() > 1) {
         pooled.put(t, ps); // sized in plan(): under leave-one-protein-out its parts are tasks of their own
         continue;
       }
@@ -177,19 +178,18 @@ final class EpisodeBuilder {
     }
     Map<String, long[]> counts = new TreeMap<>(tasks.sizes());
     Map<String, String> split = new TreeMap<>(baseSplit);
-    Map<String, String> family = new HashMap<>(tasks.family());
     Map<String, String> effective = new HashMap<>();
     Map<String, Set<String>> proteinsOf = new TreeMap<>();
     tasks.sizes().keySet().forEach(t -> effective.put(Plan.key(t, "*"), t));
     for (Map.Entry<String, Map<String, Long>> e : tasks.pooled().entrySet()) {
       String t = e.getKey();
+      counts.put(t, new long[1]); // its meta-train part, even when every row is held out
       for (Map.Entry<String, Long> p : e.getValue().entrySet()) {
         String gs = splitOfGroup.get(groupOf.getOrDefault(p.getKey(), p.getKey()));
         String eff = gs == null || TRAIN.equals(gs) ? t : HeldOutPools.derivedId(t, gs);
         effective.put(Plan.key(t, p.getKey()), eff);
         counts.computeIfAbsent(eff, k -> new long[1])[0] += p.getValue();
         split.put(eff, eff.equals(t) ? baseSplit.get(t) : gs);
-        family.put(eff, tasks.family().get(t));
         proteinsOf.computeIfAbsent(eff, k -> new TreeSet<>()).add(p.getKey());
       }
     }
@@ -213,7 +213,7 @@ final class EpisodeBuilder {
       }
     }
     leftOut.sort(null);
-    return new Plan(sizes, split, family, effective, splitOfGroup, leftOut, derived);
+    return new Plan(sizes, split, effective, splitOfGroup, leftOut, derived);
   }
 
   /**

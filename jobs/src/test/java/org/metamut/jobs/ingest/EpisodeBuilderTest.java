@@ -136,6 +136,10 @@ class EpisodeBuilderTest {
       addRows(rows, "m/pooled", "Q" + q, 3 + q % 4); // 3..6 rows each, 108 in all
       groups.put("Q" + q, q == 0 ? "G3" : "H" + q); // Q0 is a homologue of P3; the others are in no other task
     }
+    addRows(rows, "n/pooled", "N0", 2); // a pooled task too small as a whole: left out whole, its groups unsplit
+    addRows(rows, "n/pooled", "N1", 2);
+    groups.put("N0", "K0");
+    groups.put("N1", "K1");
     Dataset<Row> variants = spark.createDataFrame(rows, Schemas.VARIANTS);
     EpisodeBuilder b = new EpisodeBuilder(spark, new EpisodeBuilder.Settings(3, 4, 6, 2, "leave-one-protein-out",
         List.of(), 0.25, 0.25), s -> { });
@@ -196,6 +200,10 @@ class EpisodeBuilderTest {
       assertEquals(EpisodeBuilder.TRAIN, splitOfGroup.get(r.getString(1)), r.toString());
     }
     assertEquals(EpisodeBuilder.TRAIN, splitOfTask.get("m/pooled"));
+    @SuppressWarnings("unchecked")
+    List<String> leftOut = (List<String>) built.report().get("left_out_tasks");
+    assertEquals(List.of("n/pooled (4 variants)"), leftOut);
+    assertFalse(splitOfGroup.containsKey("K0") || splitOfGroup.containsKey("K1"), splitOfGroup.toString());
   }
 
   private static void addRows(List<Row> rows, String task, String protein, int n) {
