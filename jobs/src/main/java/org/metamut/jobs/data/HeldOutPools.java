@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
@@ -72,7 +73,7 @@ public final class HeldOutPools {
 
   /** Proteins whose group is held out (meta-val or meta-test) by {@code splitOfProtein}. */
   public static Set<String> heldOutProteins(Map<String, String> splitOfProtein) {
-    Set<String> out = new java.util.TreeSet<>();
+    Set<String> out = new TreeSet<>();
     splitOfProtein.forEach((p, s) -> {
       if (HELD_OUT_SPLITS.contains(s)) {
         out.add(p);
