@@ -78,7 +78,7 @@ public final class Proteins {
 
   /**
    * Writes the table (one Parquet file) at {@code path}. Each row holds the {@link Schemas#PROTEINS} columns by
-   * name, {@code aliases} as a {@code List<String>}.
+   * name, {@code aliases} as a {@code List<String>}; a missing {@code split} is null.
    */
   @SuppressWarnings("unchecked")
   public static void write(SparkSession spark, List<Map<String, Object>> proteins, String path) {
@@ -86,7 +86,7 @@ public final class Proteins {
     for (Map<String, Object> p : proteins) {
       List<Object> aliases = (List<Object>) p.get("aliases");
       rows.add(RowFactory.create(p.get("protein_id"), p.get("sequence"), p.get("sha256"), p.get("length"),
-          p.get("name"), scala.jdk.javaapi.CollectionConverters.asScala(aliases).toList(), p.get("group_id")));
+          p.get("name"), scala.jdk.javaapi.CollectionConverters.asScala(aliases).toList(), p.get("group_id"), p.get("split")));
     }
     spark.createDataFrame(rows, Schemas.PROTEINS).coalesce(1).write().parquet(path);
   }

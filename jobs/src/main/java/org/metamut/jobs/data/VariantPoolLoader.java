@@ -24,7 +24,9 @@ import static org.apache.spark.sql.functions.not;
  * Builds the {@link VariantPool} of a run from the ingest job's {@code variants/} table: the rows of the meta-train
  * tasks (those of the fixed meta-train episodes), minus rows whose protein (or its overlap group) is held out in
  * meta-val or meta-test. That second filter matters for pooled tasks ({@code <source>/pooled}), which are meta-train
- * but mix proteins: ingest removes held-out groups' rows from their episodes, and so must we from their variants.
+ * but mix proteins: under leave-one-protein-out their rows of held-out groups belong to the derived held-out tasks
+ * ({@link HeldOutPools}), so every protein whose {@code split} in {@code proteins/} is meta-val or meta-test is left
+ * out, whether or not its rows were sampled into an episode.
  *
  * <p>Rows stream to the driver in (task id, variant id) order ({@code toLocalIterator}: one partition at a time, so
  * the driver never holds the rows, only the compact arrays). Each variant is encoded once here, to fail early: one
@@ -58,6 +60,7 @@ public final class VariantPoolLoader {
     Dataset<Row> proteinsTable = spark.read().parquet(proteinsDir);
     Map<String, String> sequences = Proteins.sequences(spark, proteinsDir);
     Set<String> heldOut = heldOutProteins(spark, episodesDir, proteinsTable);
+    heldOut.addAll(HeldOutPools.heldOutProteins(HeldOutPools.splitOfProtein(spark, proteinsDir)));
     Dataset<Row> rows;
     try {
       rows = spark.read().parquet(variantsDir);

@@ -4,6 +4,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.metamut.jobs.data.HeldOutPools;
 import org.metamut.jobs.data.Proteins;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
@@ -147,7 +148,8 @@ public final class HeldOutTasks {
   /**
    * The variant pools of {@code taskIds}: at most {@code poolSize} variants per task (those with the smallest
    * xxhash64 of the variant id, so the pool is deterministic), dropping variants an encoder cannot encode
-   * (said through {@code say}). Every variant keeps its own protein (a pooled task mixes proteins). Each task's
+   * (said through {@code say}). Every variant keeps its own protein (a pooled task mixes proteins); a derived
+   * held-out part of a pooled task ({@code <task>@meta-test}) holds its pooled task's rows of that split's proteins. Each task's
    * bootstrap group is its component in the graph joining tasks that share a protein group ({@link #components}).
    * Tasks keep the order given.
    */
@@ -158,8 +160,9 @@ public final class HeldOutTasks {
     for (Row r : spark.read().parquet(proteinsDir).select("protein_id", "group_id").collectAsList()) {
       groupOf.put(r.getString(0), r.isNullAt(1) ? r.getString(0) : r.getString(1));
     }
-    Dataset<Row> v = spark.read().parquet(variantsDir)
-        .filter(col("task_id").isin(taskIds.toArray()))
+    // a derived id (<pooled task>@<split>) resolves to its pooled task's rows of proteins held out in that split
+    Dataset<Row> v = HeldOutPools.variantsOf(spark, spark.read().parquet(variantsDir),
+            HeldOutPools.splitOfProtein(spark, proteinsDir), taskIds)
         .select("task_id", "family", "protein_id", "variant_id", "mutations", "y", "value", "unit")
         .withColumn("h", xxhash64(col("variant_id"), lit(17)))
         .withColumn("r", row_number().over(Window.partitionBy("task_id").orderBy(col("h"), col("variant_id"))))

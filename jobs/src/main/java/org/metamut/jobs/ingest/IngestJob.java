@@ -224,21 +224,26 @@ public final class IngestJob {
     store.commit(swaps);
     ensureTable(store, VARIANTS, Schemas.VARIANTS);
     ensureTable(store, QUARANTINE_DIR, Schemas.QUARANTINE);
+    timer.mark("commit");
 
-    // ---- proteins (from every source's protein list), then episodes
+    // ---- episodes, then proteins (from every source's protein list, with the split of each one's group)
     List<Map<String, Object>> proteins = ProteinGroups.table(sourceReports);
-    Path stagedProteins = new Path(staging, PROTEINS);
-    Proteins.write(spark, proteins, stagedProteins.toString());
     Map<String, String> groupOf = new HashMap<>();
     for (Map<String, Object> p : proteins) {
       groupOf.put((String) p.get("protein_id"), (String) p.get("group_id"));
     }
-    timer.mark("commit+proteins");
     Path stagedEpisodes = new Path(staging, EPISODES);
-    Map<String, Object> episodesReport = new EpisodeBuilder(spark, epSettings, say)
+    EpisodeBuilder.Built built = new EpisodeBuilder(spark, epSettings, say)
         .build(spark.read().parquet(store.path(VARIANTS).toString()), groupOf, stagedEpisodes.toString());
     timer.mark("episodes");
+    Map<String, Object> episodesReport = built.report();
     episodesReport.put("config_hash", plan.episodesHash());
+    for (Map<String, Object> p : proteins) {
+      p.put("split", built.splitOfGroup().get((String) p.get("group_id")));
+    }
+    Path stagedProteins = new Path(staging, PROTEINS);
+    Proteins.write(spark, proteins, stagedProteins.toString());
+    timer.mark("proteins");
 
     // ---- manifest last
     Map<String, Object> manifest = manifest(store, settings, t0, totals, sourceReports, proteins.size(), episodesReport);

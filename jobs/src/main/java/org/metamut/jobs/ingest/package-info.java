@@ -16,6 +16,10 @@
  *       written last. A run holds {@code .ingest.lock} from start to end.</li>
  *   <li>Nothing proportional to the input rows is collected on the driver: only per-file, per-protein and
  *       per-task aggregates. Closures capture small immutable records; no static mutable state.</li>
+ *   <li>Under leave-one-protein-out no row of a held-out protein group is in a meta-train task: a pooled task's
+ *       rows of held-out groups form the derived tasks {@code <task>@meta-val} / {@code <task>@meta-test}
+ *       ({@link org.metamut.jobs.data.HeldOutPools}), and the split of every protein's group is written to
+ *       {@code proteins.split}, which the other jobs read instead of re-deriving it.</li>
  * </ul>
  * Design notes (merge rule, normalisation, pooling, splits): {@code src/docs/ingest.md}.
  */

@@ -29,7 +29,10 @@ public final class Schemas {
       .add("length", DataTypes.IntegerType, false)
       .add("name", DataTypes.StringType, false)         // the alphabetically first alias
       .add("aliases", DataTypes.createArrayType(DataTypes.StringType, false), false) // "<source>/<name>"
-      .add("group_id", DataTypes.StringType, false);    // protein_id of the longest sequence it overlaps with
+      .add("group_id", DataTypes.StringType, false)     // protein_id of the longest sequence it overlaps with
+      // leave-one-protein-out: the split of its group (meta-train | meta-val | meta-test); null under the other
+      // protocols and for a group in no task with episodes (see HeldOutPools)
+      .add("split", DataTypes.StringType, true);
 
   /** {@code variants/} (partitioned by {@code source}): one row per variant and task. */
   public static final StructType VARIANTS = new StructType()

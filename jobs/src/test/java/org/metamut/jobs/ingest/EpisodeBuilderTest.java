@@ -20,6 +20,7 @@ import java.util.TreeSet;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,5 +116,102 @@ class EpisodeBuilderTest {
       assertTrue(seen.computeIfAbsent(key, k -> new HashSet<>()).add(r.getAs("variant_id")), "disjoint " + key);
     }
     assertEquals(24, spark.read().parquet(tmp.resolve("a").toString()).filter(col("role").equalTo("support")).count());
+  }
+
+  /**
+   * Leave-one-protein-out with a pooled task whose proteins are in many groups (one shared with a single-protein
+   * task): its rows of held-out groups form {@code m/pooled@<split>} in that split, exactly those rows, and no row of
+   * a held-out group reaches meta-train; the single-protein tasks split as they would without the pooled task.
+   */
+  @Test
+  void leaveOneProteinOutCutsPooledTasksIntoHeldOutParts(@TempDir Path tmp) {
+    SparkSession spark = LocalSpark.get();
+    List<Row> rows = new ArrayList<>();
+    Map<String, String> groups = new HashMap<>();
+    for (int t = 0; t < 8; t++) {
+      addRows(rows, "s/t" + t, "P" + t, 40);
+      groups.put("P" + t, "G" + t);
+    }
+    for (int q = 0; q < 24; q++) {
+      addRows(rows, "m/pooled", "Q" + q, 3 + q % 4); // 3..6 rows each, 108 in all
+      groups.put("Q" + q, q == 0 ? "G3" : "H" + q); // Q0 is a homologue of P3; the others are in no other task
+    }
+    addRows(rows, "n/pooled", "N0", 2); // a pooled task too small as a whole: left out whole, its groups unsplit
+    addRows(rows, "n/pooled", "N1", 2);
+    groups.put("N0", "K0");
+    groups.put("N1", "K1");
+    Dataset<Row> variants = spark.createDataFrame(rows, Schemas.VARIANTS);
+    EpisodeBuilder b = new EpisodeBuilder(spark, new EpisodeBuilder.Settings(3, 4, 6, 2, "leave-one-protein-out",
+        List.of(), 0.25, 0.25), s -> { });
+    String out = tmp.resolve("e").toString();
+    EpisodeBuilder.Built built = b.build(variants, groups, out);
+    Map<String, String> splitOfGroup = built.splitOfGroup();
+
+    // the single-protein tasks split exactly as without the pooled task
+    Set<String> singles = new TreeSet<>();
+    Map<String, String> singleGroup = new HashMap<>();
+    for (int t = 0; t < 8; t++) {
+      singles.add("s/t" + t);
+      singleGroup.put("s/t" + t, "G" + t);
+    }
+    Map<String, String> alone = b.assignSplits(singles, Map.of(), singleGroup);
+    for (int t = 0; t < 8; t++) {
+      assertEquals(alone.get("s/t" + t), splitOfGroup.get("G" + t), "s/t" + t);
+    }
+    assertEquals(splitOfGroup.get("G3"), splitOfGroup.get(groups.get("Q0")), "a homologue follows its group");
+
+    // expected: the pooled rows of each split, from the groups' splits (rows of Q q are 3 + q % 4)
+    Map<String, Set<String>> expected = new HashMap<>();
+    for (Row r : rows) {
+      if (r.getString(0).equals("m/pooled")) {
+        expected.computeIfAbsent(splitOfGroup.get(groups.get(r.getString(2))), k -> new TreeSet<>()).add(r.getString(4));
+      }
+    }
+    assertTrue(expected.get(EpisodeBuilder.TEST).size() >= 10 && expected.get(EpisodeBuilder.VAL).size() >= 10,
+        "this seed holds out enough pooled proteins in both splits: " + expected.keySet());
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> derived = (Map<String, Map<String, Object>>) built.report()
+        .get("derived_pooled_tasks");
+    @SuppressWarnings("unchecked")
+    Map<String, String> splitOfTask = (Map<String, String>) built.report().get("split_of_task");
+    Dataset<Row> ep = spark.read().parquet(out);
+    for (String split : List.of(EpisodeBuilder.VAL, EpisodeBuilder.TEST)) {
+      String id = "m/pooled@" + split;
+      assertEquals(split, splitOfTask.get(id));
+      assertEquals((long) expected.get(split).size(), ((Number) derived.get(id).get("variants")).longValue(), id);
+      List<Row> got = ep.filter(col("task_id").equalTo(id)).collectAsList();
+      assertEquals(2 * 10, got.size(), id + ": 2 episodes of 4 + 6");
+      Set<String> proteins = new TreeSet<>();
+      for (Row r : got) {
+        assertEquals(split, r.getAs("split"), id);
+        assertTrue(expected.get(split).contains(r.<String>getAs("variant_id")), id + " holds " + r.getAs("variant_id"));
+        proteins.add(r.getAs("protein_id"));
+      }
+      assertTrue(proteins.size() > 1, id + " is a multi-protein task: " + proteins);
+    }
+    // leak-free: no meta-train row of a held-out group, and the meta-train part keeps only meta-train groups
+    Set<String> heldOut = new TreeSet<>();
+    for (Row r : ep.filter(col("split").notEqual(EpisodeBuilder.TRAIN)).select("protein_group").distinct().collectAsList()) {
+      heldOut.add(r.getString(0));
+    }
+    for (Row r : ep.filter(col("split").equalTo(EpisodeBuilder.TRAIN)).select("task_id", "protein_group").distinct()
+        .collectAsList()) {
+      assertFalse(heldOut.contains(r.getString(1)), r.toString());
+      assertEquals(EpisodeBuilder.TRAIN, splitOfGroup.get(r.getString(1)), r.toString());
+    }
+    assertEquals(EpisodeBuilder.TRAIN, splitOfTask.get("m/pooled"));
+    @SuppressWarnings("unchecked")
+    List<String> leftOut = (List<String>) built.report().get("left_out_tasks");
+    assertEquals(List.of("n/pooled (4 variants)"), leftOut);
+    assertFalse(splitOfGroup.containsKey("K0") || splitOfGroup.containsKey("K1"), splitOfGroup.toString());
+  }
+
+  private static void addRows(List<Row> rows, String task, String protein, int n) {
+    for (int i = 0; i < n; i++) {
+      String id = task + "/" + protein + "/A" + (i + 1) + "G";
+      rows.add(RowFactory.create(task, "stability", protein, protein.toLowerCase(java.util.Locale.ROOT), id,
+          FileParser.seq(List.of(RowFactory.create(i + 1, "A", "G"))), 1, 1.0 * i, "u", true, 1.0 * i, i / 10.0, 1,
+          "f", (long) i + 2, null, task.substring(0, 1)));
+    }
   }
 }
