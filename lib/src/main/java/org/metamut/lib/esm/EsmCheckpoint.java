@@ -156,6 +156,23 @@ public final class EsmCheckpoint {
     return tensors.elements();
   }
 
+  /**
+   * Parameters of the model: embeddings, blocks, final LayerNorm and LM head, the decoder counted once (it is tied to
+   * the word embeddings in ESM-2); buffers ({@code inv_freq}) and unused tensors ({@code contact_head.*}) excluded.
+   */
+  public long parameters() {
+    long n = 0;
+    for (SafeTensors.Entry e : tensors.entries().values()) {
+      String name = e.name();
+      boolean used = name.startsWith(prefix + "embeddings.word_embeddings") || name.startsWith(prefix + "encoder.")
+          || (lmHead && name.startsWith("lm_head."));
+      if (used && !name.endsWith("inv_freq") && !name.equals("lm_head.decoder.weight")) {
+        n += e.elements();
+      }
+    }
+    return n;
+  }
+
   /** Bytes of the three files together. */
   public long bytes() {
     try {
