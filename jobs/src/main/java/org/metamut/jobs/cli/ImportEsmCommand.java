@@ -66,7 +66,7 @@ final class ImportEsmCommand implements Callable<Integer> {
     if (!noTiming) {
       EsmBenchmark b = EsmBenchmark.run(c, length, variants, 17);
       b.print(out);
-      out.printf(Locale.ROOT, "memory: about %.0f MB of heap per loaded copy (one per Spark task slot)%n",
+      out.printf(Locale.ROOT, "memory: about %.0f MB of heap per loaded copy (one per busy Spark task slot)%n",
           c.parameters() * 4 / 1e6);
     }
     out.printf(Locale.ROOT, "use it: %s = \"%s\" with metamut.evaluate.methods including esm-zero-shot or ridge-esm%n",

@@ -1,5 +1,6 @@
 package org.metamut.lib.esm;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +28,7 @@ import java.util.TreeMap;
  * the file's length before anything is allocated from the header's numbers: the header length (at most
  * {@link #MAX_HEADER_BYTES} and inside the file), each tensor's dtype, shape (non-negative, element count overflow),
  * offsets (inside the data, begin ≤ end), that the byte span equals elements × dtype size, and that no two tensors
- * overlap. Any problem is an {@link InvalidCheckpointException} with a one-line message naming the file and the
+ * overlap, and that no name appears twice. Any problem is an {@link InvalidCheckpointException} with a one-line message naming the file and the
  * tensor. Only F32, F16 and BF16 are read (what ESM-2 checkpoints are published in); anything else is refused by
  * name when that tensor is read. No code is executed from the file (unlike a pickle).
  */
@@ -88,7 +89,8 @@ public final class SafeTensors {
   private static Map<String, Entry> parse(Path file, byte[] header, long dataBytes) {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(header);
+      // a name given twice would silently keep one of two data spans: refused like any other ambiguous header
+      root = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(header);
     } catch (JsonProcessingException e) {
       throw new InvalidCheckpointException(file, "safetensors header is not valid JSON: "
           + e.getOriginalMessage().lines().findFirst().orElse(""));

@@ -102,6 +102,8 @@ class SafeTensorsTest {
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", "needs a string dtype"},
         {"{\"a\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", "only F32, F16 and BF16"},
         {"[1,2]", "not a JSON object"},
+        {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+            + "\"data_offsets\":[4,8]}}", "Duplicate field 'a'"},
         {"{\"a\": ", "not valid JSON"},
     };
     for (int i = 0; i < cases.length; i++) {
