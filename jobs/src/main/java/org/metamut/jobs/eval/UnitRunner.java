@@ -38,7 +38,7 @@ import java.util.Map;
  * broken (task, method, k, seed) run must not cost the other runs, nor the report.
  */
 public final class UnitRunner implements Serializable {
-  private static final long serialVersionUID = 3L;
+  private static final long serialVersionUID = 4L;
 
   private final Broadcast<List<TaskData>> tasks;
   private final Broadcast<Map<String, Adapter>> adapters;
