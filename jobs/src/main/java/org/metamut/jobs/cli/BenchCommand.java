@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Run a benchmark that prints throughput, time per step and memory.",
-    subcommands = {ModelBenchCommand.class, BenchMetaCommand.class, IngestBenchCommand.class, BenchScoreCommand.class})
+    subcommands = {ModelBenchCommand.class, BenchMetaCommand.class, IngestBenchCommand.class, BenchScoreCommand.class,
+        EsmBenchCommand.class})
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec

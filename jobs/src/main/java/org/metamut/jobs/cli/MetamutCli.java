@@ -21,6 +21,7 @@ import java.io.PrintWriter;
         ScoreCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        ModelCommand.class,
         ConfigCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -5,6 +5,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.config.AdaptKeys;
 import org.metamut.jobs.config.ConfigKey;
+import org.metamut.jobs.config.EsmKeys;
 import org.metamut.jobs.config.EvalKeys;
 import org.metamut.jobs.config.IngestKeys;
 import org.metamut.jobs.config.Keys;
@@ -99,6 +100,8 @@ public final class EvaluateJob {
   }
 
   public Result run() throws Exception {
+    // before reading or training anything: a missing or broken ESM-2 checkpoint fails now, not in every run
+    EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
     Dirs dirs = dirs();
     // The report folder, with its training/ folders, is published at the end; a foreign folder is refused now.
     OutputFolder report = ReportOutput.open(dirs.report(), spark.sparkContext().hadoopConfiguration());
@@ -113,6 +116,7 @@ public final class EvaluateJob {
     String split = cfg.get(EvalKeys.SPLIT);
     HeldOutTasks split0 = HeldOutTasks.read(spark, dirs.episodes());
     List<String> picked = pickTasks(split0, split, dirs);
+    Method.Resources resources = EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
 
     // trained methods choose their step (and recipe) on meta-val, as meta-train does, unless meta-val is what is evaluated
     NeuralMethods neural = new NeuralMethods(spark, cfg, dirs, report, models, "meta-test".equals(split), say);
@@ -129,7 +133,7 @@ public final class EvaluateJob {
     List<EvalUnit> units = units(tasks, specs.size());
     say.accept(units.size() + " runs: " + tasks.size() + " tasks × k " + cfg.get(EvalKeys.SHOTS) + " × "
         + cfg.get(EvalKeys.SEEDS) + " seeds × " + specs.size() + " methods");
-    List<UnitRunner.Outcome> outcomes = runUnits(tasks, units, specs, neural);
+    List<UnitRunner.Outcome> outcomes = runUnits(tasks, units, specs, neural, resources);
     List<ResultRecord> records = new ArrayList<>();
     List<FailedRun> failures = new ArrayList<>();
     for (UnitRunner.Outcome o : outcomes) {
@@ -143,6 +147,9 @@ public final class EvaluateJob {
     failures.forEach(f -> say.accept(f.line()));
 
     Map<String, String> fingerprints = new TreeMap<>(neural.fingerprints());
+    if (!resources.esmCheckpoint().isEmpty()) {
+      fingerprints.put("esm-checkpoint", EsmKeys.checkpoint(cfg).fingerprint());
+    }
     ReportWriter.Written w = report(dirs, report, split, picked, neural, records, failures, fingerprints);
     say.accept("report: " + w.html().toAbsolutePath()
         + (failures.isEmpty() ? "" : " (" + failures.size() + " of " + outcomes.size() + " runs failed, see failed.csv)"));
@@ -213,12 +220,12 @@ public final class EvaluateJob {
   }
 
   private List<UnitRunner.Outcome> runUnits(List<TaskData> tasks, List<EvalUnit> units, List<MethodSpec> specs,
-                                      NeuralMethods neural) {
+                                      NeuralMethods neural, Method.Resources resources) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<List<TaskData>> bTasks = jsc.broadcast(List.copyOf(tasks));
     Broadcast<Map<String, Adapter>> bAdapters = jsc.broadcast(new TreeMap<>(neural.adapters()));
     try {
-      UnitRunner runner = new UnitRunner(bTasks, bAdapters, specs, neural.factories());
+      UnitRunner runner = new UnitRunner(bTasks, bAdapters, specs, neural.factories(), resources);
       int parts = cfg.get(EvalKeys.PARTITIONS) > 0 ? cfg.get(EvalKeys.PARTITIONS) : jsc.defaultParallelism() * 4;
       return jsc.parallelize(units, Math.max(1, Math.min(parts, units.size()))).mapPartitions(runner::runPartition).collect();
     } finally {
@@ -240,7 +247,8 @@ public final class EvaluateJob {
     for (ConfigKey<?> k : Keys.all()) {
       String p = k.path();
       if (p.startsWith("metamut.evaluate") || p.startsWith("metamut.model") || p.startsWith("metamut.train")
-          || p.startsWith("metamut.episodes") || p.startsWith("metamut.run") || p.startsWith("metamut.adapt")) {
+          || p.startsWith("metamut.episodes") || p.startsWith("metamut.run") || p.startsWith("metamut.adapt")
+          || p.startsWith("metamut.esm")) {
         config.put(p, String.valueOf(cfg.get(k)));
       }
     }

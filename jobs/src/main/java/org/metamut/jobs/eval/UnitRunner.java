@@ -3,12 +3,14 @@ package org.metamut.jobs.eval;
 import org.apache.spark.broadcast.Broadcast;
 import org.metamut.lib.adapt.AdaptedModel;
 import org.metamut.lib.adapt.Adapter;
+import org.metamut.lib.baseline.Baseline;
 import org.metamut.lib.baseline.FewShotRun;
 import org.metamut.lib.baseline.LabelledVariant;
 import org.metamut.lib.baseline.Variant;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.method.Method;
 import org.metamut.lib.method.Methods;
 import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.metrics.Metrics;
@@ -36,23 +38,26 @@ import java.util.Map;
  * broken (task, method, k, seed) run must not cost the other runs, nor the report.
  */
 public final class UnitRunner implements Serializable {
-  private static final long serialVersionUID = 3L;
+  private static final long serialVersionUID = 4L;
 
   private final Broadcast<List<TaskData>> tasks;
   private final Broadcast<Map<String, Adapter>> adapters;
   private final List<MethodSpec> methods;
   private final Map<String, ModelFactory> factories;
+  private final Method.Resources resources;
 
   /**
    * @param adapters  by method name (neural methods)
    * @param factories model factory by encoder kind (the wild-type + mask encoder adds a flag input)
+   * @param resources what baselines need from the user (an ESM-2 checkpoint folder)
    */
   public UnitRunner(Broadcast<List<TaskData>> tasks, Broadcast<Map<String, Adapter>> adapters, List<MethodSpec> methods,
-                    Map<String, ModelFactory> factories) {
+                    Map<String, ModelFactory> factories, Method.Resources resources) {
     this.tasks = tasks;
     this.adapters = adapters;
     this.methods = List.copyOf(methods);
     this.factories = Map.copyOf(factories);
+    this.resources = resources;
   }
 
   /** What one unit produced: a result, or the failure that took its place. */
@@ -62,10 +67,13 @@ public final class UnitRunner implements Serializable {
 
   public Iterator<Outcome> runPartition(Iterator<EvalUnit> units) {
     Map<String, FlatModel> models = new HashMap<>();
+    // one baseline instance per method and partition: an ESM baseline loads its checkpoint once and its caches
+    // (scores of a site, embeddings of a variant) serve every task, k and seed of the partition
+    Map<String, Baseline> baselines = new HashMap<>();
     List<Outcome> out = new ArrayList<>();
     try {
       while (units.hasNext()) {
-        out.add(outcome(units.next(), models));
+        out.add(outcome(units.next(), models, baselines));
       }
     } finally {
       models.values().forEach(FlatModel::close);
@@ -73,20 +81,20 @@ public final class UnitRunner implements Serializable {
     return out.iterator();
   }
 
-  Outcome outcome(EvalUnit u, Map<String, FlatModel> models) {
+  Outcome outcome(EvalUnit u, Map<String, FlatModel> models, Map<String, Baseline> baselines) {
     try {
-      return new Outcome(run(u, models), null);
+      return new Outcome(run(u, models, baselines), null);
     } catch (RuntimeException e) {
       TaskData t = tasks.value().get(u.task());
       return new Outcome(null, FailedRun.of(t.task(), t.family(), methods.get(u.method()).name(), u.k(), u.seed(), e));
     }
   }
 
-  ResultRecord run(EvalUnit u, Map<String, FlatModel> models) {
+  ResultRecord run(EvalUnit u, Map<String, FlatModel> models, Map<String, Baseline> baselines) {
     TaskData t = tasks.value().get(u.task());
     MethodSpec m = methods.get(u.method());
     if (!m.kind().neural()) {
-      return baseline(m, t, u);
+      return baseline(m, t, u, baselines.computeIfAbsent(m.method(), n -> Methods.get(n).createBaseline(resources)));
     }
     FlatModel model = models.computeIfAbsent(m.encoder().kind(), k -> factories.get(k).create());
     return neural(m, t, u, model);
@@ -100,10 +108,9 @@ public final class UnitRunner implements Serializable {
     return l;
   }
 
-  private ResultRecord baseline(MethodSpec m, TaskData t, EvalUnit u) {
+  private ResultRecord baseline(MethodSpec m, TaskData t, EvalUnit u, Baseline b) {
     List<LabelledVariant> s = labelled(t, u.support());
     List<LabelledVariant> q = labelled(t, u.query());
-    var b = Methods.get(m.method()).createBaseline();
     ResultRecord r = t.classes() ? FewShotRun.classes(b, t.task(), t.family(), u.seed(), s, q)
         : FewShotRun.regression(b, t.task(), t.family(), u.seed(), s, q);
     return new ResultRecord(r.task(), r.family(), m.name(), r.k(), r.seed(), r.metrics(), r.adaptSeconds(), m.trainSeconds(),

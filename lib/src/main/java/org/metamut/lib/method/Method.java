@@ -17,10 +17,32 @@ import java.util.function.Function;
  * @param doc                one sentence for {@code --help}, {@code config keys} and the docs
  * @param learner            builds the meta-learner ({@link MethodKind#META_LEARNER} only, else null)
  * @param learnedRates       whether the meta-learner supports Meta-SGD's learned inner rates
- * @param baseline           builds the baseline from its name ({@link MethodKind#BASELINE} only, else null)
+ * @param baseline           builds the baseline from its name and the configured resources
+ *                           ({@link MethodKind#BASELINE} only, else null)
+ * @param needsEsm           the baseline runs an ESM-2 checkpoint ({@link Resources#esmCheckpoint} must be set)
  */
 public record Method(String name, MethodKind kind, String doc, LearnerFactory learner, boolean learnedRates,
-                     Function<String, Baseline> baseline) {
+                     BaselineFactory baseline, boolean needsEsm) {
+
+  /** Builds a baseline from its registered name and the resources the user configured. */
+  @FunctionalInterface
+  public interface BaselineFactory {
+    Baseline create(String name, Resources resources);
+  }
+
+  /**
+   * What a baseline may need beyond its name: files the user provides (not part of metamut).
+   *
+   * @param esmCheckpoint an ESM-2 HuggingFace checkpoint folder, or "" when none is configured
+   */
+  public record Resources(String esmCheckpoint) implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public static final Resources NONE = new Resources("");
+
+    public Resources {
+      Objects.requireNonNull(esmCheckpoint, "esmCheckpoint");
+    }
+  }
 
   /** Builds a meta-learner from the shared settings. */
   @FunctionalInterface
@@ -57,15 +79,20 @@ public record Method(String name, MethodKind kind, String doc, LearnerFactory le
   }
 
   static Method metaLearner(String name, String doc, boolean learnedRates, LearnerFactory factory) {
-    return new Method(name, MethodKind.META_LEARNER, doc, factory, learnedRates, null);
+    return new Method(name, MethodKind.META_LEARNER, doc, factory, learnedRates, null, false);
   }
 
   static Method neural(String name, MethodKind kind, String doc) {
-    return new Method(name, kind, doc, null, false, null);
+    return new Method(name, kind, doc, null, false, null, false);
   }
 
   static Method baseline(String name, String doc, Function<String, Baseline> factory) {
-    return new Method(name, MethodKind.BASELINE, doc, null, false, factory);
+    return new Method(name, MethodKind.BASELINE, doc, null, false, (n, r) -> factory.apply(n), false);
+  }
+
+  /** A baseline that runs the configured ESM-2 checkpoint. */
+  static Method esmBaseline(String name, String doc, BaselineFactory factory) {
+    return new Method(name, MethodKind.BASELINE, doc, null, false, factory, true);
   }
 
   /** The meta-learner with these settings (meta-learners only). */
@@ -79,11 +106,20 @@ public record Method(String name, MethodKind kind, String doc, LearnerFactory le
     return learner.create(name, inner, head, options);
   }
 
-  /** The baseline (baselines only). */
+  /** The baseline (baselines only) without resources; one that needs a checkpoint refuses. */
   public Baseline createBaseline() {
+    return createBaseline(Resources.NONE);
+  }
+
+  /** The baseline (baselines only) with the configured resources. */
+  public Baseline createBaseline(Resources resources) {
     if (baseline == null) {
       throw new IllegalArgumentException("method " + name + " is not a baseline");
     }
-    return baseline.apply(name);
+    if (needsEsm && resources.esmCheckpoint().isEmpty()) {
+      throw new IllegalArgumentException("method " + name + " needs an ESM-2 checkpoint folder (config.json, vocab.txt, "
+          + "model.safetensors) and none is configured");
+    }
+    return baseline.create(name, resources);
   }
 }

@@ -2,6 +2,7 @@ package org.metamut.lib.method;
 
 import org.metamut.lib.baseline.CombinedRidgeBaseline;
 import org.metamut.lib.baseline.RidgeBaseline;
+import org.metamut.lib.esm.EsmBaselines;
 import org.metamut.lib.meta.ClosedFormHeadLearner;
 import org.metamut.lib.meta.InnerLoop;
 import org.metamut.lib.meta.Maml;
@@ -44,6 +45,12 @@ public final class Methods {
         + "hydropathy, volume, charge), penalty by leave-one-out on the support set", RidgeBaseline::substitution));
     register(Method.baseline("ridge-combined", "ridge regression on substitution features and the one-hot mutant "
         + "sequence, a penalty per block, both by leave-one-out on the support set", CombinedRidgeBaseline::of));
+    register(Method.esmBaseline("esm-zero-shot", "ESM-2 masked-marginal zero-shot score (sum over the mutations of "
+        + "log p(mt) - log p(wt), site masked) from a user's checkpoint; no training, labels only set its scale",
+        (n, r) -> EsmBaselines.zeroShot(n, r.esmCheckpoint())));
+    register(Method.esmBaseline("ridge-esm", "ridge regression on frozen ESM-2 features (final layer averaged over the "
+        + "mutated sites, plus the zero-shot score), penalty by leave-one-out on the support set",
+        (n, r) -> EsmBaselines.ridge(n, r.esmCheckpoint())));
   }
 
   private Methods() {

@@ -14,6 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MethodsTest {
 
+  private static String tinyEsm() {
+    try {
+      return java.nio.file.Path.of(MethodsTest.class.getResource("/esm2-tiny/config.json").toURI()).getParent().toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void unknownNamesNameTheKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Methods.get("mamll"));
@@ -48,8 +56,13 @@ class MethodsTest {
         assertThrows(IllegalArgumentException.class, () -> m.createLearner(InnerLoop.sgd(1, 0.1).withLearnedRates(true),
             new ParamRange(0, 1), Method.LearnerOptions.DEFAULTS));
       }
-      if (m.kind() == MethodKind.BASELINE) {
+      if (m.kind() == MethodKind.BASELINE && !m.needsEsm()) {
         assertEquals(m.name(), m.createBaseline().name());
+      }
+      if (m.needsEsm()) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, m::createBaseline);
+        assertTrue(e.getMessage().contains("needs an ESM-2 checkpoint"), e.getMessage());
+        assertEquals(m.name(), m.createBaseline(new Method.Resources(tinyEsm())).name());
       }
     }
     Method first = Methods.all().values().iterator().next();

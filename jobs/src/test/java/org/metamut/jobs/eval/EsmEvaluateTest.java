@@ -1,0 +1,87 @@
+package org.metamut.jobs.eval;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.testing.LocalSpark;
+import org.metamut.lib.metrics.Metric;
+import org.metamut.lib.report.ResultRecord;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * evaluate with the ESM-2 methods end to end on the bundled FireProt slice and the tiny checkpoint of
+ * lib/src/test/resources/esm2-tiny (random weights: the scores are meaningless, the plumbing is what is tested):
+ * esm-zero-shot and ridge-esm produce rows on the same runs as ridge-onehot, the checkpoint's fingerprint reaches the
+ * report, and a missing checkpoint is refused before anything runs.
+ */
+class EsmEvaluateTest {
+
+  static Path tinyCheckpoint() {
+    Path p = EvaluateJobTest.bundledData().getParent().getParent();
+    return p.resolve("lib/src/test/resources/esm2-tiny");
+  }
+
+  private static String conf(Path tmp, String checkpoint) {
+    return "metamut.run.output-dir = \"" + tmp + "\"\n"
+        + "metamut.run.data-dir = \"" + EvaluateJobTest.bundledData() + "\"\n"
+        + "metamut.ingest.only = [fireprot]\n"
+        + "metamut.episodes { support-size = 8, query-size = 8, per-task = 2,"
+        + "  split { protocol = leave-one-protein-out, test-fraction = 0.3, val-fraction = 0.1 } }\n"
+        + "metamut.esm.checkpoint = \"" + checkpoint + "\"\n"
+        + "metamut.evaluate { shots = [4, 8], seeds = 2, max-tasks = 2, max-query = 20, min-query = 8, pool-size = 60,\n"
+        + "  methods = [esm-zero-shot, ridge-esm, ridge-onehot], ablation.encoders = [], bootstrap.resamples = 50 }\n";
+  }
+
+  @Test
+  void zeroShotAndRidgeEsmRunEndToEnd(@TempDir Path tmp) throws Exception {
+    SparkSession spark = LocalSpark.get();
+    MetamutConfig cfg = MetamutConfig.fromString(conf(tmp, tinyCheckpoint().toString()));
+    new IngestJob(spark, cfg, line -> { }).run();
+    EvaluateJob.Result r = new EvaluateJob(spark, cfg, line -> { }).run();
+    assertTrue(r.failures().isEmpty(), r.failures().toString());
+    Set<String> methods = r.records().stream().map(ResultRecord::method).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(new TreeSet<>(List.of("esm-zero-shot", "ridge-esm", "ridge-onehot")), methods);
+    Set<String> runs = runs(r, "ridge-onehot");
+    assertFalse(runs.isEmpty());
+    assertEquals(runs, runs(r, "esm-zero-shot"));
+    assertEquals(runs, runs(r, "ridge-esm"));
+    String json = Files.readString(r.reportDir().resolve("results.json"));
+    assertTrue(json.contains("\"esm-checkpoint\" : \"sha256:"), "fingerprint in the report");
+    assertTrue(json.contains("metamut.esm.checkpoint"), "config in the report");
+
+    ResultRecord any = r.records().stream().filter(x -> x.method().equals("esm-zero-shot")).findFirst().orElseThrow();
+    assertTrue(Double.isFinite(any.metrics().get(Metric.SPEARMAN)), any.toString());
+  }
+
+  @Test
+  void aMissingCheckpointIsAConfigErrorBeforeAnyRun(@TempDir Path tmp) throws Exception {
+    SparkSession spark = LocalSpark.get();
+    MetamutConfig cfg = MetamutConfig.fromString(conf(tmp, "")); // no ingest: refused before any data is read
+    MetamutConfig.InvalidConfigException e = assertThrows(MetamutConfig.InvalidConfigException.class,
+        () -> new EvaluateJob(spark, cfg, line -> { }).run());
+    assertTrue(e.getMessage().contains("metamut.esm.checkpoint is empty but the methods [esm-zero-shot, ridge-esm]"),
+        e.getMessage());
+    MetamutConfig bad = MetamutConfig.fromString(conf(tmp, tmp.resolve("nowhere").toString()));
+    e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> new EvaluateJob(spark, bad, line -> { }).run());
+    assertTrue(e.getMessage().contains("metamut.esm.checkpoint = \"" + tmp.resolve("nowhere") + "\"")
+        && e.getMessage().contains("not a directory"), e.getMessage());
+  }
+
+  private static Set<String> runs(EvaluateJob.Result r, String method) {
+    return r.records().stream().filter(x -> x.method().equals(method)).map(x -> x.task() + "|" + x.k() + "|" + x.seed())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+}
