@@ -24,7 +24,8 @@ public final class ConfigOptions {
       description = "Override one key, e.g. -Dmetamut.run.seed=7 (highest precedence; repeatable).")
   Map<String, String> overrides = new LinkedHashMap<>();
 
-  @Option(names = {"-v", "--verbose"}, description = "Show Spark's and ND4J's INFO logs.")
+  @Option(names = {"-v", "--verbose"},
+      description = "Show Spark's and ND4J's INFO logs, and the stack trace of a failure.")
   boolean verbose;
 
   @Option(names = "--conf-dir", paramLabel = "DIR",

@@ -55,11 +55,15 @@ public final class MetamutCli implements Runnable {
         err.println("metamut " + cmd.getCommandName() + ": " + ore.getMessage());
         return 1;
       }
-      if (ex instanceof JobFailedException jfe) {
-        err.println("metamut " + cmd.getCommandName() + ": " + jfe.getMessage());
-        return 1;
+      // every other failure: one line (the trace only under --verbose), exit 1
+      boolean verbose = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--verbose");
+      String hint = ex instanceof JobFailedException || verbose ? "" : " (--verbose shows the stack trace)";
+      err.println("metamut " + cmd.getCommandName() + ": " + Failures.oneLine(ex) + hint);
+      if (verbose) {
+        ex.printStackTrace(err);
       }
-      throw ex;
+      err.flush();
+      return 1;
     });
     return cl;
   }

@@ -111,6 +111,10 @@ public final class IngestKeys {
   public static final ConfigKey<Integer> RAW_LINE_CHARS = intKey("metamut.ingest.quarantine-raw-line-chars",
       "how many characters of a quarantined line are stored (>= 80)", 80, Integer.MAX_VALUE);
 
+  public static final ConfigKey<Boolean> STRICT_RESIDUE_CASE = boolKey("metamut.ingest.strict-residue-case",
+      "false: lower-case residue letters in mutations, mutant sequences and residue columns are read as upper case; "
+          + "true: such rows go to quarantine with reason LOWER_CASE_RESIDUE");
+
   public static final ConfigKey<Integer> MIN_TASK_VARIANTS = intKey("metamut.ingest.min-task-variants",
       "a protein of a multi-protein source with fewer variants is pooled into '<source>/pooled' (>= 2)",
       2, Integer.MAX_VALUE);
@@ -147,7 +151,7 @@ public final class IngestKeys {
       0.0, 0.9);
 
   static List<ConfigKey<?>> all() {
-    return List.of(DATASETS, ONLY, WILD_TYPE_ROWS, MAX_LINE_BYTES, RAW_LINE_CHARS, MIN_TASK_VARIANTS, LOCK_WAIT_MS,
+    return List.of(DATASETS, ONLY, WILD_TYPE_ROWS, STRICT_RESIDUE_CASE, MAX_LINE_BYTES, RAW_LINE_CHARS, MIN_TASK_VARIANTS, LOCK_WAIT_MS,
         LOCK_LEASE_MS, FORCE, SUPPORT_SIZE, QUERY_SIZE, EPISODES_PER_TASK, SPLIT_PROTOCOL, TEST_FAMILIES, TEST_FRACTION,
         VAL_FRACTION);
   }

@@ -70,6 +70,13 @@ public final class TrainKeys {
   public static final ConfigKey<Double> CLIP_NORM = doubleKey("metamut.train.outer.clip-norm",
       "clip the mean meta-gradient to this global L2 norm (0 = no clipping)", 0, Double.MAX_VALUE);
 
+  public static final ConfigKey<Integer> NAN_MAX_CONSECUTIVE_SKIPS = intKey(
+      "metamut.train.outer.nan.max-consecutive-skips",
+      "non-finite outer steps skipped in a row before the run fails (0 = fail on the first), 0..1000", 0, 1000);
+
+  public static final ConfigKey<Double> NAN_RATE_FACTOR = doubleKey("metamut.train.outer.nan.rate-factor",
+      "the outer learning rate is multiplied by this after each skipped non-finite step, in [1e-6, 1]", 1e-6, 1);
+
   public static final ConfigKey<Integer> PARTITIONS = intKey("metamut.train.partitions",
       "Spark partitions per outer step (0 = spark.default.parallelism, capped at the meta-batch size)", 0, 100_000);
 
@@ -124,7 +131,8 @@ public final class TrainKeys {
   static List<ConfigKey<?>> all() {
     return List.of(ALGORITHM, OUTER_STEPS, META_BATCH_TASKS, INNER_STEPS, INNER_LEARNING_RATE, INNER_LEARNED_RATES,
         ANIL_SECOND_ORDER, REPTILE_INCLUDE_QUERY, HVP_RELATIVE_STEP, HVP_CENTRAL, OUTER_OPTIMIZER, OUTER_LEARNING_RATE, ADAM_BETA1, ADAM_BETA2,
-        ADAM_EPSILON, CLIP_NORM, PARTITIONS, AGGREGATION_DEPTH, EVAL_EVERY_STEPS, EVAL_MAX_TASKS,
+        ADAM_EPSILON, CLIP_NORM, NAN_MAX_CONSECUTIVE_SKIPS, NAN_RATE_FACTOR, PARTITIONS, AGGREGATION_DEPTH,
+        EVAL_EVERY_STEPS, EVAL_MAX_TASKS,
         CHECKPOINT_EVERY_STEPS, CHECKPOINT_KEEP, EPISODES_DIR, PROTEINS_DIR, GPU_ENABLED, EVAL_EPISODES_PER_TASK,
         EVAL_PATIENCE, EPISODES, VARIANTS_DIR, RECIPE_GRID_STEPS, RECIPE_GRID_LEARNING_RATES);
   }

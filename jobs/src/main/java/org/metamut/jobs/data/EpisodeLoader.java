@@ -26,13 +26,28 @@ public final class EpisodeLoader {
   }
 
   public static EpisodeStore load(SparkSession spark, String episodesDir, String proteinsDir, EncoderSpec encoderSpec) {
+    return load(spark, episodesDir, proteinsDir, encoderSpec, line -> { });
+  }
+
+  /** As {@link #load(SparkSession, String, String, EncoderSpec)}; says how many variants the window crops. */
+  public static EpisodeStore load(SparkSession spark, String episodesDir, String proteinsDir, EncoderSpec encoderSpec,
+                                  java.util.function.Consumer<String> say) {
     Map<String, String> sequences = Proteins.sequences(spark, proteinsDir);
-    Dataset<Row> eps = spark.read().parquet(episodesDir)
-        .select("task_id", "split", "protein_id", "episode", "role", "variant_id", "mutations", "y")
+    Dataset<Row> eps;
+    try {
+      eps = spark.read().parquet(episodesDir);
+    } catch (Exception e) { // AnalysisException (a missing folder; checked in Java terms): one line, what writes it
+      throw new IllegalArgumentException("cannot read the episodes table at " + episodesDir + " (run 'metamut ingest' "
+          + "first, or set metamut.train.episodes-dir): " + e.getMessage(), e);
+    }
+    eps = eps.select("task_id", "split", "protein_id", "episode", "role", "variant_id", "mutations", "y")
         .orderBy(col("task_id"), col("episode"), col("role"), col("variant_id"));
     Encoder encoder = Encoder.of(encoderSpec);
     int seqLen = encoderSpec.maxTokens();
     Map<String, Builder> byKey = new LinkedHashMap<>();
+    long variants = 0;
+    long cropped = 0;
+    java.util.Set<String> croppedProteins = new java.util.TreeSet<>();
     for (Row r : eps.collectAsList()) {
       String task = r.getString(0);
       String split = r.getString(1);
@@ -54,6 +69,11 @@ public final class EpisodeLoader {
           throw new IllegalArgumentException(where + ": mutation residues must be one letter, got " + wt + "/" + mt);
         }
         muts.add(new Mutation(m.getInt(0), wt.charAt(0), mt.charAt(0)));
+      }
+      variants++;
+      if (encoder.crops(seq.length(), muts.size())) {
+        cropped++;
+        croppedProteins.add(protein);
       }
       EncodedVariant ev;
       try {
@@ -85,6 +105,11 @@ public final class EpisodeLoader {
       TokenBatch q = EncodedVariant.toBatch(b.query, b.queryY.stream().mapToDouble(Double::doubleValue).toArray(), seqLen);
       out.add(new EpisodeStore.Episode(b.task, b.episode, b.split, seqLen, s.ids(), s.flags(), s.targets(),
           q.ids(), q.flags(), q.targets()));
+    }
+    if (cropped > 0) { // by design (the crop window keeps every site), but the user should know how much is cut
+      say.accept(String.format(java.util.Locale.ROOT, "crop window: %d of %d episode variants (%d of %d proteins) are "
+          + "longer than the %d-token window and are cropped around their sites (metamut.model.max-tokens)", cropped,
+          variants, croppedProteins.size(), sequences.size(), seqLen));
     }
     return new EpisodeStore(out);
   }

@@ -94,7 +94,7 @@ public final class Proteins {
   private static Dataset<Row> read(SparkSession spark, String dir) {
     try {
       return spark.read().parquet(dir);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // AnalysisException, not a RuntimeException in Java terms
       throw new IllegalArgumentException("cannot read the proteins table at " + dir + " (run 'metamut ingest' first): "
           + e.getMessage(), e);
     }

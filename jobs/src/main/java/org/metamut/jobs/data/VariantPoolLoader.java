@@ -64,7 +64,7 @@ public final class VariantPoolLoader {
     Dataset<Row> rows;
     try {
       rows = spark.read().parquet(variantsDir);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // AnalysisException, not a RuntimeException in Java terms
       throw new IllegalArgumentException("fresh episodes need the variants table at " + variantsDir
           + " (written by 'metamut ingest'; or set metamut.train.episodes = fixed): " + e.getMessage(), e);
     }

@@ -14,6 +14,12 @@ import java.util.Map;
  * together, naming the entry and the field.
  */
 final class Catalogue {
+  /**
+   * Catalogue ids name the {@code source=<id>} partitions: no character Spark escapes in partition paths, no
+   * leading '_' or '.' (Hadoop's hidden files; {@code source=_none} is the empty-table placeholder).
+   */
+  static final java.util.regex.Pattern SAFE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
   private Catalogue() {
   }
 
@@ -37,6 +43,14 @@ final class Catalogue {
       if (!names.contains(o)) {
         problems.add(IngestKeys.ONLY.path() + " names '" + o + "', which is not in the catalogue (entries: "
             + String.join(", ", names) + ")");
+      }
+    }
+    for (String id : names) {
+      if (!SAFE_ID.matcher(id).matches()) {
+        problems.add(IngestKeys.DATASETS.path() + ": entry id '" + id + "' is not a safe partition name (it becomes "
+            + "source=<id> in variants/ and quarantine/, and Spark escapes other characters, so a commit could miss or "
+            + "remove the wrong folder); use letters, digits, '.', '_' and '-', starting with a letter or digit, "
+            + "at most 64");
       }
     }
     Map<String, SourceSpec> out = new LinkedHashMap<>();

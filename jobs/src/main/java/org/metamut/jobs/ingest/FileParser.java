@@ -166,6 +166,9 @@ final class FileParser implements Iterator<Row> {
         rowWt = wt;
         sha = shaCache.computeIfAbsent(wt, FileParser::sha256);
       }
+      if (settings.strictResidueCase()) {
+        requireUpperCase(fieldRow);
+      }
       List<Mutation> muts = adapter.variant(spec, fieldRow, wt, notation);
       double value = value(fieldRow.get(spec.valueColumn()));
       if (muts.isEmpty() && !settings.keepWildTypeRows()) {
@@ -176,6 +179,21 @@ final class FileParser implements Iterator<Row> {
       return quarantine(line, e.reason().name(), e.getMessage());
     } catch (RowAdapter.RowException e) {
       return quarantine(line, e.reason.name(), e.getMessage());
+    }
+  }
+
+  /** Strict residue case: a lower-case letter in a residue-bearing field (a wild-type label aside) quarantines the row. */
+  private void requireUpperCase(RowAdapter.Row fieldRow) throws RowAdapter.RowException {
+    for (String column : new String[] {spec.mutationColumn(), spec.sequenceColumn(), spec.wtResidueColumn(),
+        spec.mtResidueColumn(), spec.wtColumn()}) {
+      if (column == null || !fieldRow.has(column)) {
+        continue;
+      }
+      String v = fieldRow.get(column);
+      if (v.chars().anyMatch(c -> c >= 'a' && c <= 'z') && !notation.isWildTypeLabel(v)) {
+        throw new RowAdapter.RowException(Reason.LOWER_CASE_RESIDUE, "column " + column + " has lower-case residue "
+            + "letters ('" + abbreviate(v) + "'; metamut.ingest.strict-residue-case = true)");
+      }
     }
   }
 

@@ -285,6 +285,7 @@ public final class IngestJob {
       totals[1] += ((Number) r.get("variants")).longValue();
       totals[2] += ((Number) r.get("quarantined")).longValue();
       totals[3] += ((Number) r.get("duplicates_merged")).longValue();
+      requireUsable(id, r, plan.resolved().files().get(id));
       for (String table : List.of(VARIANTS, QUARANTINE_DIR)) {
         Path staged = new Path(new Path(staging, table), "source=" + id);
         swaps.add(new OutputStore.Swap(store.fs().exists(staged) ? staged : null,
@@ -292,6 +293,28 @@ public final class IngestJob {
       }
     }
     return totals;
+  }
+
+  /**
+   * Fails the run, before anything is committed, for a source whose every data row was quarantined (a wrong
+   * delimiter or header: the previous outputs stay, and the one line names the file and the reasons), or whose
+   * counts do not reconcile. A source without data rows (an empty file) is only reported.
+   */
+  private static void requireUsable(String id, Map<String, Object> r, List<SourceFile> files) {
+    long read = ((Number) r.get("rows_read")).longValue();
+    long variants = ((Number) r.get("variants")).longValue();
+    String where = files.isEmpty() ? "no file" : org.metamut.jobs.output.OutputFolder.display(new Path(files.get(0).path()))
+        + (files.size() > 1 ? " and " + (files.size() - 1) + " more files" : "");
+    if (read > 0 && variants == 0) {
+      throw new IllegalStateException("source '" + id + "' (" + where + "): every one of its " + read
+          + " data rows was quarantined " + r.get("quarantine_by_reason") + "; check the entry's delimiter and column "
+          + "names in metamut.ingest.datasets against the file's header; nothing was committed");
+    }
+    if (!Boolean.TRUE.equals(r.get("reconciled"))) {
+      throw new IllegalStateException("source '" + id + "' (" + where + "): counts do not reconcile (" + r.get("accepted")
+          + " rows accepted, " + variants + " variants); nothing was committed; please report this with the "
+          + "source file");
+    }
   }
 
   /** The run manifest: when, with which settings, where the outputs are, this run's totals, every source's report. */

@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.metamut.jobs.output.AtomicFile;
+import org.metamut.jobs.output.FaultPoint;
 import org.metamut.jobs.output.OutputFolder;
 import org.metamut.jobs.output.OutputMarker;
 import org.metamut.jobs.output.OutputRefusedException;
@@ -172,6 +173,9 @@ final class OutputStore {
     }
   }
 
+  /** Folder swaps this store has done (for {@link FaultPoint}). */
+  private int swapsDone;
+
   private void rollForward() throws IOException {
     Path journal = new Path(root, JOURNAL);
     for (String line : readSmall(journal).split("\n")) {
@@ -186,6 +190,7 @@ final class OutputStore {
         continue; // already moved into place
       }
       OutputFolder.replace(fs, staged, target);
+      FaultPoint.reach("ingest-swap:" + (++swapsDone));
     }
     fs.delete(journal, false);
   }

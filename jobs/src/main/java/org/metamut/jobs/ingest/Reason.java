@@ -28,5 +28,9 @@ enum Reason {
   /** The position field is not an integer. */
   BAD_POSITION,
   /** The row is the wild type and metamut.ingest.wild-type-rows = quarantine. */
-  WILD_TYPE
+  WILD_TYPE,
+  /** A residue letter in lower case and metamut.ingest.strict-residue-case = true. */
+  LOWER_CASE_RESIDUE,
+  /** Duplicates of a variant with a class target disagree on the class: all of them are quarantined. */
+  CONFLICTING_CLASS_LABELS
 }

@@ -33,6 +33,7 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -42,6 +43,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.stddev_pop;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
@@ -91,8 +93,8 @@ final class VariantStaging {
    */
   Map<String, Map<String, Object>> stage(Map<String, SourceSpec> specs, List<SourceFile> toRead,
                                          IngestSettings settings, Path staging) {
-    Dataset<Row> parsed = parse(specs, toRead, settings, staging);
     Dataset<Row> fileDf = fileTable(toRead);
+    Dataset<Row> parsed = quarantineConflictingClasses(parse(specs, toRead, settings, staging), specs, fileDf);
     timer.mark("parse");
 
     LineCounts counts = countLines(parsed, toRead);
@@ -154,6 +156,45 @@ final class VariantStaging {
     String parsedPath = new Path(staging, "parsed").toString();
     spark.createDataFrame(rows, FileParser.PARSED).write().parquet(parsedPath);
     return spark.read().parquet(parsedPath);
+  }
+
+  /**
+   * Duplicates of a class target that disagree ({−1, +1} would average to 0, "unchanged", a label no row has) are not
+   * merged: every row of such a (source, protein, variant) goes to quarantine with reason
+   * {@link Reason#CONFLICTING_CLASS_LABELS}. Duplicates that agree merge as usual. Numeric targets are averaged.
+   * Only sources with {@code class-labels} are looked at (one aggregation over their accepted rows).
+   */
+  private Dataset<Row> quarantineConflictingClasses(Dataset<Row> parsed, Map<String, SourceSpec> specs,
+                                                    Dataset<Row> fileDf) {
+    List<String> classSources = specs.values().stream().filter(sp -> sp.classLabels() != null).map(SourceSpec::id).toList();
+    if (classSources.isEmpty()) {
+      return parsed;
+    }
+    // the conflicting keys are few (collected once, so later scans of the parsed table do not redo the aggregation)
+    List<Row> keys = parsed.filter(col("status").equalTo(FileParser.OK).and(col("source").isin(classSources.toArray())))
+        .groupBy(col("source"), col("protein_sha"), col("variant_key"))
+        .agg(countDistinct(col("raw_value")).as("labels"))
+        .filter(col("labels").gt(1)).drop("labels").collectAsList();
+    if (keys.isEmpty()) {
+      return parsed;
+    }
+    Dataset<Row> conflicts = spark.createDataFrame(keys, new StructType().add("c_source", DataTypes.StringType)
+        .add("c_sha", DataTypes.StringType).add("c_key", DataTypes.StringType));
+    Dataset<Row> joined = parsed.join(broadcast(fileDf), "file_id").join(broadcast(conflicts),
+        col("source").equalTo(col("c_source")).and(col("protein_sha").equalTo(col("c_sha")))
+            .and(col("variant_key").equalTo(col("c_key"))), "left");
+    Column hit = col("c_key").isNotNull();
+    Column message = concat(col("source"), lit(" "), col("source_file"), lit(" line "), col("line_number").cast("string"),
+        lit(": variant "), col("variant_key"), lit(" of protein "), col("protein_name"),
+        lit(" has duplicates with another class label (a class target is not averaged)"));
+    return joined.select(java.util.Arrays.stream(FileParser.PARSED.fieldNames()).map(f -> switch (f) {
+      case "status" -> when(hit, lit(FileParser.QUARANTINE)).otherwise(col(f)).as(f);
+      case "reason" -> when(hit, lit(Reason.CONFLICTING_CLASS_LABELS.name())).otherwise(col(f)).as(f);
+      case "message" -> when(hit, message).otherwise(col(f)).as(f);
+      // an accepted row's text is not kept: the quarantine row shows the variant and its class value
+      case "raw_line" -> when(hit, concat(col("variant_key"), lit(" "), col("raw_value").cast("string"))).otherwise(col(f)).as(f);
+      default -> col(f);
+    }).toArray(Column[]::new));
   }
 
   /** file_id → source_file, small, for broadcast joins. */
@@ -262,8 +303,8 @@ final class VariantStaging {
 
   /** Per-task statistics (small), for y = (value - mean) / sd. */
   private TaskStats taskStatistics(Dataset<Row> merged) {
-    List<Row> stats = merged.groupBy("task_id").agg(avg("value"), stddev_pop("value"), count(lit(1)))
-        .collectAsList();
+    List<Row> stats = merged.groupBy("task_id").agg(avg("value"), stddev_pop("value"), count(lit(1)),
+            sum("n_obs")).collectAsList();
     List<Row> statRows = new ArrayList<>();
     Map<String, Map<String, Object>> taskReport = new TreeMap<>();
     for (Row r : stats) {
@@ -272,6 +313,7 @@ final class VariantStaging {
       statRows.add(RowFactory.create(r.getString(0), mean, sd));
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("variants", r.getLong(3));
+      t.put("observations", r.getLong(4));
       t.put("mean", mean);
       t.put("sd", sd);
       taskReport.put(r.getString(0), t);
@@ -303,9 +345,11 @@ final class VariantStaging {
   private Map<String, Map<String, Object>> sourceReports(Map<String, SourceSpec> specs, LineCounts counts, Tasks tasks,
                                                          Map<String, Map<String, Object>> taskReport) {
     Map<String, Long> variantsPerSource = new HashMap<>();
+    Map<String, Long> observationsPerSource = new HashMap<>();
     for (Map.Entry<String, Map<String, Object>> t : taskReport.entrySet()) {
       String src = t.getKey().substring(0, t.getKey().indexOf('/'));
       variantsPerSource.merge(src, (Long) t.getValue().get("variants"), Long::sum);
+      observationsPerSource.merge(src, (Long) t.getValue().remove("observations"), Long::sum);
     }
     Map<String, Map<String, Object>> reports = new TreeMap<>();
     for (String id : specs.keySet()) {
@@ -331,7 +375,7 @@ final class VariantStaging {
       r.put("duplicates_merged", okN - nVariants);
       r.put("quarantined", quarantined);
       r.put("blank_lines", blank);
-      r.put("reconciled", read == nVariants + (okN - nVariants) + quarantined && okN >= nVariants);
+      r.put("reconciled", reconciles(okN, nVariants, observationsPerSource.getOrDefault(id, 0L)));
       r.put("quarantine_by_reason", counts.reasons().getOrDefault(id, Map.of()));
       r.put("pooled_proteins", tasks.pooled().getOrDefault(id, List.of()));
       Map<String, Object> tr = new TreeMap<>();
@@ -349,6 +393,15 @@ final class VariantStaging {
       }
     }
     return reports;
+  }
+
+  /**
+   * Whether a source's accepted rows (counted on the parsed table) all reach its written variants: the sum of
+   * {@code n_obs} after the duplicate merge and the task join must equal them (an accepted row lost there, e.g.
+   * one whose protein got no task, breaks it), and there are no more variants than rows.
+   */
+  static boolean reconciles(long accepted, long variants, long observations) {
+    return observations == accepted && variants <= accepted && (variants > 0 || accepted == 0);
   }
 
   /** {@code "A23G:D40K"} (canonical, 1-based; {@code WT} = none) to {@code array<struct<pos, wt, mt>>}. */

@@ -12,6 +12,8 @@
  *   <li>A folder that is not empty and not marked as the same job's output is never replaced or deleted:
  *       {@link org.metamut.jobs.output.OutputRefusedException}, a one-line message naming the folder and what
  *       to do, with every file left in place.</li>
+ *   <li>{@link org.metamut.jobs.output.FaultPoint}: named points inside commits where a real-process fault test
+ *       pauses the driver (a JVM system property, never configuration) to kill it there.</li>
  * </ul>
  *
  * <p>Invariants: readers see the old complete version or the new complete version, never a mix (rename is

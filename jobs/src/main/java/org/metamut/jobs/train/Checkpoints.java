@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.metamut.jobs.data.DataFingerprint;
 import org.metamut.jobs.data.EpisodeStore;
+import org.metamut.jobs.output.FaultPoint;
 import org.metamut.jobs.output.OutputFolder;
 import org.metamut.lib.provenance.Sha256;
 
@@ -130,14 +131,19 @@ public final class Checkpoints {
 
   /**
    * The data a run trains on, for its {@link Identity}: the SHA-256 of the episodes' and proteins' table
-   * fingerprints ({@link DataFingerprint}: every file's bytes), or a description of episodes given in memory.
+   * fingerprints ({@link DataFingerprint}: every file's bytes), and with fresh episodes the variants table's (what
+   * they are drawn from), or a description of episodes given in memory.
    */
   static String dataFingerprint(Configuration hadoop, TrainSettings s, EpisodeStore given) {
     if (given != null) {
       return "in memory: " + given.size() + " episodes, " + given.variants() + " variants";
     }
-    return "sha256:" + Sha256.hex(DataFingerprint.of(hadoop, RunFiles.path(s.episodesDir()).toString()) + " "
-        + DataFingerprint.of(hadoop, RunFiles.path(s.proteinsDir()).toString()));
+    String tables = DataFingerprint.of(hadoop, RunFiles.path(s.episodesDir()).toString()) + " "
+        + DataFingerprint.of(hadoop, RunFiles.path(s.proteinsDir()).toString());
+    if (TrainSettings.FRESH.equals(s.episodes())) { // fresh episodes are drawn from the variants table
+      tables += " " + DataFingerprint.of(hadoop, RunFiles.path(s.variantsDir()).toString());
+    }
+    return "sha256:" + Sha256.hex(tables);
   }
 
   /** Writes the checkpoint of {@code step} atomically, then prunes old ones. Returns its folder. */
@@ -149,6 +155,7 @@ public final class Checkpoints {
     try {
       String digest = writeState(new Path(folder.staging(), STATE), step, phi, optimizer, optState);
       writeSynced(new Path(folder.staging(), MANIFEST), manifest(manifestJson, digest).getBytes(StandardCharsets.UTF_8));
+      FaultPoint.reach("checkpoint-publish:" + step);
       folder.publish();
     } finally {
       folder.abort(); // after a failure; nothing to do once published

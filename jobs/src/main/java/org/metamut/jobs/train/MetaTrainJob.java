@@ -20,6 +20,7 @@ import org.metamut.jobs.output.OutputRefusedException;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.meta.MetaGradientAggregator;
 import org.metamut.lib.meta.MetaLearner;
+import org.metamut.lib.meta.NonFiniteException;
 import org.metamut.lib.meta.OuterStep;
 import org.metamut.lib.method.Methods;
 import org.metamut.lib.optim.Adam;
@@ -147,7 +148,7 @@ public final class MetaTrainJob {
     OutputFolder modelOut = prepareOutput(files, out, checkpoints, runId);
 
     EpisodeStore store = givenEpisodes != null ? givenEpisodes
-        : EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder);
+        : EpisodeLoader.load(spark, s.episodesDir(), s.proteinsDir(), encoder, say);
     if (store.trainIndices().length == 0) {
       throw new IllegalArgumentException("no meta-train episodes in " + s.episodesDir() + " (split = 'meta-train')");
     }
@@ -156,9 +157,10 @@ public final class MetaTrainJob {
     MetaLearner learner = learner();
     double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
     OuterOptimizer opt = optimizer(phi.length);
+    NanPolicy nan = new NanPolicy(s.nan());
     checkpoints.identify(Checkpoints.Identity.of(s, factory.describe(), encoder, opt.name(), phi.length,
         Checkpoints.dataFingerprint(spark.sparkContext().hadoopConfiguration(), s, givenEpisodes)));
-    long first = resume ? resumeInto(checkpoints, phi, opt, out) : 1;
+    long first = resume ? resumeInto(checkpoints, phi, opt, nan, out) : 1;
     MetaValSelector selector = new MetaValSelector(s, factory, learner, store, files, out, say);
     if (resume) {
       selector.restore(new Path(out, "eval.csv"), first - 1, phi.length);
@@ -175,7 +177,7 @@ public final class MetaTrainJob {
 
     Broadcast<EpisodeStore> bStore = jsc.broadcast(store);
     Broadcast<VariantPool> bPool = pool == null ? null : jsc.broadcast(pool);
-    Loop loop = new Loop(jsc, runId, learner, bStore, bPool, trainPool, listeners, selector);
+    Loop loop = new Loop(jsc, runId, learner, bStore, bPool, trainPool, listeners, selector, nan);
     TrainListener.StepReport last;
     Model model;
     try {
@@ -263,6 +265,10 @@ public final class MetaTrainJob {
     return n;
   }
 
+  /** An outer step's summary, and why it was skipped (null when it was applied). */
+  private record Outcome(OuterStep.Summary summary, String skipped) {
+  }
+
   /** The outer loop: one meta-batch per step, meta-val every {@code eval.every-steps}, early stopping. */
   private final class Loop {
     final JavaSparkContext jsc;
@@ -273,11 +279,14 @@ public final class MetaTrainJob {
     final int[] trainPool;
     final List<TrainListener> listeners;
     final MetaValSelector selector;
+    final NanPolicy nan;
     final Set<String> devices = new LinkedHashSet<>();
     boolean stoppedEarly;
 
     Loop(JavaSparkContext jsc, String runId, MetaLearner learner, Broadcast<EpisodeStore> bStore,
-         Broadcast<VariantPool> bPool, int[] trainPool, List<TrainListener> listeners, MetaValSelector selector) {
+         Broadcast<VariantPool> bPool, int[] trainPool, List<TrainListener> listeners, MetaValSelector selector,
+         NanPolicy nan) {
+      this.nan = nan;
       this.jsc = jsc;
       this.runId = runId;
       this.learner = learner;
@@ -297,12 +306,14 @@ public final class MetaTrainJob {
         long t0 = System.nanoTime();
         int[] chosen = MetaBatchSampler.sample(s.seed(), step, trainPool, k);
         MetaGradientAggregator agg = aggregate(jsc, runId, step, learner, bStore, bPool, state, chosen, parts);
-        OuterStep.Summary sum = OuterStep.apply(step, agg, opt, s.clipNorm(), state);
+        Outcome outcome = applyOrSkip(step, agg, opt, state);
+        OuterStep.Summary sum = outcome.summary();
         long nanos = System.nanoTime() - t0;
         String[] devs = agg.devices();
         devices.addAll(Arrays.asList(devs));
         last = new TrainListener.StepReport(step, s.outerSteps(), sum.preLoss(), sum.postLoss(), sum.gradNorm(),
-            sum.clipped(), k, agg.totalExamples(), nanos, devs, snapshot(state, opt));
+            sum.clipped(), k, agg.totalExamples(), nanos, devs, snapshot(state, opt, nan), outcome.skipped(),
+            nan.rateScale());
         for (TrainListener l : listeners) {
           l.onStepEnd(last);
         }
@@ -321,13 +332,33 @@ public final class MetaTrainJob {
       }
       return last;
     }
+
+    /**
+     * The outer step under the {@link NanPolicy}: applied (at the policy's rate), or, when not finite, skipped with φ
+     * untouched and the optimiser restored (its moments move before φ is checked).
+     */
+    private Outcome applyOrSkip(long step, MetaGradientAggregator agg, OuterOptimizer opt, double[] state) {
+      Map<String, double[]> before = opt.state();
+      try {
+        OuterStep.Summary sum = OuterStep.apply(step, agg, opt, s.clipNorm(), state, nan.rateScale());
+        nan.applied();
+        return new Outcome(sum, null);
+      } catch (NonFiniteException e) {
+        opt.restore(before);
+        say.accept(nan.skip(step, e)); // throws once too many steps in a row were skipped
+        boolean failedTask = agg.firstError() != null; // then the losses are not all there
+        return new Outcome(new OuterStep.Summary(step, failedTask ? Double.NaN : agg.meanPreLoss(),
+            failedTask ? Double.NaN : agg.meanPostLoss(), Double.NaN, false), e.getMessage());
+      }
+    }
   }
 
   /**
    * Continues from the latest checkpoint: its φ is copied into {@code phi} and its state into {@code opt}; returns the
    * first step to run (1 when there is none, said so).
    */
-  private long resumeInto(Checkpoints checkpoints, double[] phi, OuterOptimizer opt, Path out) throws IOException {
+  private long resumeInto(Checkpoints checkpoints, double[] phi, OuterOptimizer opt, NanPolicy nan, Path out)
+      throws IOException {
     var ck = checkpoints.latestResumable(phi.length, say); // skips corrupt ones; refuses another run's identity
     if (ck.isEmpty()) {
       say.accept("--resume: no checkpoint under " + new Path(out, "checkpoints") + ", starting at step 1");
@@ -335,8 +366,9 @@ public final class MetaTrainJob {
     }
     var c = ck.get();
     System.arraycopy(c.phi(), 0, phi, 0, phi.length);
-    opt.restore(c.optimizerState());
-    say.accept("resuming from " + c.dir() + " (outer step " + c.step() + ")");
+    opt.restore(nan.restore(c.optimizerState()));
+    say.accept("resuming from " + c.dir() + " (outer step " + c.step() + ")"
+        + (nan.skipped() > 0 ? "; " + nan.skipped() + " non-finite steps skipped so far, outer rate x" + nan.rateScale() : ""));
     return c.step() + 1;
   }
 
@@ -378,7 +410,8 @@ public final class MetaTrainJob {
     }
   }
 
-  private static TrainListener.TrainState snapshot(double[] phi, OuterOptimizer opt) {
+  /** φ and the optimiser state as of the end of a step, with the NaN policy's state among the optimiser's arrays. */
+  private static TrainListener.TrainState snapshot(double[] phi, OuterOptimizer opt, NanPolicy nan) {
     return new TrainListener.TrainState() {
       @Override
       public double[] phi() {
@@ -392,7 +425,9 @@ public final class MetaTrainJob {
 
       @Override
       public Map<String, double[]> optimizerState() {
-        return opt.state();
+        Map<String, double[]> m = new java.util.LinkedHashMap<>(opt.state());
+        m.putAll(nan.state());
+        return m;
       }
     };
   }

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class MetricsListener implements TrainListener {
   static final List<String> TRAIN_COLUMNS = List.of("step", "pre_loss", "post_loss", "grad_norm", "clipped", "tasks",
-      "examples", "step_ms", "tasks_per_s");
+      "examples", "step_ms", "tasks_per_s", "skipped", "rate_scale");
   static final List<String> EVAL_COLUMNS = List.of("step", "tasks", "episodes", "val_pre_loss", "val_post_loss",
       "val_spearman", "best", "eval_ms");
   static final String TRAIN_HEADER = String.join(",", TRAIN_COLUMNS);
@@ -57,7 +57,7 @@ final class MetricsListener implements TrainListener {
         }
       }
     }
-    RowLog log = new RowLog(files.create(p), format, columns);
+    RowLog log = new RowLog(files.createLog(p), format, columns);
     for (Map<String, Object> row : kept) {
       log.append(row);
     }
@@ -77,6 +77,8 @@ final class MetricsListener implements TrainListener {
     row.put("examples", r.examples());
     row.put("step_ms", millis(r.stepNanos()));
     row.put("tasks_per_s", round3(r.tasksPerSecond()));
+    row.put("skipped", r.skipped()); // null when the step was applied
+    row.put("rate_scale", r.rateScale());
     jsonl.append(row);
     csv.append(row);
   }

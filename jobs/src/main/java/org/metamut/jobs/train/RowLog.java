@@ -43,6 +43,7 @@ final class RowLog implements Closeable {
     this.csvRow = CSV.writer(schema.build().withoutHeader());
     if (format == Format.CSV) {
       out.write(csvRow.writeValueAsBytes(columns)); // the header, escaped like any row
+      out.flush(); // a log that a killed run leaves has its header: a resume can read it
     }
   }
 

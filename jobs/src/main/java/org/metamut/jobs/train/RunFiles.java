@@ -1,6 +1,7 @@
 package org.metamut.jobs.train;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -48,6 +49,20 @@ final class RunFiles {
   }
 
   OutputStream create(Path p) throws IOException {
+    return fs.create(p, true);
+  }
+
+  /**
+   * A new row log at {@code p} (replacing any): on a local file system written without Hadoop's client-side checksum
+   * layer, whose buffering keeps flushed rows in the JVM, so that every flushed row is in the OS when a killed
+   * process dies (metrics.csv and eval.csv are what a resume restores the meta-val selection from). Other file
+   * systems flush through their own {@code hflush}.
+   */
+  OutputStream createLog(Path p) throws IOException {
+    if (fs instanceof ChecksumFileSystem c) {
+      delete(p); // with its .crc, which would no longer match
+      return c.getRawFileSystem().create(p, true);
+    }
     return fs.create(p, true);
   }
 

@@ -55,7 +55,8 @@ final class TaskComputer implements Serializable {
 
   TaskResult compute(int slot, int episodeIndex) {
     String device = GpuBinding.bind(gpuRequired);
-    if (fault != null && !evaluate && fault.step() == step && fault.slot() == slot) {
+    boolean hit = fault != null && !evaluate && fault.hits(step, slot);
+    if (hit && fault.kind() == FaultInjection.Kind.TASK_FAILURE) {
       TaskContext tc = TaskContext.get();
       if (tc != null && tc.attemptNumber() == 0) {
         throw new IllegalStateException("injected failure: step " + step + " slot " + slot + " (first attempt)");
@@ -64,7 +65,12 @@ final class TaskComputer implements Serializable {
     FlatModel model = ExecutorCache.model(runId, device, factory);
     MetaTask task = pool != null ? pool.value().draw(seed, step, slot, episodeIndex) : store.value().task(episodeIndex, slot);
     try {
-      TaskResult r = evaluate ? learner.evaluate(model, phi.value(), task) : learner.metaGradient(model, phi.value(), task);
+      double[] p = phi.value();
+      if (hit && fault.kind() == FaultInjection.Kind.NON_FINITE) {
+        p = p.clone();
+        p[0] = Double.NaN;
+      }
+      TaskResult r = evaluate ? learner.evaluate(model, p, task) : learner.metaGradient(model, p, task);
       return r.onDevice(device);
     } catch (NonFiniteException e) {
       return TaskResult.failed(slot, task.taskId(), device, e.getMessage());

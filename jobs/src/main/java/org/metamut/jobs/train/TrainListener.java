@@ -14,9 +14,14 @@ public interface TrainListener {
                    String learner, int trainEpisodes, int valEpisodes) {
   }
 
-  /** One finished outer step. {@code state} gives φ and the optimiser state as of the end of this step. */
+  /**
+   * One finished outer step. {@code state} gives φ and the optimiser state as of the end of this step;
+   * {@code skipped}: why the step was not applied ({@link NanPolicy}), null when it was; {@code rateScale}: the
+   * factor on the outer rate after this step.
+   */
   record StepReport(long step, long lastStep, double preLoss, double postLoss, double gradNorm, boolean clipped,
-                    int tasks, long examples, long stepNanos, String[] devices, TrainState state) {
+                    int tasks, long examples, long stepNanos, String[] devices, TrainState state, String skipped,
+                    double rateScale) {
     public double tasksPerSecond() {
       return stepNanos > 0 ? tasks / (stepNanos / 1e9) : 0;
     }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param episodes    {@code fresh} (draw per step and task from {@code variantsDir}) or {@code fixed}
  * @param gridSteps   inner steps tried on meta-val for the model's recipe (empty: the learner's own)
  * @param gridRates   inner rates tried with them (empty: the learner's own)
+ * @param nan         what a non-finite outer step does ({@link NanPolicy})
  */
 public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks, int innerSteps,
                             double innerLearningRate, boolean learnedRates, boolean anilSecondOrder, boolean reptileIncludeQuery,
@@ -28,7 +29,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
                             int checkpointKeep, String episodesDir, String proteinsDir, String outputDir, long seed,
                             boolean gpuEnabled, long progressIntervalMs, String episodes, String variantsDir,
                             int evalEpisodesPerTask, int evalPatience, List<Integer> gridSteps,
-                            List<Double> gridRates) implements Serializable {
+                            List<Double> gridRates, NanPolicy.Settings nan) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String FRESH = "fresh";
@@ -69,7 +70,8 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         proteins.isEmpty() ? out + "/proteins" : proteins, out + "/meta-train", c.get(RunKeys.SEED),
         c.get(TrainKeys.GPU_ENABLED), c.get(RunKeys.PROGRESS_INTERVAL_MS), c.get(TrainKeys.EPISODES),
         variants.isEmpty() ? besideEpisodes(episodesDir) : variants, c.get(TrainKeys.EVAL_EPISODES_PER_TASK),
-        c.get(TrainKeys.EVAL_PATIENCE), c.get(TrainKeys.RECIPE_GRID_STEPS), c.get(TrainKeys.RECIPE_GRID_LEARNING_RATES));
+        c.get(TrainKeys.EVAL_PATIENCE), c.get(TrainKeys.RECIPE_GRID_STEPS), c.get(TrainKeys.RECIPE_GRID_LEARNING_RATES),
+        new NanPolicy.Settings(c.get(TrainKeys.NAN_MAX_CONSECUTIVE_SKIPS), c.get(TrainKeys.NAN_RATE_FACTOR)));
   }
 
   /** {@code variants} beside an episodes folder: where ingest writes it. */
@@ -95,7 +97,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, episodes, variantsDir, evalEpisodesPerTask,
-        evalPatience, gridSteps, gridRates);
+        evalPatience, gridSteps, gridRates, nan);
   }
 
   /** The learner's switches that only some algorithms read. */
@@ -117,7 +119,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         episodes, proteins, output, seed, gpuEnabled, progressIntervalMs, this.episodes,
         episodes.equals(episodesDir) ? variantsDir : besideEpisodes(episodes), evalEpisodesPerTask,
         selectOnMetaVal ? evalPatience : 0, selectOnMetaVal ? gridSteps : List.of(),
-        selectOnMetaVal ? gridRates : List.of());
+        selectOnMetaVal ? gridRates : List.of(), nan);
   }
 
   public TrainSettings withPartitions(int p) {
@@ -125,7 +127,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         p, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, episodes, variantsDir, evalEpisodesPerTask,
-        evalPatience, gridSteps, gridRates);
+        evalPatience, gridSteps, gridRates, nan);
   }
 
   /** These settings with {@code fresh} or {@code fixed} episodes. */
@@ -134,6 +136,6 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, mode, variantsDir, evalEpisodesPerTask,
-        evalPatience, gridSteps, gridRates);
+        evalPatience, gridSteps, gridRates, nan);
   }
 }

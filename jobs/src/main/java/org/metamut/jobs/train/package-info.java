@@ -8,14 +8,15 @@
  * drawn on the executors from every variant of the meta-train tasks ({@link org.metamut.jobs.data.VariantPool}), or
  * the fixed ones. Meta-val runs the evaluation protocol ({@link org.metamut.jobs.train.MetaValidation}, through
  * {@link org.metamut.lib.adapt.Adapter}); {@link org.metamut.jobs.train.MetaValSelector} keeps the best step's θ as
- * the model, stops early, and chooses the inner-loop recipe on meta-val.
+ * the model, stops early, and chooses the inner-loop recipe on meta-val. A non-finite outer step is skipped with a
+ * lowered outer rate, a bounded number of times in a row ({@link org.metamut.jobs.train.NanPolicy}).
  *
  * <p>Invariants:
  * <ul>
  *   <li>Same config + seed ⇒ same θ, bit for bit, for any partition count, after retried tasks and after a resume:
  *       the meta-batch depends only on (seed, step), a fresh episode only on (seed, step, slot, task), a task's
  *       result only on (φ, episode), the sum on the slot
- *       order only, and a checkpoint holds φ and the whole optimiser state.</li>
+ *       order only, and a checkpoint holds φ, the whole optimiser state and the NaN policy's state.</li>
  *   <li>Executors receive plain arrays and small serialisable records only (never {@code INDArray}, never a
  *       {@code Config}); closures never capture a job object.</li>
  *   <li>The only static mutable state is {@link org.metamut.jobs.train.ExecutorCache}: models per (run, thread),

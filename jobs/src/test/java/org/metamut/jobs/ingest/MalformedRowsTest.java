@@ -123,6 +123,7 @@ class MalformedRowsTest {
     p.add("9000,M226K,2,117391");                                         // 7 not a class label
     p.add("9001,M226K,-1,424242");                                        // 8 protein not in the table
     p.add("9002,M226K,-1,117391");                                        // 9 same variant as line 2: merged
+    p.add("9003,R151Q,1,117391");                                         // 10 line 3 says -1: both quarantined
     Files.writeString(data.resolve("bad/ponsol.csv"), String.join("\r\n", p) + "\r\n");
 
     SparkSession spark = LocalSpark.get();
@@ -153,7 +154,8 @@ class MalformedRowsTest {
   @Test
   void positionColumnsAndClassLabels() {
     assertEquals(Map.of(6L, "WT_MISMATCH", 7L, "BAD_POSITION", 8L, "POSITION_OUT_OF_RANGE"), reasons.get("bad-pos"));
-    assertEquals(Map.of(7L, "BAD_CLASS", 8L, "UNKNOWN_PROTEIN"), reasons.get("bad-class"));
+    assertEquals(Map.of(3L, "CONFLICTING_CLASS_LABELS", 7L, "BAD_CLASS", 8L, "UNKNOWN_PROTEIN",
+        10L, "CONFLICTING_CLASS_LABELS"), reasons.get("bad-class"));
   }
 
   @Test
@@ -166,7 +168,7 @@ class MalformedRowsTest {
     assertCounts(s.get("empty-src"), 0, 0, 0, 0);
     assertCounts(s.get("bad-seq"), 8, 5, 0, 3);
     assertCounts(s.get("bad-pos"), 7, 4, 0, 3);
-    assertCounts(s.get("bad-class"), 8, 5, 1, 2);
+    assertCounts(s.get("bad-class"), 9, 4, 1, 4); // R151Q's conflicting duplicates (lines 3, 10) quarantined
     for (Map<String, Object> src : s.values()) {
       assertEquals(Boolean.TRUE, src.get("reconciled"));
     }

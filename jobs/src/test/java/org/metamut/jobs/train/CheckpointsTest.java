@@ -19,6 +19,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,5 +145,25 @@ class CheckpointsTest {
     IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
         () -> checkpoints(ID).latestResumable(DIM + 1, s -> { }));
     assertTrue(size.getMessage().contains("holds 5 meta-parameters, this configuration has 6"), size.getMessage());
+  }
+
+  @Test
+  void theDataFingerprintCoversTheVariantsTableWithFreshEpisodesOnly() throws Exception {
+    for (String t : List.of("episodes", "proteins", "variants/source=a")) {
+      Files.createDirectories(tmp.resolve("data/" + t));
+      Files.writeString(tmp.resolve("data/" + t + "/part-0.parquet"), t);
+    }
+    String base = "metamut.run.output-dir = \"" + tmp.resolve("data") + "\"\n";
+    TrainSettings fresh = TrainSettings.from(org.metamut.jobs.config.MetamutConfig.fromString(base
+        + "metamut.train.episodes = fresh\n"));
+    TrainSettings fixed = TrainSettings.from(org.metamut.jobs.config.MetamutConfig.fromString(base
+        + "metamut.train.episodes = fixed\n"));
+    Configuration hadoop = new Configuration();
+    String freshBefore = Checkpoints.dataFingerprint(hadoop, fresh, null);
+    String fixedBefore = Checkpoints.dataFingerprint(hadoop, fixed, null);
+    assertNotEquals(freshBefore, fixedBefore);
+    Files.writeString(tmp.resolve("data/variants/source=a/part-0.parquet"), "re-ingested");
+    assertNotEquals(freshBefore, Checkpoints.dataFingerprint(hadoop, fresh, null), "fresh episodes draw from variants/");
+    assertEquals(fixedBefore, Checkpoints.dataFingerprint(hadoop, fixed, null), "fixed episodes do not read variants/");
   }
 }

@@ -187,7 +187,7 @@ class MetaTrainJobTest {
   void divergenceStopsWithTaskAndStepInsteadOfCorruptingTheta(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("nan");
     MetamutConfig cfg = MetamutConfig.fromString(conf(out, "metamut.train { inner.learning-rate = 1e3, inner.steps = 30, "
-        + "algorithm = fomaml, checkpoint.every-steps = 1 }\n"));
+        + "algorithm = fomaml, checkpoint.every-steps = 1, outer.nan.max-consecutive-skips = 0 }\n"));
     NonFiniteException e = assertThrows(NonFiniteException.class, () -> job(cfg, new ArrayList<>()).run());
     assertTrue(e.getMessage().matches("(?s)outer step 1: task task\\d\\d#fresh \\(meta-batch slot \\d\\), inner step \\d+ of 30: .*"),
         e.getMessage());

@@ -43,8 +43,11 @@ class ResumeFallbackTest {
         new ArrayList<>()).run(); // checkpoints at 2 and 4
     Path ck = out.resolve("meta-train/checkpoints");
     try (RandomAccessFile f = new RandomAccessFile(ck.resolve("step-00000004/state.bin").toFile(), "rw")) {
-      f.seek(f.length() / 2);
-      f.write(f.read() ^ 1);
+      long mid = f.length() / 2;
+      f.seek(mid);
+      int b = f.read();
+      f.seek(mid); // read() moved the position: flip this byte, not the next one
+      f.write(b ^ 1);
     }
     List<String> lines = new ArrayList<>();
     MetaTrainJob.Result resumed = MetaTrainJobTest.job(MetamutConfig.fromString(MetaTrainJobTest.conf(out, four)), lines)
@@ -69,5 +72,21 @@ class ResumeFallbackTest {
         new ArrayList<>()).resume(true).run());
     assertTrue(e.getMessage().contains("algorithm 'maml' (this configuration: 'reptile')") && e.getMessage().indexOf('\n') < 0,
         e.getMessage());
+  }
+
+  @Test
+  void everyCheckpointCorruptEndsTheCliInOneLine(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("run");
+    String two = "metamut.train.outer-steps = 2\n";
+    MetaTrainJobTest.job(MetamutConfig.fromString(MetaTrainJobTest.conf(out, two)), new ArrayList<>()).run();
+    Path state = out.resolve("meta-train/checkpoints/step-00000002/state.bin");
+    Files.write(state, java.util.Arrays.copyOf(Files.readAllBytes(state), 40)); // truncated
+    Path conf = tmp.resolve("train.conf");
+    Files.writeString(conf, MetaTrainJobTest.conf(out, two));
+    String[] r = org.metamut.jobs.cli.CliTestAccess.run("meta-train", "--resume", "--config", conf.toString());
+    assertTrue("1".equals(r[0]), r[1]);
+    assertTrue(r[1].strip().lines().count() == 1 && r[1].startsWith("metamut meta-train: checkpoint ")
+        && r[1].contains("every checkpoint (step-00000002")
+        && r[1].contains("--overwrite"), r[1]);
   }
 }

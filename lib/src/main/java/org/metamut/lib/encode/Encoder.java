@@ -16,6 +16,12 @@ public interface Encoder {
    */
   EncodedVariant encode(String wildType, List<Mutation> mutations);
 
+  /**
+   * Whether encoding a variant with {@code sites} mutated sites of a wild type of {@code wildTypeLength} residues
+   * leaves residues out (the {@link CropWindow} is smaller than the sequence): what jobs count and report.
+   */
+  boolean crops(int wildTypeLength, int sites);
+
   /** The encoder a spec names. */
   static Encoder of(EncoderSpec spec) {
     return switch (spec.kind()) {

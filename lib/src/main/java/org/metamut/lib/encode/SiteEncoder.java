@@ -22,6 +22,11 @@ abstract class SiteEncoder implements Encoder {
     return spec;
   }
 
+  @Override
+  public boolean crops(int wildTypeLength, int sites) {
+    return wildTypeLength > spec.maxTokens() - 2 - extraTokensPerSite() * sites; // CropWindow's room
+  }
+
   /** Tokens a site adds beyond the one residue token it replaces. */
   abstract int extraTokensPerSite();
 

@@ -66,7 +66,13 @@ public final class CombinatorialLibrary implements VariantLibrary {
       }
       positions[s] = pos;
       options[s] = opt.toString();
-      n = Math.multiplyExact(n, opt.length());
+      if (n > Long.MAX_VALUE / opt.length()) { // the variant count must fit a long (index arithmetic in get)
+        throw new IllegalArgumentException("combinatorial library of " + sorted.size() + " sites has more than "
+            + Long.MAX_VALUE + " variants (the count overflows at site " + pos + ", number " + (s + 1)
+            + " of " + sorted.size()
+            + "); use fewer sites or residues per site, or a random library (--random K:N)");
+      }
+      n *= opt.length();
       s++;
     }
     this.size = n - 1;

@@ -23,6 +23,17 @@ public final class OuterStep {
    *                            φ non-finite
    */
   public static Summary apply(long step, MetaGradientAggregator agg, OuterOptimizer opt, double clipNorm, double[] phi) {
+    return apply(step, agg, opt, clipNorm, phi, 1.0);
+  }
+
+  /**
+   * As {@link #apply(long, MetaGradientAggregator, OuterOptimizer, double, double[])}, with the optimiser's update
+   * scaled by {@code rateScale} (the outer rate lowered after skipped non-finite steps). Both optimisers' updates
+   * are linear in their rate, so this is the update at {@code rateScale} times the rate; at 1 the update is the
+   * optimiser's own, bit for bit.
+   */
+  public static Summary apply(long step, MetaGradientAggregator agg, OuterOptimizer opt, double clipNorm, double[] phi,
+                              double rateScale) {
     if (agg.firstError() != null) {
       throw new NonFiniteException("outer step " + step + ": " + agg.firstError() + "; θ was left at step " + (step - 1));
     }
@@ -35,6 +46,11 @@ public final class OuterStep {
     double norm = GradientClipping.clipInPlace(g, clipNorm);
     double[] next = phi.clone();
     opt.step(next, g);
+    if (rateScale != 1.0) {
+      for (int i = 0; i < next.length; i++) {
+        next[i] = phi[i] + rateScale * (next[i] - phi[i]);
+      }
+    }
     for (int i = 0; i < next.length; i++) {
       if (!Double.isFinite(next[i])) {
         throw new NonFiniteException("outer step " + step + ": the " + opt.name() + " update makes parameter " + i

@@ -100,4 +100,30 @@ class EncoderTest {
     assertEquals(2.0, b.targets()[1]);
     assertThrows(IllegalArgumentException.class, () -> EncodedVariant.toBatch(vs, null, 5));
   }
+
+  @Test
+  void cropsIsTrueExactlyWhenTheWindowDropsResidues() {
+    String aa = "ACDEFGHIKLMNPQRSTVWY";
+    for (String kind : List.of(EncoderSpec.SEPARATOR, EncoderSpec.MUTANT_ONLY, EncoderSpec.WT_MASK)) {
+      Encoder small = Encoder.of(new EncoderSpec(kind, 16));
+      Encoder whole = Encoder.of(new EncoderSpec(kind, 1000));
+      for (int len = 3; len <= 30; len++) {
+        StringBuilder wt = new StringBuilder();
+        for (int i = 0; i < len; i++) {
+          wt.append(aa.charAt(i % 20));
+        }
+        for (List<Mutation> muts : List.of(List.<Mutation>of(), List.of(new Mutation(2, wt.charAt(1), 'W')),
+            List.of(new Mutation(1, wt.charAt(0), 'W'), new Mutation(len, wt.charAt(len - 1), 'G')))) {
+          boolean dropped;
+          try {
+            dropped = !java.util.Arrays.equals(small.encode(wt.toString(), muts).ids(),
+                whole.encode(wt.toString(), muts).ids());
+          } catch (IllegalArgumentException tooManySites) {
+            continue;
+          }
+          assertEquals(dropped, small.crops(len, muts.size()), kind + " length " + len + " " + muts);
+        }
+      }
+    }
+  }
 }
