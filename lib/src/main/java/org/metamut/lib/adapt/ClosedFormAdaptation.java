@@ -59,6 +59,19 @@ public final class ClosedFormAdaptation {
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
                                double learnedLogPenalty, double sideLogPenalty) {
+    return solveWithPosterior(model, theta, head, support, learnedLogPenalty, sideLogPenalty).theta();
+  }
+
+  /**
+   * θ' (θ with the solved head) and the head's posterior, whose {@link ClosedFormHead.Fit#variance} gives the
+   * predictive variance of a query variant's features (on the support-normalised label scale).
+   */
+  public record Solved(double[] theta, ClosedFormHead.Fit posterior) {
+  }
+
+  /** {@link #solve}, keeping the posterior. */
+  public static Solved solveWithPosterior(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
+                                          double learnedLogPenalty, double sideLogPenalty) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -83,6 +96,6 @@ public final class ClosedFormAdaptation {
     System.arraycopy(w, 0, out, head.from(), learned);
     out[head.from() + learned] = bias;
     System.arraycopy(w, learned, out, head.from() + learned + 1, d - learned);
-    return out;
+    return new Solved(out, fit);
   }
 }
