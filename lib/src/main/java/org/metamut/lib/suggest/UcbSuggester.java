@@ -13,8 +13,10 @@ import java.util.stream.Collectors;
 /**
  * Upper confidence bound with a diversity rule: the candidates are taken in decreasing {@code ucb = mean + β·sd};
  * a candidate is skipped when it is already labelled or when one of its sites already has {@code perSite} picks,
- * otherwise it is picked, until {@code n} picks. Every candidate met on the way is reported, picked or not, with the
- * reason ("highest UCB at site 39", "site 41 already has a pick", "already labelled").
+ * otherwise it is picked, until {@code n} picks. The candidates met on the way are reported, picked or not, with the
+ * reason ("highest UCB at site 39", "site 41 already has a pick", "already labelled"): every pick, and the first
+ * {@value #SKIPS_LISTED_PER_PICK}·n candidates passed over (a library whose top is all at one site can pass over
+ * thousands).
  *
  * <p>Why UCB: the mean alone (greedy) keeps measuring around what is already known to be good; mean + β·sd prefers
  * variants that are good <i>or</i> uncertain, so each round also learns. Why one pick per site by default: variants at
@@ -25,6 +27,9 @@ import java.util.stream.Collectors;
  * @param perSite most picks sharing a site ({@code >= 1})
  */
 public record UcbSuggester(double beta, int perSite) {
+
+  /** Candidates passed over that are listed, per pick asked for. */
+  public static final int SKIPS_LISTED_PER_PICK = 10;
 
   /** The default β: mean + one SD, the 84th percentile of a Gaussian predictive distribution. */
   public static final double DEFAULT_BETA = 1.0;
@@ -102,6 +107,7 @@ public record UcbSuggester(double beta, int perSite) {
     Map<Integer, Integer> picksAt = new HashMap<>();
     double last = Double.POSITIVE_INFINITY;
     int picked = 0;
+    long skipsListed = 0;
     while (picked < n && byUcb.hasNext()) {
       Candidate c = byUcb.next();
       double u = ucb(c);
@@ -112,7 +118,9 @@ public record UcbSuggester(double beta, int perSite) {
       last = u;
       String skip = skipReason(c, labelledKeys, picksAt);
       if (skip != null) {
-        out.add(new Suggestion(0, c, u, false, skip));
+        if (skipsListed++ < (long) SKIPS_LISTED_PER_PICK * n) {
+          out.add(new Suggestion(0, c, u, false, skip));
+        }
         continue;
       }
       picked++;

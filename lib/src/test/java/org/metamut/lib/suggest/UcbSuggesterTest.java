@@ -98,6 +98,15 @@ class UcbSuggesterTest {
     assertEquals("2nd-highest UCB at site 7", p.get(1).reason());
     assertThrows(IllegalArgumentException.class,
         () -> new UcbSuggester(1, 1).suggestSorted(List.of(c.get(1), c.get(0)).iterator(), Set.of(), 2));
+    // a top crowded at one site: the picks are found, the passed-over list is capped at 10 per pick asked
+    List<UcbSuggester.Candidate> crowded = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      crowded.add(single(i, 3, AA.charAt(i % 20), 10 - 0.01 * i, 0));
+    }
+    crowded.add(single(100, 4, 'W', 0, 0));
+    List<UcbSuggester.Suggestion> s = new UcbSuggester(1, 1).suggest(crowded, Set.of(), 2);
+    assertEquals(List.of(0L, 100L), UcbSuggester.picks(s).stream().map(x -> x.candidate().id()).toList());
+    assertEquals(2 + 20, s.size());
     assertThrows(IllegalArgumentException.class, () -> new UcbSuggester(-1, 1));
     assertThrows(IllegalArgumentException.class, () -> new UcbSuggester(1, 0));
   }
