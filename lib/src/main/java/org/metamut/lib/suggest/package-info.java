@@ -1,7 +1,8 @@
 /**
  * Which variants to measure next: upper-confidence-bound picks from a model's predictive mean and SD with a
- * diversity rule ({@link org.metamut.lib.suggest.UcbSuggester}). Used by {@code metamut score --suggest} and by the
- * active-learning benchmark, so both pick by exactly the same rule.
+ * diversity rule ({@link org.metamut.lib.suggest.UcbSuggester}), and the simulated campaign of the active-learning
+ * benchmark ({@link org.metamut.lib.suggest.ActiveLearning}: rounds of picks on a task whose labels are known).
+ * {@code metamut score --suggest} and the benchmark pick by exactly the same rule.
  *
  * <p>Invariants: a labelled variant (one of the adaptation set) is never suggested; no site gets more picks than the
  * per-site limit; picks come in decreasing UCB order (ties: the candidate met first, i.e. the lower library index).
