@@ -25,6 +25,7 @@ public final class Keys {
     all.addAll(TrainKeys.all());
     all.addAll(EvalKeys.all());
     all.addAll(AdaptKeys.all());
+    all.addAll(ActiveLearningKeys.all());
     return List.copyOf(all);
   }
 }
