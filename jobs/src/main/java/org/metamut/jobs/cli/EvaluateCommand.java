@@ -1,5 +1,6 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.eval.ActiveLearningJob;
 import org.metamut.jobs.eval.EvaluateJob;
 import org.metamut.jobs.eval.HeldOutTasks;
 import org.metamut.jobs.spark.JobContext;
@@ -23,6 +24,12 @@ final class EvaluateCommand extends JobCommand {
           + "without one are meta-trained by this job (metamut.evaluate.train.outer-steps).")
   Map<String, String> modelPaths = new LinkedHashMap<>();
 
+  @Option(names = "--active-learning",
+      description = "Run the active-learning benchmark instead: simulated campaigns on the held-out tasks (cf-head by "
+          + "UCB vs random picks vs the ridge baselines picking greedily), metamut.evaluate.active-learning.*; writes "
+          + "active-learning.{html,csv} under <output-dir>/active-learning (see src/docs/evaluate.md).")
+  boolean activeLearning;
+
   @Override
   String jobName() {
     return "evaluate";
@@ -31,6 +38,14 @@ final class EvaluateCommand extends JobCommand {
   @Override
   int run(JobContext ctx) throws Exception {
     try {
+      if (activeLearning) {
+        ActiveLearningJob.Result al = new ActiveLearningJob(ctx.spark(), ctx.config(), ctx::say).models(modelPaths).run();
+        if (!al.failures().isEmpty()) {
+          throw new JobFailedException("evaluate --active-learning: " + al.failures().size() + " campaigns failed (first: "
+              + al.failures().get(0) + "); the report at " + al.outputDir() + " leaves them out");
+        }
+        return 0;
+      }
       EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.config(), ctx::say).models(modelPaths).run();
       ctx.say(r.records().size() + " runs on " + r.tasks().size() + " tasks; report at "
           + r.written().html().toAbsolutePath());

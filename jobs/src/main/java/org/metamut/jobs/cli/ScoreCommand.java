@@ -74,6 +74,15 @@ final class ScoreCommand extends JobCommand {
   @Option(names = "--offset", paramLabel = "N", defaultValue = "0", description = "Numbering offset of variants in files (subtracted; default: ${DEFAULT-VALUE}).")
   int offset;
 
+  @Option(names = "--suggest", paramLabel = "N", defaultValue = "0",
+      description = "Also write suggestions.csv: the next N variants to measure, by upper confidence bound mean + beta*SD "
+          + "(beta: metamut.score.suggest.beta, default 1), never a labelled one. Needs --labelled and a cf-head model.")
+  int suggest;
+
+  @Option(names = "--per-site", paramLabel = "M", defaultValue = "1",
+      description = "With --suggest: at most M suggestions sharing a site (default: ${DEFAULT-VALUE}).")
+  int perSite;
+
   @Option(names = "--output", paramLabel = "DIR", description = "Output folder (default: <metamut.run.output-dir>/score/<protein>).")
   String output;
 
@@ -98,8 +107,11 @@ final class ScoreCommand extends JobCommand {
     }
     String out = output != null ? output
         : ctx.config().get(RunKeys.OUTPUT_DIR) + "/score/" + (protein != null ? protein : "fasta");
+    if (suggest < 0 || perSite < 1) {
+      throw new JobFailedException("--suggest must be >= 0 and --per-site >= 1, got " + suggest + " and " + perSite);
+    }
     ScoreRequest req = new ScoreRequest(protein, fasta, model, freshModel, labelled, labelledVariantColumn, labelColumn,
-        saveAdapted, lib, Notation.oneBased().withIndexBase(indexBase).withOffset(offset), out);
+        saveAdapted, lib, Notation.oneBased().withIndexBase(indexBase).withOffset(offset), out, suggest, perSite);
     try {
       new ScoreRun(ctx.spark(), ctx.config(), ctx::say).run(req);
     } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {

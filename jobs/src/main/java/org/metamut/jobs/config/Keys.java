@@ -26,6 +26,7 @@ public final class Keys {
     all.addAll(EvalKeys.all());
     all.addAll(AdaptKeys.all());
     all.addAll(EsmKeys.all());
+    all.addAll(ActiveLearningKeys.all());
     return List.copyOf(all);
   }
 }

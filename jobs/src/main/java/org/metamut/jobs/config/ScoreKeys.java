@@ -2,6 +2,7 @@ package org.metamut.jobs.config;
 
 import java.util.List;
 
+import static org.metamut.jobs.config.ConfigKey.doubleKey;
 import static org.metamut.jobs.config.ConfigKey.intKey;
 import static org.metamut.jobs.config.ConfigKey.positiveDoubleKey;
 
@@ -28,7 +29,11 @@ public final class ScoreKeys {
       "fewest usable labelled variants to adapt on (>= 2: labels are z-scored over the labelled set)", 2,
       Integer.MAX_VALUE);
 
+  public static final ConfigKey<Double> SUGGEST_BETA = doubleKey("metamut.score.suggest.beta",
+      "weight of the predictive SD in the upper confidence bound mean + beta * sd of score --suggest (0..100; "
+          + "0 = greedy by the mean; 1 = the 84th percentile of the predictive distribution)", 0, 100);
+
   static List<ConfigKey<?>> all() {
-    return List.of(BATCH_SIZE, TOP_N, PARTITIONS, VARIANTS_PER_PARTITION, ADAPT_MIN_LABELLED);
+    return List.of(BATCH_SIZE, TOP_N, PARTITIONS, VARIANTS_PER_PARTITION, ADAPT_MIN_LABELLED, SUGGEST_BETA);
   }
 }

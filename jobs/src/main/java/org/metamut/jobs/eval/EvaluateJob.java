@@ -158,7 +158,7 @@ public final class EvaluateJob {
   }
 
   /** The split's tasks after the leak checks, and the ones evaluated ({@code max-tasks}). */
-  private List<String> pickTasks(HeldOutTasks split0, String split, Dirs dirs) {
+  List<String> pickTasks(HeldOutTasks split0, String split, Dirs dirs) {
     String protocol = cfg.get(IngestKeys.SPLIT_PROTOCOL);
     split0.check(split, "leave-one-protein-out".equals(protocol));
     if ("meta-test".equals(split)) {

@@ -12,6 +12,7 @@ import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.method.Method;
 import org.metamut.lib.method.Methods;
+import org.metamut.lib.metrics.Calibration;
 import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.metrics.Metrics;
 import org.metamut.lib.model.FlatModel;
@@ -132,7 +133,8 @@ public final class UnitRunner implements Serializable {
 
   /**
    * The evaluation of one neural unit: adapt on the task's {@code support} variants, predict its {@code query}
-   * variants in label units. Returns {adapted θ, predictions, {adapt seconds}}.
+   * variants in label units. Returns {adapted θ, predictions, {adapt seconds}, predictive SDs in label units (empty
+   * when the method has no uncertainty: SGD adaptation)}.
    */
   public static double[][] adaptAndPredict(Adapter adapter, FlatModel model, EncoderSpec encoder, TaskData t, int[] support,
                                            int[] query) {
@@ -140,7 +142,9 @@ public final class UnitRunner implements Serializable {
     long t0 = System.nanoTime();
     AdaptedModel adapted = adapter.adapt(model, encode(enc, t, support), targets(t, support), encoder.maxTokens());
     double adaptSeconds = (System.nanoTime() - t0) / 1e9;
-    return new double[][] {adapted.theta(), adapted.predict(model, encode(enc, t, query)), {adaptSeconds}};
+    List<EncodedVariant> q = encode(enc, t, query);
+    double[] sd = adapted.predictiveSd(model, q);
+    return new double[][] {adapted.theta(), adapted.predict(model, q), {adaptSeconds}, sd == null ? new double[0] : sd};
   }
 
   private ResultRecord neural(MethodSpec m, TaskData t, EvalUnit u, FlatModel model) {
@@ -150,6 +154,7 @@ public final class UnitRunner implements Serializable {
     double[] p = r[1];
     double[] y = targets(t, u.query());
     Map<Metric, Double> metrics = new EnumMap<>(Metrics.regression(y, p));
+    Calibration.addTo(metrics, y, p, r[3]);
     if (t.classes()) {
       int[] codes = Arrays.stream(sy).mapToInt(v -> (int) Math.rint(v)).toArray();
       int[] truth = Arrays.stream(y).mapToInt(v -> (int) Math.rint(v)).toArray();

@@ -10,7 +10,9 @@
  * support/query indices on the driver ({@link org.metamut.jobs.eval.Draws}: nested supports, one query per
  * (task, seed)), ships units and θ (as {@code double[]} broadcasts, never INDArray) to executors where
  * {@link org.metamut.jobs.eval.UnitRunner} adapts and scores, and writes the report on the driver with
- * {@code ReportWriter}.
+ * {@code ReportWriter}; methods with a predictive SD also report its calibration ({@code coverage80}, {@code nll}).
+ * {@link org.metamut.jobs.eval.ActiveLearningJob} ({@code evaluate --active-learning}) runs simulated campaigns on
+ * the same held-out pools instead ({@link org.metamut.jobs.eval.ActiveLearningRunner} on executors).
  *
  * <p>Invariants: a variant is always encoded and featurised against its own protein (a pooled task mixes
  * proteins); a unit that throws becomes a {@code FailedRun} row of the report, never a lost report; a task's

@@ -22,6 +22,7 @@ import org.metamut.jobs.output.OutputRefusedException;
 import org.metamut.lib.library.VariantLibrary;
 import org.metamut.lib.mutation.Notation;
 import org.metamut.lib.progress.Progress;
+import org.metamut.lib.suggest.UcbSuggester;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -53,6 +54,9 @@ import static org.apache.spark.sql.functions.isnan;
  *   <li>{@code rejected/} Parquet ({@link ScoreSchemas#REJECTED}), one row per refused variant with its reason;</li>
  *   <li>{@code top.csv}, the top-N variants by score (highest first, ties by index; a NaN score, which Spark
  *       orders above every number, sorts after all of them);</li>
+ *   <li>{@code suggestions.csv} with {@link #suggest}: the next variants to measure by upper confidence bound
+ *       ({@link UcbSuggester}: mean + β·SD in label units, at most M per site, never a labelled variant), with the
+ *       candidates passed over on the way and why;</li>
  *   <li>{@code summary.json}, counts (input = scored + rejected, checked), the scale of the scores, the model,
  *       the library, timings; also written as {@code _provenance.json}.</li>
  * </ul>
@@ -86,14 +90,40 @@ public final class ScoreJob {
     }
   }
 
+  /**
+   * What {@code score --suggest} asks for.
+   *
+   * @param n            picks wanted (>= 1)
+   * @param labelledKeys the labelled (adaptation) variants, as {@link UcbSuggester#key} keys: never suggested
+   */
+  public record Suggest(int n, int perSite, double beta, java.util.Set<String> labelledKeys) {
+    public Suggest {
+      labelledKeys = java.util.Set.copyOf(labelledKeys);
+      new UcbSuggester(beta, perSite); // validates now, before any work
+      if (n < 1) {
+        throw new IllegalArgumentException("--suggest must be >= 1, got " + n);
+      }
+    }
+  }
+
+  /** The file {@link #suggest} writes. */
+  public static final String SUGGESTIONS_CSV = "suggestions.csv";
+
   private final SparkSession spark;
   private final Settings settings;
   private final Consumer<String> say;
+  private Suggest suggest;
 
   public ScoreJob(SparkSession spark, Settings settings, Consumer<String> say) {
     this.spark = spark;
     this.settings = settings;
     this.say = say;
+  }
+
+  /** Also write {@value #SUGGESTIONS_CSV}; the model must have predictive SDs ({@link ScoringModel#hasSd}). */
+  public ScoreJob suggest(Suggest s) {
+    this.suggest = s;
+    return this;
   }
 
   /** Scores a generated library; nothing proportional to its size is created on the driver. */
@@ -132,6 +162,10 @@ public final class ScoreJob {
                          String proteinId, ScoringModel model, double[] theta, String output,
                          Map<String, Object> provenance, int parts) {
     long t0 = System.nanoTime();
+    if (suggest != null && !model.hasSd()) {
+      throw new IllegalArgumentException("--suggest needs predictive SDs, and " + model.identity() + " has none: adapt a "
+          + "closed-form-head model (cf-head) here with --labelled (a saved adapted model keeps no posterior)");
+    }
     OutputFolder out = open(output, spark.sparkContext().hadoopConfiguration());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<double[]> thetaBc = jsc.broadcast(theta);
@@ -190,6 +224,9 @@ public final class ScoreJob {
           : scores.orderBy(isnan(col("score")).asc(), col("score").desc(), col("index").asc())
               .limit(settings.topN()).collectAsList();
       writeTop(out, top);
+      if (suggest != null) {
+        writeSuggestions(out, scores);
+      }
       double total = (System.nanoTime() - t0) / 1e9;
       Result result = new Result(out.target().toString(), libraryDesc, n, scored, rej, byReason, scoreSeconds, total, parts);
       writeSummary(out, result, proteinId, wildType, model, provenance);
@@ -241,14 +278,68 @@ public final class ScoreJob {
   /** {@code top.csv} through Jackson, so that a variant written with commas (e.g. "Y5G,A7C") stays one field. */
   private static void writeTop(OutputFolder out, List<Row> top) {
     CsvSchema schema = CsvSchema.builder().addColumn("rank").addColumn("index").addColumn("variant")
-        .addColumn("num_mutations").addColumn("score").addColumn("score_label_units").build().withHeader();
+        .addColumn("num_mutations").addColumn("score").addColumn("score_label_units").addColumn("score_sd")
+        .addColumn("score_sd_label_units").build().withHeader();
     List<List<Object>> rows = new ArrayList<>();
     for (Row r : top) {
       rows.add(Arrays.asList(rows.size() + 1, r.getLong(0), r.getString(1), r.getInt(3), r.getDouble(4),
-          r.isNullAt(5) ? null : r.getDouble(5)));
+          r.isNullAt(5) ? null : r.getDouble(5), r.isNullAt(7) ? null : r.getDouble(7),
+          r.isNullAt(8) ? null : r.getDouble(8)));
     }
     try {
       writeText(out, "top.csv", new CsvMapper().writer(schema).writeValueAsString(rows));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@value #SUGGESTIONS_CSV}: the scored variants in decreasing UCB (label units; ties by index) streamed to the
+   * driver only as far as the picks need, through {@link UcbSuggester}. Columns: rank (1..N; empty for a candidate
+   * passed over), index, variant, mean, sd, ucb, picked, reason.
+   */
+  private void writeSuggestions(OutputFolder out, Dataset<Row> scores) {
+    UcbSuggester rule = new UcbSuggester(suggest.beta(), suggest.perSite());
+    Dataset<Row> ranked = scores.filter(col("score_sd_label_units").isNotNull().and(col("score_label_units").isNotNull())
+            .and(org.apache.spark.sql.functions.not(isnan(col("score_label_units")))))
+        .withColumn("ucb", col("score_label_units").plus(col("score_sd_label_units").multiply(suggest.beta())))
+        .orderBy(col("ucb").desc(), col("index").asc());
+    Iterator<Row> rows = ranked.toLocalIterator();
+    Iterator<UcbSuggester.Candidate> candidates = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public UcbSuggester.Candidate next() {
+        Row r = rows.next();
+        List<Row> muts = r.getList(2);
+        List<String> tokens = new ArrayList<>();
+        List<Integer> sites = new ArrayList<>();
+        for (Row m : muts) {
+          tokens.add(m.getString(1) + m.getInt(0) + m.getString(2));
+          sites.add(m.getInt(0));
+        }
+        return new UcbSuggester.Candidate(r.getLong(0), r.getString(1), UcbSuggester.key(tokens), sites, r.getDouble(5),
+            r.getDouble(8));
+      }
+    };
+    List<UcbSuggester.Suggestion> all = rule.suggestSorted(candidates, suggest.labelledKeys(), suggest.n());
+    CsvSchema schema = CsvSchema.builder().addColumn("rank").addColumn("index").addColumn("variant").addColumn("mean")
+        .addColumn("sd").addColumn("ucb").addColumn("picked").addColumn("reason").build().withHeader();
+    List<List<Object>> lines = new ArrayList<>();
+    for (UcbSuggester.Suggestion s : all) {
+      UcbSuggester.Candidate c = s.candidate();
+      lines.add(Arrays.asList(s.picked() ? s.rank() : null, c.id(), c.variant(), c.mean(), c.sd(), s.ucb(), s.picked(),
+          s.reason()));
+    }
+    long picked = all.stream().filter(UcbSuggester.Suggestion::picked).count();
+    say.accept(String.format(Locale.ROOT, "suggestions: %d of %d asked (UCB = mean + %.3g·SD, at most %d per site), "
+        + "%d candidates passed over listed; %s", picked, suggest.n(), suggest.beta(), suggest.perSite(), all.size() - picked,
+        SUGGESTIONS_CSV));
+    try {
+      writeText(out, SUGGESTIONS_CSV, new CsvMapper().writer(schema).writeValueAsString(lines));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -266,6 +357,7 @@ public final class ScoreJob {
     s.put("model", model.factory().describe());
     s.put("encoder", model.encoder().describe());
     s.put("score_scale", model.scale().description());
+    s.put("predictive_sd", model.hasSd() ? "closed-form head posterior (score_sd, score_sd_label_units)" : "none");
     if (model.scale().hasLabelUnits()) {
       s.put("label_mean", model.scale().labelMean());
       s.put("label_sd", model.scale().labelSd());

@@ -3,6 +3,7 @@ package org.metamut.jobs.score;
 import org.apache.hadoop.conf.Configuration;
 import org.metamut.jobs.output.AtomicFile;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.io.SavedModel;
@@ -22,9 +23,20 @@ import java.util.Map;
  * ({@code zscore} with {@code mean}, {@code std}).
  *
  * @param identity {@code <kind>-<first 12 hex of SHA-256 of θ (float64, little-endian)>}
+ * @param posterior the closed-form head's posterior of a model adapted in this run (predictive SDs); null otherwise —
+ *                  a model file holds θ only, so a model read back with {@code --model} scores without SD
  */
-public record ScoreModel(String kind, SavedModel saved, String identity) {
+public record ScoreModel(String kind, SavedModel saved, String identity, ClosedFormHead.Fit posterior) {
   public static final String KIND = "score.model-kind";
+
+  public ScoreModel(String kind, SavedModel saved, String identity) {
+    this(kind, saved, identity, null);
+  }
+
+  /** This model with the posterior its scores' SDs come from (null: none). */
+  public ScoreModel withPosterior(ClosedFormHead.Fit p) {
+    return new ScoreModel(kind, saved, identity, p);
+  }
 
   public static ScoreModel of(SavedModel saved) {
     String kind = saved.provenance().getOrDefault(KIND, "meta-trained");
@@ -88,6 +100,6 @@ public record ScoreModel(String kind, SavedModel saved, String identity) {
   }
 
   public ScoringModel scoringModel() {
-    return new ScoringModel(identity, saved.factory(false), encoder(), scale());
+    return new ScoringModel(identity, saved.factory(false), encoder(), scale(), posterior);
   }
 }

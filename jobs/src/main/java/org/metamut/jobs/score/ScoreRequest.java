@@ -17,10 +17,26 @@ import org.metamut.lib.mutation.Notation;
  * @param library          what to score
  * @param notation         how variants are written in files (positions, offset)
  * @param output           output folder (replaced atomically)
+ * @param suggest          how many variants to suggest measuring next ({@code suggestions.csv}; 0 = none)
+ * @param perSite          most suggestions sharing a site (>= 1)
  */
 public record ScoreRequest(String proteinId, String fasta, String model, boolean freshModel, String labelled,
                            String labelledVariantColumn, String labelColumn, String saveAdapted, Library library,
-                           Notation notation, String output) {
+                           Notation notation, String output, int suggest, int perSite) {
+
+  /** A request without suggestions. */
+  public ScoreRequest(String proteinId, String fasta, String model, boolean freshModel, String labelled,
+                      String labelledVariantColumn, String labelColumn, String saveAdapted, Library library,
+                      Notation notation, String output) {
+    this(proteinId, fasta, model, freshModel, labelled, labelledVariantColumn, labelColumn, saveAdapted, library, notation,
+        output, 0, 1);
+  }
+
+  public ScoreRequest {
+    if (suggest < 0 || perSite < 1) {
+      throw new IllegalArgumentException("--suggest must be >= 0 and --per-site >= 1, got " + suggest + " and " + perSite);
+    }
+  }
 
   /** A library: generated ({@code singles}, {@code combinatorial}, {@code random}) or a {@code file}. */
   public record Library(String kind, String sites, int k, long n, long seed, String file, String variantColumn) {

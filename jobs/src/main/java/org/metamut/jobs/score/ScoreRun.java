@@ -24,11 +24,14 @@ import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.TokenBatch;
+import org.metamut.lib.suggest.UcbSuggester;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +44,8 @@ public final class ScoreRun {
   private final SparkSession spark;
   private final MetamutConfig config;
   private final Consumer<String> say;
+  /** The labelled variants of the last {@link #adapt}, as {@link UcbSuggester#key}s: never suggested. */
+  private final Set<String> labelledKeys = new HashSet<>();
 
   public ScoreRun(SparkSession spark, MetamutConfig config, Consumer<String> say) {
     this.spark = spark;
@@ -55,6 +60,10 @@ public final class ScoreRun {
 
   public ScoreJob.Result run(ScoreRequest req) {
     ScoreJob.open(req.output(), spark.sparkContext().hadoopConfiguration()); // refuses a foreign folder before any work
+    if (req.suggest() > 0 && req.labelled() == null) {
+      throw new IllegalArgumentException("--suggest needs --labelled: suggestions come from a model adapted here, and "
+          + "the labelled variants are the ones never to suggest");
+    }
     Proteins.Protein protein = req.fasta() != null
         ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
@@ -80,6 +89,11 @@ public final class ScoreRun {
     prov.put("model_provenance", model.provenance());
     prov.put("config", config.renderMetamut());
     ScoreJob job = new ScoreJob(spark, settings(config), say);
+    if (req.suggest() > 0) {
+      double beta = config.get(ScoreKeys.SUGGEST_BETA);
+      job.suggest(new ScoreJob.Suggest(req.suggest(), req.perSite(), beta, labelledKeys));
+      prov.put("suggest", Map.of("n", req.suggest(), "per_site", req.perSite(), "beta", beta));
+    }
     ScoringModel sm = model.scoringModel();
     ScoreRequest.Library lib = req.library();
     ScoreJob.Result r;
@@ -164,6 +178,7 @@ public final class ScoreRun {
         try {
           ids.add(VariantEncoder.encode(encoder, protein.sequence(), c.mutations()));
           ys.add(r.getDouble(1));
+          labelledKeys.add(UcbSuggester.key(c.mutations().stream().map(Object::toString).toList()));
           continue;
         } catch (VariantEncoder.Unencodable e) {
           reason = e.reason();
@@ -216,6 +231,7 @@ public final class ScoreRun {
     prov.put("score.support-mse-after", Double.toString(a.lossAfter()));
     SavedModel b = base.saved();
     return ScoreModel.of("adapted", new SavedModel(b.spec(), b.encoder(),
-        Normalisation.zScore(a.targets().mean(), a.targets().scale(), 1.0), b.recipe(), prov, a.theta(), b.innerRates()));
+        Normalisation.zScore(a.targets().mean(), a.targets().scale(), 1.0), b.recipe(), prov, a.theta(), b.innerRates()))
+        .withPosterior(a.hasUncertainty() ? a.posterior() : null);
   }
 }

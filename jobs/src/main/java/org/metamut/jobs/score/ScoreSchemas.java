@@ -23,7 +23,9 @@ public final class ScoreSchemas {
    * {@code scores/}: {@code index} (library index, or 1-based row of the library file), {@code variant}
    * (canonical {@code A23G:D40K}, {@code WT} for the wild type), {@code mutations} (1-based), {@code num_mutations},
    * {@code score} (the model's prediction; see {@code summary.json} for its scale), {@code score_label_units}
-   * (the score mapped back to the labels' units, null without labels), {@code model_id}.
+   * (the score mapped back to the labels' units, null without labels), {@code model_id}, {@code score_sd} (the
+   * predictive standard deviation on the scale of {@code score}; null when the model has none, see
+   * src/docs/score.md) and {@code score_sd_label_units} (the same in the labels' units).
    */
   public static final StructType SCORES = new StructType(new StructField[] {
       DataTypes.createStructField("index", DataTypes.LongType, false),
@@ -32,7 +34,9 @@ public final class ScoreSchemas {
       DataTypes.createStructField("num_mutations", DataTypes.IntegerType, false),
       DataTypes.createStructField("score", DataTypes.DoubleType, false),
       DataTypes.createStructField("score_label_units", DataTypes.DoubleType, true),
-      DataTypes.createStructField("model_id", DataTypes.StringType, false)});
+      DataTypes.createStructField("model_id", DataTypes.StringType, false),
+      DataTypes.createStructField("score_sd", DataTypes.DoubleType, true),
+      DataTypes.createStructField("score_sd_label_units", DataTypes.DoubleType, true)});
 
   /** {@code rejected/}: {@code index}, {@code input} (the text as given), {@code reason} (stable code), {@code message}. */
   public static final StructType REJECTED = new StructType(new StructField[] {

@@ -4,6 +4,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.metamut.lib.adapt.ClosedFormAdaptation;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.model.FlatModel;
@@ -92,10 +93,14 @@ final class ScoringIterator implements Iterator<Row> {
     }
     TokenBatch batch = Batches.pad(encoded, batchSize, model.encoder().maxLen(), null);
     double[] pred = flat.predict(theta, batch);
+    // the head's posterior SD of the batch's features: a second forward pass, only for models with an SD
+    double[] sd = model.hasSd() ? model.posterior().sd(ClosedFormAdaptation.featureModel(flat).features(theta, batch)) : null;
     for (int b = 0; b < pending.size(); b++) {
       Candidate c = pending.get(b);
+      Double s = sd == null || !Double.isFinite(sd[b]) ? null : sd[b];
+      Double sLabel = s == null || !model.scale().hasLabelUnits() ? null : s * model.scale().labelSd();
       ready.add(RowFactory.create(c.index(), c.variantText(), ScoreSchemas.mutationRows(c.mutations()),
-          c.mutations().size(), pred[b], model.scale().toLabelUnits(pred[b]), model.identity()));
+          c.mutations().size(), pred[b], model.scale().toLabelUnits(pred[b]), model.identity(), s, sLabel));
     }
     if (progress != null) {
       progress.add(pending.size());

@@ -1,5 +1,6 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.model.ModelFactory;
 import java.io.Serializable;
 import java.util.Objects;
@@ -13,10 +14,22 @@ import java.util.Objects;
  * @param factory  creates the model
  * @param encoder  encodes variants into tokens
  * @param scale    what the scores mean
+ * @param posterior the closed-form head's posterior when the model was adapted here by the closed-form solver: it
+ *                  gives each score a predictive SD (same scale as the score); null = no SD
  */
-public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale)
-    implements Serializable {
-  private static final long serialVersionUID = 1L;
+public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale,
+                           ClosedFormHead.Fit posterior) implements Serializable {
+  private static final long serialVersionUID = 2L;
+
+  /** A model without predictive SD. */
+  public ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale) {
+    this(identity, factory, encoder, scale, null);
+  }
+
+  /** True when scores come with a predictive SD. */
+  public boolean hasSd() {
+    return posterior != null;
+  }
 
   public ScoringModel {
     Objects.requireNonNull(identity);

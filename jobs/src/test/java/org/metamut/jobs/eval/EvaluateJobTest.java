@@ -99,6 +99,18 @@ class EvaluateJobTest {
     runsByMethod.values().forEach(v -> assertEquals(runs, v));
     assertTrue(r.trainSeconds().get("maml") > 0 && r.trainSeconds().get("finetune") > 0);
 
+    // Calibration: methods with a predictive SD (Bayesian ridge, the closed-form head) have it; SGD-adapted ones never.
+    for (ResultRecord rec : r.records()) {
+      boolean sd = rec.method().startsWith("ridge-") || rec.method().equals("cf-head");
+      if (rec.method().startsWith("ridge-")) {
+        assertTrue(rec.metrics().containsKey(Metric.COVERAGE80) && rec.metrics().containsKey(Metric.NLL), rec.toString());
+      }
+      if (!sd) {
+        assertFalse(rec.metrics().containsKey(Metric.COVERAGE80) || rec.metrics().containsKey(Metric.NLL), rec.toString());
+      }
+    }
+    assertTrue(r.records().stream().anyMatch(x -> x.method().equals("cf-head") && x.metrics().containsKey(Metric.NLL)));
+
     // Report files, each method named in them.
     Path dir = r.reportDir();
     for (String f : List.of("report.html", "results.csv", "summary.csv", "improvements.csv", "results.json")) {
@@ -110,6 +122,8 @@ class EvaluateJobTest {
       assertTrue(csv.contains("," + m + ","), m + " in results.csv");
       assertTrue(html.contains(m), m + " in report.html");
     }
+    assertTrue(csv.lines().findFirst().orElseThrow().contains("coverage80,nll"), "calibration columns in results.csv");
+    assertTrue(html.contains("calibration: coverage of the central 80%"));
     try (var charts = Files.list(dir.resolve("charts"))) {
       assertTrue(charts.anyMatch(p -> p.toString().endsWith(".png")));
     }

@@ -2,6 +2,7 @@ package org.metamut.lib.adapt;
 
 import org.metamut.lib.baseline.Standardizer;
 import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.model.FlatModel;
 
 import java.util.List;
@@ -13,9 +14,22 @@ import java.util.List;
  * @param divergedAt the SGD step at which the loss or θ stopped being finite (0 = did not diverge); a diverged
  *                   model predicts the support mean for every variant
  * @param seqLen     padded batch length used for prediction
+ * @param posterior  the closed-form head's posterior (on the support-normalised scale) for a model adapted by the
+ *                   closed-form solver; null for SGD adaptation, which has no predictive uncertainty
  */
 public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore,
-                           double lossAfter, int divergedAt, int seqLen) {
+                           double lossAfter, int divergedAt, int seqLen, ClosedFormHead.Fit posterior) {
+
+  /** A model without predictive uncertainty (SGD adaptation). */
+  public AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore, double lossAfter,
+                      int divergedAt, int seqLen) {
+    this(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, null);
+  }
+
+  /** True when {@link #predictiveSd} gives numbers (a closed-form head whose support could estimate the noise). */
+  public boolean hasUncertainty() {
+    return posterior != null && Double.isFinite(posterior.noiseVariance()) && !diverged();
+  }
 
   public boolean diverged() {
     return divergedAt > 0;
@@ -37,5 +51,27 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
       }
     }
     return p;
+  }
+
+  /**
+   * Predictive standard deviations in label units, or null when the model has none ({@link #hasUncertainty}): the
+   * Bayesian head's posterior predictive SD (noise, intercept and weight uncertainty, {@link ClosedFormHead.Fit#variance})
+   * of each variant's features, times the support label scale (the support z-scoring undone). The mean that goes
+   * with it is {@link #predict}.
+   */
+  public double[] predictiveSd(FlatModel model, List<EncodedVariant> variants) {
+    if (!hasUncertainty()) {
+      return null;
+    }
+    var fm = ClosedFormAdaptation.featureModel(model);
+    double[] sd = new double[variants.size()];
+    for (int from = 0; from < sd.length; from += Adapter.CHUNK) {
+      int to = Math.min(sd.length, from + Adapter.CHUNK);
+      double[] z = posterior.sd(fm.features(theta, EncodedVariant.toBatch(variants.subList(from, to), null, seqLen)));
+      for (int i = from; i < to; i++) {
+        sd[i] = z[i - from] * targets.scale();
+      }
+    }
+    return sd;
   }
 }

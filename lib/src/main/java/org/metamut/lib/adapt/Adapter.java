@@ -95,8 +95,10 @@ public final class Adapter implements Serializable {
     }
     if (recipe.solver() == AdaptationRecipe.Solver.CLOSED_FORM) {
       double before = SgdAdaptation.loss(model, theta, chunks);
-      double[] solved = ClosedFormAdaptation.solve(ClosedFormAdaptation.featureModel(model), theta, head, chunks, recipe);
-      return new AdaptedModel(solved, targets, recipe, before, SgdAdaptation.loss(model, solved, chunks), 0, seqLen);
+      ClosedFormAdaptation.Solved solved = ClosedFormAdaptation.solveWithPosterior(ClosedFormAdaptation.featureModel(model),
+          theta, head, chunks, recipe);
+      return new AdaptedModel(solved.theta(), targets, recipe, before, SgdAdaptation.loss(model, solved.theta(), chunks), 0,
+          seqLen, solved.posterior());
     }
     double[] rates = recipe.rates(theta.length, head, learnedRates);
     SgdAdaptation.Result r = SgdAdaptation.run(model, theta, rates, chunks, recipe.steps());

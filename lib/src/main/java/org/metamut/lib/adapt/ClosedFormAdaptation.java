@@ -59,6 +59,20 @@ public final class ClosedFormAdaptation {
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
                                AdaptationRecipe recipe) {
+    return solveWithPosterior(model, theta, head, support, recipe).theta();
+  }
+
+  /**
+   * θ' (θ with the solved head) and the head's posterior, whose {@link ClosedFormHead.Fit#variance} gives the
+   * predictive variance of a query variant's features (on the support-normalised label scale). With a prior mean the
+   * posterior is the fit on the residuals from it: the same covariance, since that does not depend on the prior mean.
+   */
+  public record Solved(double[] theta, ClosedFormHead.Fit posterior) {
+  }
+
+  /** {@link #solve}, keeping the posterior. */
+  public static Solved solveWithPosterior(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
+                                          AdaptationRecipe recipe) {
     return solve(model, theta, head, support, recipe.headLogPenalty(), recipe.sideLogPenalty(), recipe.penalties(),
         recipe.headPrior());
   }
@@ -70,9 +84,9 @@ public final class ClosedFormAdaptation {
    *
    * @param head the head's range: the learned features' weights, the bias, then the side features' weights
    */
-  public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                               double learnedLogPenalty, double sideLogPenalty, AdaptationRecipe.PenaltyChoice choice,
-                               AdaptationRecipe.HeadPrior prior) {
+  public static Solved solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
+                             double learnedLogPenalty, double sideLogPenalty, AdaptationRecipe.PenaltyChoice choice,
+                             AdaptationRecipe.HeadPrior prior) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -107,7 +121,7 @@ public final class ClosedFormAdaptation {
     System.arraycopy(w, 0, out, head.from(), learned);
     out[head.from() + learned] = bias;
     System.arraycopy(w, learned, out, head.from() + learned + 1, d - learned);
-    return out;
+    return new Solved(out, fit);
   }
 
   /** θ's head weights in feature order (the learned features', then the side features'; the bias skipped). */

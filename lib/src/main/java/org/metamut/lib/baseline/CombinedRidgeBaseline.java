@@ -3,6 +3,7 @@ package org.metamut.lib.baseline;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.metamut.lib.head.ClosedFormHead;
 
 /**
  * Ridge regression on the substitution features and the one-hot of the mutant sequence together, each block with
@@ -13,6 +14,9 @@ import java.util.Map;
  * <p>Why: substitution features generalise across sites from few labels, one-hot learns site effects once there are
  * enough; each alone is the better one at some k. With a very large penalty on either block the fit is (close to)
  * the other single-block ridge, so LOO can choose either, or a mix: the strongest simple model is the honest bar.
+ *
+ * <p>Predictive SD: the Bayesian ridge posterior at the chosen (λa, λb) — prior precision λa on the substitution
+ * columns, λb on the one-hot ones — by the closed-form head's code, as for {@link RidgeBaseline}.
  */
 public final class CombinedRidgeBaseline implements Baseline {
 
@@ -64,7 +68,19 @@ public final class CombinedRidgeBaseline implements Baseline {
     }
     double[] scale = RidgeBaseline.standardize(a);
     TwoBlockRidge.Fit fit = TwoBlockRidge.fitLoo(a, b, y, gridSubstitution, gridOneHot);
-    return new CombinedPredictor(name, sub, oneHot, scale, fit);
+    double[][] x = new double[n][];
+    for (int i = 0; i < n; i++) {
+      x[i] = concat(a[i], b[i]);
+    }
+    double[] lp = concat(RidgeBaseline.logPenalties(a[0].length, fit.lambdaA()),
+        RidgeBaseline.logPenalties(b[0].length, fit.lambdaB()));
+    return new CombinedPredictor(name, sub, oneHot, scale, fit, RidgeBaseline.posterior(x, y, lp));
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Override
@@ -74,10 +90,29 @@ public final class CombinedRidgeBaseline implements Baseline {
   }
 
   private record CombinedPredictor(String name, Featurizer sub, Featurizer oneHot, double[] scale,
-      TwoBlockRidge.Fit fit) implements Predictor {
+      TwoBlockRidge.Fit fit, ClosedFormHead.Fit posterior) implements Predictor {
 
     @Override
     public double predict(Variant variant) {
+      double[][] ab = blocks(variant);
+      return fit.predict(ab[0], ab[1]);
+    }
+
+    @Override
+    public double[] predictiveSd(List<Variant> variants) {
+      if (posterior == null) {
+        return null;
+      }
+      double[][] xq = new double[variants.size()][];
+      for (int i = 0; i < xq.length; i++) {
+        double[][] ab = blocks(variants.get(i));
+        xq[i] = concat(ab[0], ab[1]);
+      }
+      return posterior.sd(xq);
+    }
+
+    /** The variant's scaled substitution block and its one-hot block. */
+    private double[][] blocks(Variant variant) {
       double[] a = sub.features(variant);
       for (int j = 0; j < a.length; j++) {
         a[j] /= scale[j];
@@ -87,7 +122,7 @@ public final class CombinedRidgeBaseline implements Baseline {
         throw new IllegalArgumentException("baseline " + name + ": variant " + variant.label() + " has " + b.length
             + " one-hot features, the model was fitted on " + fit.coefB().length);
       }
-      return fit.predict(a, b);
+      return new double[][] {a, b};
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.metamut.lib.metrics.Calibration;
 import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.metrics.Metrics;
 import org.metamut.lib.report.ResultRecord;
@@ -13,7 +14,8 @@ import org.metamut.lib.report.ResultRecord;
 /**
  * One few-shot run of a {@link Baseline} on one episode: fit on the support set (timed: the record's
  * {@code adaptSeconds}; {@code trainSeconds} is 0, baselines have no pre-training), predict the query set,
- * score it. Refuses an episode whose query shares a variant with its support (leakage).
+ * score it (with the calibration metrics when the predictor has a predictive SD, {@link Calibration}). Refuses
+ * an episode whose query shares a variant with its support (leakage).
  */
 public final class FewShotRun {
 
@@ -51,6 +53,7 @@ public final class FewShotRun {
     double adaptSeconds = (System.nanoTime() - t0) / 1e9;
     double[] p = predictor.predict(queryVariants);
     Map<Metric, Double> metrics = new EnumMap<>(Metrics.regression(y, p));
+    Calibration.addTo(metrics, y, p, predictor.predictiveSd(queryVariants));
     if (classes) {
       int[] codes = support.stream().mapToInt(l -> classCode(l.y(), where)).toArray();
       int[] truth = query.stream().mapToInt(l -> classCode(l.y(), where)).toArray();

@@ -17,6 +17,15 @@ public interface Predictor extends Serializable {
     return out;
   }
 
+  /**
+   * Predictive standard deviations of the variants, in the units of the support values, or null when this
+   * predictor has no predictive uncertainty (or the support could not estimate one, e.g. a single example).
+   * Never a made-up number: callers report nothing for null.
+   */
+  default double[] predictiveSd(List<Variant> variants) {
+    return null;
+  }
+
   /** What the fit chose, for the report (e.g. {@code lambda}, {@code loo_mse}); string values. */
   Map<String, String> describe();
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.metamut.lib.head.ClosedFormHead;
 
 /**
  * Ridge regression on a {@link Featurizer}'s features, λ chosen on the support set by closed-form
@@ -11,6 +12,11 @@ import java.util.Map;
  * divided by its support-set standard deviation (population, n in the denominator; a constant column is
  * left as is) before fitting, and query features by the same numbers. The intercept is never penalised,
  * so no target normalisation is needed; predictions are on the scale of the support values.
+ *
+ * <p><b>Predictive uncertainty</b>: ridge at penalty λ is the posterior mean of Bayesian linear regression with prior
+ * β ~ N(0, σ²/λ·I), so the predictor's {@link Predictor#predictiveSd} is that model's posterior predictive SD at the
+ * LOO-chosen λ, computed by the same code as the closed-form head ({@link ClosedFormHead}: noise σ² estimated from the
+ * support residuals, intercept and weight uncertainty added). One support example: no SD.
  */
 public final class RidgeBaseline implements Baseline {
 
@@ -74,7 +80,25 @@ public final class RidgeBaseline implements Baseline {
     }
     double[] scale = standardize ? standardize(x) : ones(x[0].length);
     Ridge.Fit fit = Ridge.fitLoo(x, y, grid);
-    return new RidgePredictor(name, featurizer, scale, fit);
+    return new RidgePredictor(name, featurizer, scale, fit, posterior(x, y, logPenalties(x[0].length, fit.lambda())));
+  }
+
+  /** Every column at log-penalty ln λ. */
+  static double[] logPenalties(int columns, double lambda) {
+    double[] lp = new double[columns];
+    Arrays.fill(lp, Math.log(lambda));
+    return lp;
+  }
+
+  /**
+   * The Bayesian ridge posterior whose mean is the ridge fit at these penalties (on the same, already scaled, features);
+   * null with one example or an infinite penalty (an intercept-only fit: nothing to estimate the noise from).
+   */
+  static ClosedFormHead.Fit posterior(double[][] x, double[] y, double[] logPenalty) {
+    if (y.length < 2 || Arrays.stream(logPenalty).anyMatch(v -> !Double.isFinite(v))) {
+      return null;
+    }
+    return ClosedFormHead.fit(x, y, logPenalty);
   }
 
   /** Divides each column by its population standard deviation (1 for a constant column); returns the divisors. */
@@ -114,10 +138,27 @@ public final class RidgeBaseline implements Baseline {
         + " from " + grid[0] + " to " + grid[grid.length - 1] + ", selection=LOO]";
   }
 
-  private record RidgePredictor(String name, Featurizer featurizer, double[] scale, Ridge.Fit fit) implements Predictor {
+  private record RidgePredictor(String name, Featurizer featurizer, double[] scale, Ridge.Fit fit,
+      ClosedFormHead.Fit posterior) implements Predictor {
 
     @Override
     public double predict(Variant variant) {
+      return fit.predict(scaled(variant));
+    }
+
+    @Override
+    public double[] predictiveSd(List<Variant> variants) {
+      if (posterior == null) {
+        return null;
+      }
+      double[][] xq = new double[variants.size()][];
+      for (int i = 0; i < xq.length; i++) {
+        xq[i] = scaled(variants.get(i));
+      }
+      return posterior.sd(xq);
+    }
+
+    private double[] scaled(Variant variant) {
       double[] x = featurizer.features(variant);
       if (x.length != scale.length) {
         throw new IllegalArgumentException("baseline " + name + ": variant " + variant.label() + " has " + x.length
@@ -126,7 +167,7 @@ public final class RidgeBaseline implements Baseline {
       for (int j = 0; j < x.length; j++) {
         x[j] /= scale[j];
       }
-      return fit.predict(x);
+      return x;
     }
 
     @Override

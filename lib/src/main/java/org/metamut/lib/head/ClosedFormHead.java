@@ -1,5 +1,6 @@
 package org.metamut.lib.head;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -9,12 +10,15 @@ import java.util.Arrays;
  * <pre>
  *   K = X S Xᵀ + I  (k × k),   α = K⁻¹ (y − ȳ),   posterior mean w = S Xᵀ α
  *   query mean      μ = ȳ + X_q S Xᵀ α
- *   query variance  σ² (1 + x S xᵀ − (x S Xᵀ) K⁻¹ (X S xᵀ))
+ *   query variance  σ² (1 + 1/k + x S xᵀ − (x S Xᵀ) K⁻¹ (X S xᵀ))   (x centred on the support mean)
  *   LOO residual    r_i = α_i / (K⁻¹)_ii
  * </pre>
  * This kernel (Woodbury) form equals the primal solve {@code w = (XᵀX + Λ)⁻¹ Xᵀ(y − ȳ)} for any D and costs
- * O(k²D + k³). σ² is estimated from the support: ‖α‖² / ‖K⁻¹‖²_F (the residual sum of squares over its expected
- * multiple of σ² under the model).
+ * O(k²D + k³). The 1/k term is the intercept's posterior variance (flat prior; it is independent of w because the
+ * features are centred). σ² is estimated from the support: ‖α‖² / (‖K⁻¹‖²_F − 1), the residual sum of squares
+ * (the residuals are α) over its expected multiple of σ² when the noise is all there is; the −1 is the degree of
+ * freedom the centring takes (K⁻¹ maps the all-ones vector to itself). With one support example, or a fit that
+ * interpolates the support, there is nothing to estimate σ² from: it is NaN, and so is every predictive variance.
  *
  * <p>{@link #queryLoss} also returns the gradient of the query mean squared error with respect to the support and
  * query features and the log-penalties, by reverse-mode differentiation through the solve (including the
@@ -25,7 +29,8 @@ public final class ClosedFormHead {
   }
 
   /** A head fitted on one support set. */
-  public static final class Fit {
+  public static final class Fit implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final double[] mean;
     private final double yMean;
     private final double[] s;
@@ -49,7 +54,8 @@ public final class ClosedFormHead {
           fro += v * v;
         }
       }
-      this.noise = fro > 0 ? ss / fro : 1.0;
+      double dof = fro - 1;
+      this.noise = dof > 1e-9 ? ss / dof : Double.NaN;
     }
 
     /** Posterior mean weights over the centred features (length D). */
@@ -75,7 +81,7 @@ public final class ClosedFormHead {
       return mean.clone();
     }
 
-    /** Estimated noise variance σ². */
+    /** Estimated noise variance σ² (NaN when the support cannot estimate it, see the class doc). */
     public double noiseVariance() {
       return noise;
     }
@@ -94,7 +100,7 @@ public final class ClosedFormHead {
       return mu;
     }
 
-    /** Predictive variances (noise included). */
+    /** Predictive variances: noise, intercept and weight uncertainty (NaN when σ² is, see the class doc). */
     public double[] variance(double[][] xq) {
       double[] var = new double[xq.length];
       for (int q = 0; q < xq.length; q++) {
@@ -112,9 +118,18 @@ public final class ClosedFormHead {
           }
           shrink += a[i] * t;
         }
-        var[q] = noise * (1 + Math.max(0, prior - shrink));
+        var[q] = noise * (1 + 1.0 / xc.length + Math.max(0, prior - shrink));
       }
       return var;
+    }
+
+    /** Predictive standard deviations, √{@link #variance}. */
+    public double[] sd(double[][] xq) {
+      double[] v = variance(xq);
+      for (int q = 0; q < v.length; q++) {
+        v[q] = Math.sqrt(v[q]);
+      }
+      return v;
     }
 
     /** Leave-one-out residuals of the support labels, r_i = α_i / (K⁻¹)_ii (exact, without refitting). */

@@ -1,6 +1,7 @@
 /**
  * Evaluation metrics and their uncertainty. Owns {@link org.metamut.lib.metrics.Metrics} (Spearman with
- * average ranks for ties, Pearson, RMSE, R², accuracy) and {@link org.metamut.lib.metrics.Bootstrap}
+ * average ranks for ties, Pearson, RMSE, R², accuracy), {@link org.metamut.lib.metrics.Calibration} (coverage of a
+ * central predictive interval, Gaussian negative log-likelihood) and {@link org.metamut.lib.metrics.Bootstrap}
  * (seeded percentile intervals, one-level or two-level over tasks then seeds).
  *
  * <p>Invariants: functions are pure and deterministic (a bootstrap is a function of its seed); inputs are

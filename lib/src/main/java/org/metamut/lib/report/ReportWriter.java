@@ -327,6 +327,7 @@ public final class ReportWriter {
         summaryTable(b, rows, family, primary, ks);
         b.append("<h3>adaptation seconds per run, mean</h3>\n");
         summaryTable(b, rows, family, Quantity.ADAPT_SECONDS.key(), ks);
+        calibrationTables(b, rows, family, ks);
         if (s.referenceMethod() != null) {
           improvementTable(b, improvements, family, s.referenceMethod(),
               List.of(primary, Quantity.ADAPT_SECONDS.key(), Quantity.TOTAL_SECONDS.key()));
@@ -344,6 +345,9 @@ public final class ReportWriter {
           + "<li>Spearman: Pearson correlation of ranks, ties get the average of their ranks. Pearson, RMSE = √(mean squared "
           + "error), R² = 1 − SS<sub>res</sub>/SS<sub>tot</sub> of the predictions as given; accuracy = fraction of classes "
           + "predicted exactly. All on the task's query variants.</li>\n"
+          + "<li>Calibration (methods with a predictive SD only: the closed-form head, the ridge baselines as Bayesian "
+          + "ridge): coverage80 = fraction of query values inside mean ± 1.2816·SD; nll = mean of ½ln(2πSD²) + "
+          + "(y − mean)²/(2SD²), in the task's value units.</li>\n"
           + "<li>An undefined correlation (constant predictions) counts as 0 in means and is counted in "
           + "<code>undefined</code>; other undefined values are left out.</li>\n"
           + "<li>Mean = mean over tasks of the mean over seeds. CI: percentile bootstrap over protein groups (groups "
@@ -395,6 +399,17 @@ public final class ReportWriter {
         b.append("</tr>\n");
       }
       b.append("</table>\n");
+    }
+
+    /** Coverage and NLL of the methods with a predictive uncertainty; nothing when no method has one. */
+    private static void calibrationTables(StringBuilder b, List<Summary.Row> rows, String family, Set<Integer> ks) {
+      if (rows.stream().noneMatch(r -> r.family().equals(family) && r.quantity().equals(Metric.COVERAGE80.key()))) {
+        return;
+      }
+      b.append("<h3>calibration: coverage of the central 80% predictive interval (right: 0.80), mean</h3>\n");
+      summaryTable(b, rows, family, Metric.COVERAGE80.key(), ks);
+      b.append("<h3>calibration: Gaussian negative log-likelihood per query variant (lower is better), mean</h3>\n");
+      summaryTable(b, rows, family, Metric.NLL.key(), ks);
     }
 
     private static void improvementTable(StringBuilder b, List<Summary.Improvement> improvements, String family,

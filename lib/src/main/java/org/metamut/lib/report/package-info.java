@@ -8,6 +8,8 @@
  * {@code summary.csv}, {@code improvements.csv}, {@code failed.csv} (the {@link org.metamut.lib.report.FailedRun}s:
  * runs that threw) and {@code results.json}. Intervals resample protein groups ({@link
  * org.metamut.lib.report.ResultRecord#group}), each drawn group with all its tasks, then seeds.
+ * {@link org.metamut.lib.report.ActiveLearningReport} writes the active-learning benchmark's tables and page with the
+ * same bootstrap.
  *
  * <p>Invariants: the files hold every input number unchanged ({@link java.lang.Double#toString} in CSV,
  * JSON numbers; an undefined metric is {@code NaN} in CSV and {@code null} in JSON, an absent one is empty

@@ -35,7 +35,9 @@ class FewShotRunTest {
     assertEquals(10, r.k());
     assertEquals(0.0, r.trainSeconds());
     assertTrue(r.adaptSeconds() >= 0);
-    assertEquals(5, r.metrics().size());
+    assertEquals(7, r.metrics().size()); // 4 regression metrics, accuracy, and the calibration of the ridge's SD
+    double coverage = r.metric(Metric.COVERAGE80);
+    assertTrue(coverage >= 0 && coverage <= 1);
     double acc = r.metric(Metric.ACCURACY);
     assertTrue(acc >= 0 && acc <= 1);
   }

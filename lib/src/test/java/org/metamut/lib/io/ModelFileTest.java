@@ -171,7 +171,8 @@ class ModelFileTest {
   @Test
   void theParameterCountInLongMatchesTheLayout() {
     for (ModelSpec s : List.of(SPEC, ModelSpec.reference(), ModelSpec.reference(0, 4, 1, 3, 5),
-        ModelSpec.reference(3, 8, 2, 5, 7).withPositional(ModelSpec.Positional.SINUSOIDAL).withFlags(true))) {
+        ModelSpec.reference(3, 8, 2, 5, 7).withPositional(ModelSpec.Positional.SINUSOIDAL).withFlags(true),
+        ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES).withSubstitutionFeatures(true))) {
       assertEquals(ParamLayout.of(s).numParams(), ParamLayout.count(s), s.summary());
     }
     ModelSpec huge = ModelSpec.reference(2, 1 << 20, 4, 1 << 20, 64);

@@ -62,6 +62,10 @@ class ReportWriterTest {
               if (family.equals("solubility")) {
                 metrics.put(Metric.ACCURACY, 0.5 + 0.1 * m);
               }
+              if (m == 2) { // a method with a predictive SD
+                metrics.put(Metric.COVERAGE80, 0.7 + 0.2 * r.nextDouble());
+                metrics.put(Metric.NLL, 1 + r.nextDouble());
+              }
               out.add(new ResultRecord("task" + t, family, methods[m], k, seed, metrics, 0.5 + m + r.nextDouble(),
                   m == 1 ? 100.0 : 0.0));
             }
@@ -108,7 +112,8 @@ class ReportWriterTest {
       for (Metric m : Metric.values()) {
         Double v = r.metric(m);
         if (v == null) {
-          assertEquals("", row.get(m.key()));
+          String cell = row.get(m.key()); // no column when no record has the metric
+          assertTrue(cell == null || cell.isEmpty(), m.key() + " = " + cell);
         } else {
           assertEquals(v, Double.parseDouble(row.get(m.key())), m.key()); // exact: Double.toString round-trips
         }
@@ -227,6 +232,20 @@ class ReportWriterTest {
     byte[] onDisk = Files.readAllBytes(shared.resolve("charts/spearman_vs_k_fitness.png"));
     assertTrue(html.contains(Base64.getEncoder().encodeToString(onDisk)), "the embedded chart is the saved one");
     assertTrue(html.contains("abc123") && html.contains("metamut.eval.shots"));
+  }
+
+  @Test
+  void calibrationTablesListOnlyTheMethodsWithAnSd() throws Exception {
+    String html = Files.readString(written.html());
+    int at = html.indexOf("calibration: coverage of the central 80% predictive interval");
+    assertTrue(at > 0, "no calibration table");
+    String table = html.substring(at, html.indexOf("</table>", at));
+    assertTrue(table.contains("ridge-onehot"));
+    assertTrue(!table.contains("maml") && !table.contains("finetune"), table);
+    assertTrue(html.contains("calibration: Gaussian negative log-likelihood"));
+    List<Map<String, String>> summary = readCsv(written.summaryCsv());
+    assertTrue(summary.stream().anyMatch(m -> m.get("quantity").equals("coverage80") && m.get("method").equals("ridge-onehot")));
+    assertTrue(summary.stream().noneMatch(m -> m.get("quantity").equals("nll") && m.get("method").equals("maml")));
   }
 
   @Test
