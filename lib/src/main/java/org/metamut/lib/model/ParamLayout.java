@@ -120,6 +120,9 @@ public final class ParamLayout {
           Math.addExact(Math.multiplyExact(2L, Math.multiplyExact(d, ff)), ff + d));
       n = Math.addExact(n, Math.multiplyExact(block, (long) s.layers()));
       n = Math.addExact(n, 3 * d + 1); // lnf.g, lnf.b, head.W [d,1], head.b
+      if (s.substitutionFeatures()) {
+        n = Math.addExact(n, SubstitutionBlock.SIZE); // head.Ws
+      }
       return s.useFlags() ? Math.addExact(n, d) : n;
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
