@@ -20,6 +20,7 @@ import java.io.PrintWriter;
         EvaluateCommand.class,
         ScoreCommand.class,
         DemoCommand.class,
+        ModelCommand.class,
         BenchCommand.class,
         ConfigCommand.class,
         CommandLine.HelpCommand.class
