@@ -23,6 +23,12 @@ final class EvaluateCommand extends JobCommand {
           + "without one are meta-trained by this job (metamut.evaluate.train.outer-steps).")
   Map<String, String> modelPaths = new LinkedHashMap<>();
 
+  @Option(names = "--tasks", paramLabel = "ID_OR_GLOB", split = ",",
+      description = "evaluate these tasks (ids or globs such as 'pg-singles/SPG1*'; comma-separated or repeated) "
+          + "instead of the split's: every task of their protein groups is taken out of meta-training, meta-val "
+          + "and the fine-tuning pre-training; refused when a --model was meta-trained on one of those groups")
+  java.util.List<String> tasks = new java.util.ArrayList<>();
+
   @Override
   String jobName() {
     return "evaluate";
@@ -31,7 +37,7 @@ final class EvaluateCommand extends JobCommand {
   @Override
   int run(JobContext ctx) throws Exception {
     try {
-      EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.config(), ctx::say).models(modelPaths).run();
+      EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.config(), ctx::say).models(modelPaths).tasks(tasks).run();
       ctx.say(r.records().size() + " runs on " + r.tasks().size() + " tasks; report at "
           + r.written().html().toAbsolutePath());
       if (!r.failures().isEmpty()) {
