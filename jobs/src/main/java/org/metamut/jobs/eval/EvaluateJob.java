@@ -313,6 +313,7 @@ public final class EvaluateJob {
       }
     }
     config.put("evaluate.tasks", String.join(", ", picked));
+    config.put(org.metamut.lib.report.FirstScreen.SPLIT_KEY, namedTasks.isEmpty() ? split : "named tasks (--tasks)");
     config.put("evaluate.meta-training-steps", String.valueOf(neural.trainingSteps()));
     neural.adapters().forEach((m, a) -> config.put("adaptation." + m, a.recipe().describe()));
     neural.trainSeconds().forEach((m, s) -> config.put("train_seconds." + m, String.format(Locale.ROOT, "%.3f", s)));
