@@ -126,8 +126,8 @@ final class DemoCommand extends JobCommand {
    * the substitution block), sized to take a minute or two on 2 cores, with meta-val selection so the model file
    * records a meta-val score. Written under {@code <output>/demo/meta-train}, never over a user's own meta-train.
    */
-  static final String DEMO_TRAINING = "metamut.train { algorithm = cf-head, outer-steps = 80, meta-batch-tasks = 8,\n"
-      + "  eval { every-steps = 40, max-tasks = 6, episodes-per-task = 1 }, checkpoint.every-steps = 1000 }\n"
+  static final String DEMO_TRAINING = "metamut.train { algorithm = cf-head, outer-steps = 60, meta-batch-tasks = 8,\n"
+      + "  eval { every-steps = 30, max-tasks = 6, episodes-per-task = 1 }, checkpoint.every-steps = 1000 }\n"
       + "metamut.model { pooling = sites, substitution-features = true }\n";
 
   /** The meta-trained and the untrained model files (same architecture and adaptation recipe). */
@@ -169,12 +169,14 @@ final class DemoCommand extends JobCommand {
         learner.modelParams(phi, n), recipe.learnedRates() ? learner.learnedRates(phi, n) : null);
     Path untrainedFile = Path.of(out, "demo", "untrained-model.mmut");
     Files.write(untrainedFile, ModelFile.toBytes(untrained));
-    return new DemoModels(Path.of(r.modelDir(), "model.mmut"), untrainedFile);
+    // the job names its folder as a Hadoop path string ("file:/..." on the local filesystem)
+    Path modelDir = r.modelDir().startsWith("file:") ? Path.of(java.net.URI.create(r.modelDir())) : Path.of(r.modelDir());
+    return new DemoModels(modelDir.resolve("model.mmut"), untrainedFile);
   }
 
   /**
-   * Scores every single mutant of protein G with each model adapted on {@value #DEMO_LABELLED} labelled variants of
-   * the GB1 assay, and prints each one's Spearman against the assay's other (held-back) labels.
+   * Scores GB1's single mutants (the assay's variant list) with each model adapted on {@value #DEMO_LABELLED}
+   * labelled variants of the assay, and prints each one's Spearman against the assay's other (held-back) labels.
    *
    * @return {meta-trained, untrained} Spearman
    */
@@ -189,10 +191,13 @@ final class DemoCommand extends JobCommand {
         {"untrained", models.untrained().toString(), "score-gb1-singles-untrained"}};
     for (int i = 0; i < runs.length; i++) {
       String dir = out + "/demo/" + runs[i][2];
-      ctx.say("score stage: every single mutant of protein G with the " + runs[i][0] + " model " + runs[i][1]);
+      ctx.say("score stage: GB1's single mutants (the assay's " + (heldBack.size() + DEMO_LABELLED) + ") with the "
+          + runs[i][0] + " model " + runs[i][1]);
+      // the library is the assay's own variant list (the labels are not read from it): every single mutant of the
+      // 448-residue protein would take 8x as long and add no variant that can be checked
       ScoreRequest req = new ScoreRequest(null, data.resolve(GB1_FASTA).toString(), runs[i][1], false,
           labelled.toString(), "mutant", "score", i == 0 ? out + "/demo/gb1-adapted.mmut" : null,
-          ScoreRequest.Library.singles(), Notation.oneBased(), dir);
+          ScoreRequest.Library.file(data.resolve(GB1_FILE).toString(), "mutant"), Notation.oneBased(), dir);
       new ScoreRun(ctx.spark(), ctx.config(), ctx::say).run(req);
       rho[i] = spearmanAgainst(ctx, dir, heldBack);
     }

@@ -52,11 +52,11 @@ public final class MetamutCli implements Runnable {
         return EXIT_CONFIG;
       }
       if (ex instanceof OutputRefusedException ore) { // an output folder metamut will not replace: one line
-        err.println("metamut " + cmd.getCommandName() + ": " + ore.getMessage());
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + ore.getMessage());
         return 1;
       }
       if (ex instanceof JobFailedException jfe) {
-        err.println("metamut " + cmd.getCommandName() + ": " + jfe.getMessage());
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + jfe.getMessage());
         return 1;
       }
       throw ex;

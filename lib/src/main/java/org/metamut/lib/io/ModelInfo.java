@@ -96,7 +96,7 @@ public record ModelInfo(Path file, long bytes, int formatVersion, String sha256,
     line(b, "build", p.getOrDefault("code.version", "unknown") + " (commit " + p.getOrDefault("code.git-commit", "unknown")
         + ")" + (p.containsKey(CREATED) ? ", written " + p.get(CREATED) : ""));
     Map<String, String> other = new TreeMap<>(p);
-    for (String k : List.of(STEP, LAST_STEP, SELECTION, META_VAL, LEARNER, EPISODES, DATA_FINGERPRINT, PROTEIN_GROUPS,
+    for (String k : List.of(STEP, LAST_STEP, SELECTION, META_VAL, LEARNER, ALGORITHM, EPISODES, DATA_FINGERPRINT, PROTEIN_GROUPS,
         SEED, CREATED, "code.version", "code.git-commit")) {
       other.remove(k);
     }
