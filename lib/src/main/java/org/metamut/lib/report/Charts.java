@@ -128,6 +128,7 @@ public final class Charts {
         dashed.setSeriesPaint(0, Color.GRAY);
         dashed.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
             new float[] {6f, 4f}, 0f));
+        dashed.setSeriesVisibleInLegend(0, combined.getSubplots().isEmpty()); // one legend entry, not one per panel
         plot.setDataset(1, r);
         plot.setRenderer(1, dashed);
       }
