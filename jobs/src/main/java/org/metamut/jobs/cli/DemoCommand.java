@@ -165,7 +165,8 @@ final class DemoCommand extends JobCommand {
     double[] phi = learner.initialMetaParams(f.initialTheta(s.seed()));
     AdaptationRecipe recipe = learner.recipe(phi, n);
     SavedModel untrained = new SavedModel(f.spec(), enc, Normalisation.none(), recipe,
-        Map.of("origin", "freshly initialised (seed " + s.seed() + "), not meta-trained: the demo's comparison"),
+        Map.of("origin", "freshly initialised (seed " + s.seed() + "), not meta-trained: the demo's comparison",
+            org.metamut.jobs.score.ScoreModel.KIND, "initial"), // scored as an initial model, not a meta-trained one
         learner.modelParams(phi, n), recipe.learnedRates() ? learner.learnedRates(phi, n) : null);
     Path untrainedFile = Path.of(out, "demo", "untrained-model.mmut");
     Files.write(untrainedFile, ModelFile.toBytes(untrained));
