@@ -145,7 +145,7 @@ final class DemoCommand extends JobCommand {
     HeldOutTasks split = HeldOutTasks.read(spark, episodes);
     String resplit = out + "/demo/episodes-without-gb1";
     NamedHoldOut.Result held = NamedHoldOut.write(spark, episodes, split, List.of(GB1_TASK), resplit, ctx::say);
-    HeldOutTasks.read(spark, resplit).check(NamedHoldOut.SPLIT, true); // GB1's group is nowhere in meta-train
+    NamedHoldOut.check(HeldOutTasks.read(spark, resplit), List.of(GB1_TASK)); // GB1's group: meta-test only
     MetamutConfig cfg = ctx.config().withOverrides(DEMO_TRAINING + "metamut.run.output-dir = \"" + out + "/demo\"\n"
         + "metamut.train { episodes-dir = \"" + resplit + "\", variants-dir = \"" + out + "/variants\", proteins-dir = \""
         + out + "/proteins\" }\n");

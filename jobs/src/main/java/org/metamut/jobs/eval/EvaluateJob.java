@@ -140,7 +140,7 @@ public final class EvaluateJob {
           + dirs.variants() + "\", proteins-dir = \"" + dirs.proteins() + "\" }\n");
       split = NamedHoldOut.SPLIT;
       split0 = HeldOutTasks.read(spark, episodes);
-      split0.check(split, true);
+      NamedHoldOut.check(split0, named);
       picked = named;
       say.accept("evaluating the " + named.size() + " named task(s): " + named);
     }

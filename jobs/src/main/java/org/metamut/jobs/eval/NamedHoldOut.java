@@ -72,6 +72,27 @@ public final class NamedHoldOut {
     return Pattern.compile(b.toString());
   }
 
+  /**
+   * The leak check of a re-split table: no task of a named task's protein group (the named ones included) is outside
+   * {@link #SPLIT}. Only those groups are checked, so it holds under every split protocol (random-task keeps other
+   * meta-test tasks whose proteins are also meta-trained on; they are not evaluated here).
+   *
+   * @throws HeldOutTasks.LeakException listing every such task
+   */
+  public static void check(HeldOutTasks split, List<String> named) {
+    Set<String> groups = new TreeSet<>();
+    split.rows().stream().filter(t -> named.contains(t.task())).forEach(t -> groups.add(t.proteinGroup()));
+    List<String> problems = new ArrayList<>();
+    for (HeldOutTasks.TaskInfo t : split.rows()) {
+      if (!SPLIT.equals(t.split()) && groups.contains(t.proteinGroup())) {
+        problems.add("task " + t.task() + " of held-out protein group " + t.proteinGroup() + " is in " + t.split());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new HeldOutTasks.LeakException(problems);
+    }
+  }
+
   /** Writes the re-split episodes of {@code named} to {@code outDir} (replacing what is there). */
   public static Result write(SparkSession spark, String episodesDir, HeldOutTasks split, List<String> named,
                              String outDir, Consumer<String> say) {

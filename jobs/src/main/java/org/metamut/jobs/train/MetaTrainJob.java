@@ -459,9 +459,13 @@ public final class MetaTrainJob {
     return folder.target().toString();
   }
 
-  /** The protein groups of the meta-train tasks of the episodes table, sorted. */
+  /** The protein groups of the meta-train tasks of the episodes table, sorted; empty for a table without groups. */
   private List<String> trainedProteinGroups() {
-    return spark.read().parquet(s.episodesDir()).filter(org.apache.spark.sql.functions.col("split").equalTo("meta-train"))
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> eps = spark.read().parquet(s.episodesDir());
+    if (!java.util.Arrays.asList(eps.columns()).contains("protein_group")) {
+      return List.of(); // episodes written by hand (tests, older tables): nothing to record
+    }
+    return eps.filter(org.apache.spark.sql.functions.col("split").equalTo("meta-train"))
         .select("protein_group").distinct().orderBy("protein_group").collectAsList().stream()
         .map(r -> r.getString(0)).toList();
   }
@@ -482,8 +486,9 @@ public final class MetaTrainJob {
     if (!Double.isNaN(m.metaVal())) {
       prov.put("meta-train.meta-val-spearman", String.format(java.util.Locale.ROOT, "%.4f", m.metaVal()));
     }
-    if (givenEpisodes == null) { // what a later evaluation's leak check compares its held-out protein groups with
-      prov.put("meta-train.protein-groups", String.join(",", trainedProteinGroups()));
+    List<String> groups = givenEpisodes == null ? trainedProteinGroups() : List.of();
+    if (!groups.isEmpty()) { // what a later evaluation's leak check compares its held-out protein groups with
+      prov.put("meta-train.protein-groups", String.join(",", groups));
     }
     prov.put("created", Instant.now().toString());
     prov.put("config", renderedConfig);

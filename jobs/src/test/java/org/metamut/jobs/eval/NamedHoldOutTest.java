@@ -99,6 +99,22 @@ class NamedHoldOutTest {
   }
 
   @Test
+  void theCheckLooksOnlyAtTheNamedGroups() {
+    // random-task style: another meta-test task shares a protein group with meta-train; it is not evaluated here
+    List<HeldOutTasks.TaskInfo> rows = List.of(
+        new HeldOutTasks.TaskInfo("a/1", "fitness", "p1", "g1", "meta-test"),
+        new HeldOutTasks.TaskInfo("b/1", "fitness", "p1", "g1", "meta-test"),
+        new HeldOutTasks.TaskInfo("c/2", "fitness", "p2", "g2", "meta-test"),
+        new HeldOutTasks.TaskInfo("d/2", "fitness", "p2", "g2", "meta-train"),
+        new HeldOutTasks.TaskInfo("e/3", "fitness", "p3", "g3", "meta-val"));
+    NamedHoldOut.check(HeldOutTasks.of(rows), List.of("a/1"));
+    HeldOutTasks.LeakException e = assertThrows(HeldOutTasks.LeakException.class,
+        () -> NamedHoldOut.check(HeldOutTasks.of(rows), List.of("a/1", "c/2")));
+    assertTrue(e.getMessage().contains("task d/2 of held-out protein group g2 is in meta-train"), e.getMessage());
+    assertFalse(e.getMessage().contains("e/3"), e.getMessage());
+  }
+
+  @Test
   void globsMatchAcrossSlashes() {
     assertTrue(NamedHoldOut.glob("pg-singles/SPG1*").matcher("pg-singles/SPG1_STRSG_Olson_2014").matches());
     assertTrue(NamedHoldOut.glob("*Olson*").matcher("pg-singles/SPG1_STRSG_Olson_2014").matches());
