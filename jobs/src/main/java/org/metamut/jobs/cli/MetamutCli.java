@@ -20,8 +20,8 @@ import java.io.PrintWriter;
         EvaluateCommand.class,
         ScoreCommand.class,
         DemoCommand.class,
-        BenchCommand.class,
         ModelCommand.class,
+        BenchCommand.class,
         ConfigCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -52,13 +52,13 @@ public final class MetamutCli implements Runnable {
         return EXIT_CONFIG;
       }
       if (ex instanceof OutputRefusedException ore) { // an output folder metamut will not replace: one line
-        err.println("metamut " + cmd.getCommandName() + ": " + ore.getMessage());
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + ore.getMessage());
         return 1;
       }
       // every other failure: one line (the trace only under --verbose), exit 1
       boolean verbose = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--verbose");
       String hint = ex instanceof JobFailedException || verbose ? "" : " (--verbose shows the stack trace)";
-      err.println("metamut " + cmd.getCommandName() + ": " + Failures.oneLine(ex) + hint);
+      err.println(cmd.getCommandSpec().qualifiedName() + ": " + Failures.oneLine(ex) + hint);
       if (verbose) {
         ex.printStackTrace(err);
       }

@@ -75,6 +75,18 @@ public final class EvaluateJob {
     });
   }
 
+  /** Held-out tasks named by the user ({@code --tasks}): ids or globs; empty = the split protocol's tasks. */
+  private List<String> namedTasks = List.of();
+
+  /**
+   * Evaluates the tasks these ids or globs name (all of them, whatever {@code max-tasks} says) instead of the
+   * split's: their protein groups are taken out of meta-training ({@link NamedHoldOut}).
+   */
+  public EvaluateJob tasks(List<String> idsOrGlobs) {
+    namedTasks = List.copyOf(idsOrGlobs);
+    return this;
+  }
+
   /** Model folders by method (e.g. from {@code --model maml=PATH}); these win over the configuration's. */
   public EvaluateJob models(Map<String, String> m) {
     List<String> meta = Methods.names(MethodKind.META_LEARNER);
@@ -112,14 +124,36 @@ public final class EvaluateJob {
     }
   }
 
-  private Result run(Dirs dirs, OutputFolder report) throws Exception {
+  private Result run(Dirs given, OutputFolder report) throws Exception {
+    Dirs dirs = given;
+    MetamutConfig runCfg = cfg;
     String split = cfg.get(EvalKeys.SPLIT);
     HeldOutTasks split0 = HeldOutTasks.read(spark, dirs.episodes());
-    List<String> picked = pickTasks(split0, split, dirs);
-    Method.Resources resources = EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
+    List<String> picked;
+    if (namedTasks.isEmpty()) {
+      picked = pickTasks(split0, split, dirs);
+    } else {
+      // the named tasks' protein groups leave meta-training: a re-split copy of the episodes in the staged report
+      List<String> named = NamedHoldOut.resolve(split0, namedTasks);
+      String episodes = new org.apache.hadoop.fs.Path(report.staging(), "held-out/episodes").toString();
+      NamedHoldOut.write(spark, dirs.episodes(), split0, named, episodes, say);
+      dirs = new Dirs(episodes, dirs.proteins(), dirs.variants(), dirs.report());
+      // meta-training reads the re-split episodes and the original variants and proteins
+      runCfg = cfg.withOverrides("metamut.train { episodes-dir = \"" + episodes + "\", variants-dir = \""
+          + dirs.variants() + "\", proteins-dir = \"" + dirs.proteins() + "\" }\n");
+      split = NamedHoldOut.SPLIT;
+      split0 = HeldOutTasks.read(spark, episodes);
+      NamedHoldOut.check(split0, named);
+      picked = named;
+      say.accept("evaluating the " + named.size() + " named task(s): " + named);
+    }
+    checkModelLeak(split0, picked, !namedTasks.isEmpty()
+        || "leave-one-protein-out".equals(cfg.get(IngestKeys.SPLIT_PROTOCOL)));
 
-    // trained methods choose their step (and recipe) on meta-val, as meta-train does, unless meta-val is what is evaluated
-    NeuralMethods neural = new NeuralMethods(spark, cfg, dirs, report, models, "meta-test".equals(split), say);
+    Method.Resources resources = EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
+    // trained methods choose their step (and recipe) on meta-val, as meta-train does, unless meta-val is what is
+    // evaluated (named tasks leave meta-val with their protein groups, so selection stays on for them)
+    NeuralMethods neural = new NeuralMethods(spark, runCfg, dirs, report, models, !"meta-val".equals(split), say);
     List<MethodSpec> specs = new ArrayList<>(neural.prepare());
     checkPretrainingLeak(neural.pretrainingTasks(), split0.tasks(split));
     for (String m : cfg.get(EvalKeys.METHODS_KEY)) {
@@ -171,6 +205,42 @@ public final class EvaluateJob {
     List<String> picked = HeldOutTasks.pick(infos, cfg.get(EvalKeys.MAX_TASKS));
     say.accept(split + ": " + infos.size() + " tasks (" + protocol + "), evaluating " + picked.size() + ": " + picked);
     return picked;
+  }
+
+  /**
+   * A given model file that records the protein groups it was meta-trained on ({@code meta-train.protein-groups})
+   * must not have seen an evaluated task's group (with {@code byProtein}; always its exact tasks' groups when named).
+   * Files that do not record them (older files, bare params.json) are not checked here: said, not refused.
+   */
+  private void checkModelLeak(HeldOutTasks split0, List<String> picked, boolean byProtein) throws java.io.IOException {
+    if (!byProtein || models.isEmpty()) {
+      return;
+    }
+    Set<String> evaluated = new TreeSet<>();
+    split0.rows().stream().filter(t -> picked.contains(t.task())).forEach(t -> evaluated.add(t.proteinGroup()));
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(models).entrySet()) {
+      Path p = Path.of(e.getValue());
+      Path file = Files.isDirectory(p) ? p.resolve("model.mmut") : p;
+      if (!Files.isRegularFile(file) || file.getFileName().toString().endsWith(".json")) {
+        continue;
+      }
+      List<String> trained = org.metamut.lib.io.ModelInfo.proteinGroups(org.metamut.lib.io.ModelFile.read(file).provenance());
+      if (trained.isEmpty()) {
+        say.accept(e.getKey() + ": " + file + " does not record the protein groups it was meta-trained on; "
+            + "it cannot be checked for leakage");
+      }
+      Set<String> both = new TreeSet<>(trained);
+      both.retainAll(evaluated);
+      if (!both.isEmpty()) {
+        problems.add("the " + e.getKey() + " model " + file + " was meta-trained on protein group(s) " + both
+            + " of the evaluated tasks; meta-train it without them (metamut evaluate meta-trains it when no --model "
+            + "is given)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new HeldOutTasks.LeakException(problems);
+    }
   }
 
   private static void checkPretrainingLeak(Set<String> pretrained, List<String> evaluated) {
@@ -253,6 +323,7 @@ public final class EvaluateJob {
       }
     }
     config.put("evaluate.tasks", String.join(", ", picked));
+    config.put(org.metamut.lib.report.FirstScreen.SPLIT_KEY, namedTasks.isEmpty() ? split : "named tasks (--tasks)");
     config.put("evaluate.meta-training-steps", String.valueOf(neural.trainingSteps()));
     neural.adapters().forEach((m, a) -> config.put("adaptation." + m, a.recipe().describe()));
     neural.trainSeconds().forEach((m, s) -> config.put("train_seconds." + m, String.format(Locale.ROOT, "%.3f", s)));

@@ -4,7 +4,10 @@
  *
  * <p>Data flow: {@link org.metamut.jobs.eval.HeldOutTasks} reads the ingest job's episodes (the split of every
  * task), proteins and variants, checks that no held-out task or protein group reaches meta-training, and keeps a
- * deterministic pool of each held-out task's variants. {@link org.metamut.jobs.eval.EvaluateJob} obtains one
+ * deterministic pool of each held-out task's variants. Tasks the user names ({@code --tasks}, or a dataset given with
+ * {@code --dataset}, ingested by {@link org.metamut.jobs.eval.UserDataset}) are held out by
+ * {@link org.metamut.jobs.eval.NamedHoldOut}: a re-split copy of the episodes in which every task of their protein
+ * groups is meta-test, read by every training the job runs. {@link org.metamut.jobs.eval.EvaluateJob} obtains one
  * initial θ per neural method (a model folder, or a short meta-training / joint pre-training run by
  * {@link org.metamut.jobs.eval.JointPretrainer} and the meta-train job's engine), draws the (task, k, seed)
  * support/query indices on the driver ({@link org.metamut.jobs.eval.Draws}: nested supports, one query per

@@ -105,7 +105,40 @@ public final class ScoreRun {
       r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.theta(), req.output(), prov);
     }
     report(r, sm);
+    summarise(r);
     return r;
+  }
+
+  /** Quantiles of the score distribution {@link #summarise} prints. */
+  static final double[] QUANTILES = {0.05, 0.25, 0.5, 0.75, 0.95};
+  /** Top variants {@link #summarise} prints (top.csv has metamut.score.top-n). */
+  static final int SUMMARY_TOP = 5;
+
+  /**
+   * The closing summary: the best variants, the score distribution (quantiles, on the scores' scale) and where the
+   * files are, so a user sees what the scores say without opening them.
+   */
+  void summarise(ScoreJob.Result r) {
+    if (r.scored() == 0) {
+      say.accept("summary: nothing was scored; the reasons are in " + r.output() + "/rejected");
+      return;
+    }
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> scores = spark.read().parquet(r.output() + "/scores");
+    List<String> top = new java.util.ArrayList<>();
+    for (org.apache.spark.sql.Row row : scores.orderBy(org.apache.spark.sql.functions.desc("score"),
+        org.apache.spark.sql.functions.asc("index")).select("variant", "score").limit(SUMMARY_TOP).collectAsList()) {
+      top.add(String.format(Locale.ROOT, "%s %.3f", row.getString(0), row.getDouble(1)));
+    }
+    double[] q = scores.stat().approxQuantile("score", QUANTILES, 0.001);
+    StringBuilder dist = new StringBuilder();
+    for (int i = 0; i < q.length; i++) {
+      dist.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d%% %.3f", Math.round(QUANTILES[i] * 100), q[i]));
+    }
+    say.accept("summary: top " + top.size() + " of " + String.format(Locale.ROOT, "%,d", r.scored()) + " by score: "
+        + String.join("; ", top));
+    say.accept("summary: score quantiles " + dist + " (on the scale above)");
+    say.accept("summary: every score in " + r.output() + "/scores (Parquet), the top variants in " + r.output()
+        + "/top.csv, counts and the scale in " + r.output() + "/summary.json");
   }
 
   void report(ScoreJob.Result r, ScoringModel sm) {

@@ -158,8 +158,8 @@ public final class MetaTrainJob {
     double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
     OuterOptimizer opt = optimizer(phi.length);
     NanPolicy nan = new NanPolicy(s.nan());
-    checkpoints.identify(Checkpoints.Identity.of(s, factory.describe(), encoder, opt.name(), phi.length,
-        Checkpoints.dataFingerprint(spark.sparkContext().hadoopConfiguration(), s, givenEpisodes)));
+    dataFingerprint = Checkpoints.dataFingerprint(spark.sparkContext().hadoopConfiguration(), s, givenEpisodes);
+    checkpoints.identify(Checkpoints.Identity.of(s, factory.describe(), encoder, opt.name(), phi.length, dataFingerprint));
     long first = resume ? resumeInto(checkpoints, phi, opt, nan, out) : 1;
     MetaValSelector selector = new MetaValSelector(s, factory, learner, store, files, out, say);
     if (resume) {
@@ -213,8 +213,12 @@ public final class MetaTrainJob {
   }
 
   /** What the model folder gets: θ (and learned rates) of the selected step, and the recipe. */
-  private record Model(double[] theta, double[] rates, AdaptationRecipe recipe, long step, boolean selected) {
+  private record Model(double[] theta, double[] rates, AdaptationRecipe recipe, long step, boolean selected,
+                       double metaVal) {
   }
+
+  /** The run's data fingerprint (episodes and proteins), recorded in checkpoints and the model's provenance. */
+  private String dataFingerprint = "";
 
   /**
    * The model: with meta-val, θ of the best step and the recipe chosen there from the grid (announced to the
@@ -227,7 +231,7 @@ public final class MetaTrainJob {
     double[] best = selector.bestPhi();
     if (!selector.enabled() || best == null) {
       return new Model(learner.modelParams(lastPhi, n), learner.learnedRates(lastPhi, n), learner.recipe(lastPhi, n), lastStep,
-          false);
+          false, Double.NaN);
     }
     long step = selector.best().step();
     AdaptationRecipe recipe = selector.chooseRecipe(jsc, runId, bStore, best, step);
@@ -237,7 +241,7 @@ public final class MetaTrainJob {
       l.onSelection(r);
     }
     return new Model(learner.modelParams(best, n), recipe.learnedRates() ? learner.learnedRates(best, n) : null, recipe,
-        step, true);
+        step, true, selector.best().metric());
   }
 
   /**
@@ -490,6 +494,17 @@ public final class MetaTrainJob {
     return folder.target().toString();
   }
 
+  /** The protein groups of the meta-train tasks of the episodes table, sorted; empty for a table without groups. */
+  private List<String> trainedProteinGroups() {
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> eps = spark.read().parquet(s.episodesDir());
+    if (!java.util.Arrays.asList(eps.columns()).contains("protein_group")) {
+      return List.of(); // episodes written by hand (tests, older tables): nothing to record
+    }
+    return eps.filter(org.apache.spark.sql.functions.col("split").equalTo("meta-train"))
+        .select("protein_group").distinct().orderBy("protein_group").collectAsList().stream()
+        .map(r -> r.getString(0)).toList();
+  }
+
   private void writeModelFiles(RunFiles files, Path dir, Model m, long lastStep, EpisodeStore store,
                                MetaLearner learner) throws IOException {
     Map<String, String> prov = new java.util.TreeMap<>();
@@ -502,6 +517,14 @@ public final class MetaTrainJob {
     prov.put("meta-train.learner", learner.toString());
     prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
     prov.put("meta-train.episode-mode", givenEpisodes == null ? s.episodes() : "given");
+    prov.put("meta-train.data-fingerprint", dataFingerprint);
+    if (!Double.isNaN(m.metaVal())) {
+      prov.put("meta-train.meta-val-spearman", String.format(java.util.Locale.ROOT, "%.4f", m.metaVal()));
+    }
+    List<String> groups = givenEpisodes == null ? trainedProteinGroups() : List.of();
+    if (!groups.isEmpty()) { // what a later evaluation's leak check compares its held-out protein groups with
+      prov.put("meta-train.protein-groups", String.join(",", groups));
+    }
     prov.put("created", Instant.now().toString());
     prov.put("config", renderedConfig);
     ModelOutput.write(files, dir, factory, encoder, m.theta(), m.recipe(), m.rates(), manifest(m.step(), store, learner), prov);

@@ -89,6 +89,20 @@ class ScoreRunTest {
         assertEquals(direct, s1.get(Notation.format(v)), 2e-5, "variant " + v);
       }
     }
+    // The closing summary: the best variant and the median, checked against the scores themselves.
+    Map.Entry<String, Double> best = s2.entrySet().stream()
+        .max(Map.Entry.<String, Double>comparingByValue()).orElseThrow();
+    String top = said.stream().filter(l -> l.startsWith("summary: top 5 of 59 by score: ")).findFirst()
+        .orElseThrow(() -> new AssertionError(String.join("\n", said)));
+    assertTrue(top.startsWith("summary: top 5 of 59 by score: " + best.getKey() + " "
+        + String.format(java.util.Locale.ROOT, "%.3f", best.getValue())), top);
+    double[] sorted = s2.values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    String quantiles = said.stream().filter(l -> l.startsWith("summary: score quantiles")).findFirst().orElseThrow();
+    // the median of 59 scores: the 30th (Spark's quantile picks a value of that rank, ±1 for its rounding)
+    assertTrue(quantiles.contains(String.format(java.util.Locale.ROOT, "50%% %.3f", sorted[29]))
+        || quantiles.contains(String.format(java.util.Locale.ROOT, "50%% %.3f", sorted[28])), quantiles + " vs "
+        + sorted[28] + " / " + sorted[29]);
+    assertTrue(said.stream().anyMatch(l -> l.startsWith("summary: every score in ") && l.contains("top.csv")));
     String summary = Files.readString(tmp.resolve("out2/summary.json"));
     assertTrue(summary.contains(m.identity()) && summary.contains("label_mean"), summary);
   }

@@ -16,6 +16,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.CombinedRangeXYPlot;
 import org.jfree.chart.plot.DefaultDrawingSupplier;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -77,6 +78,83 @@ public final class Charts {
     }
     style(chart);
     return png(chart);
+  }
+
+  /**
+   * Small multiples of {@link #performanceVsK}: one panel per method group ({@code panels}: name → methods), side by
+   * side on one shared {@code quantity} axis, each with its methods' lines and bootstrap bands and, when given, the
+   * {@code reference} method (the best ridge) as a dashed grey line without a band, so every panel reads against it.
+   */
+  public static byte[] performanceVsKPanels(List<Summary.Row> rows, String family, String quantity, double level,
+                                            Map<String, List<String>> panels, String reference) {
+    NumberAxis shared = new NumberAxis(quantity);
+    shared.setAutoRangeIncludesZero(false);
+    CombinedRangeXYPlot combined = new CombinedRangeXYPlot(shared);
+    combined.setGap(12);
+    YIntervalSeries ref = reference == null ? null : series(rows, family, quantity, reference);
+    double minK = Double.POSITIVE_INFINITY;
+    double maxK = 0;
+    for (Summary.Row r : rows) {
+      if (r.family().equals(family) && r.quantity().equals(quantity)) {
+        minK = Math.min(minK, r.k());
+        maxK = Math.max(maxK, r.k());
+      }
+    }
+    int colour = 0;
+    for (var panel : panels.entrySet()) {
+      YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+      for (String m : panel.getValue()) {
+        data.addSeries(series(rows, family, quantity, m));
+      }
+      String xLabel = panel.getKey() + ": k";
+      XYPlot plot = new XYPlot(data, minK > 0 && maxK / minK >= 4 ? logAxis(xLabel, 2) : new NumberAxis(xLabel), null,
+          new DeviationRenderer(true, true));
+      DeviationRenderer renderer = (DeviationRenderer) plot.getRenderer();
+      renderer.setAlpha(0.12f);
+      for (int i = 0; i < data.getSeriesCount(); i++) {
+        Paint p = color(colour++);
+        renderer.setSeriesPaint(i, p);
+        renderer.setSeriesFillPaint(i, p);
+        renderer.setSeriesStroke(i, new BasicStroke(2f));
+      }
+      if (ref != null) {
+        YIntervalSeriesCollection r = new YIntervalSeriesCollection();
+        YIntervalSeries line = new YIntervalSeries(reference + " (reference)");
+        for (int i = 0; i < ref.getItemCount(); i++) {
+          line.add(ref.getX(i).doubleValue(), ref.getYValue(i), ref.getYValue(i), ref.getYValue(i));
+        }
+        r.addSeries(line);
+        XYLineAndShapeRenderer dashed = new XYLineAndShapeRenderer(true, false);
+        dashed.setSeriesPaint(0, Color.GRAY);
+        dashed.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {6f, 4f}, 0f));
+        dashed.setSeriesVisibleInLegend(0, combined.getSubplots().isEmpty()); // one legend entry, not one per panel
+        plot.setDataset(1, r);
+        plot.setRenderer(1, dashed);
+      }
+      plot.setBackgroundPaint(Color.WHITE);
+      plot.setDomainGridlinePaint(new Color(0xDDDDDD));
+      plot.setRangeGridlinePaint(new Color(0xDDDDDD));
+      combined.add(plot, 1);
+    }
+    JFreeChart chart = new JFreeChart(quantity + " vs shots k — " + family + " (mean over tasks, "
+        + Math.round(level * 100) + "% bootstrap band" + (reference == null ? "" : "; dashed: " + reference) + ")",
+        JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.getTitle().setFont(chart.getTitle().getFont().deriveFont(14f));
+    return png(chart, Math.max(WIDTH, 420 * panels.size()), HEIGHT);
+  }
+
+  private static YIntervalSeries series(List<Summary.Row> rows, String family, String quantity, String method) {
+    YIntervalSeries s = new YIntervalSeries(method);
+    for (Summary.Row r : rows) {
+      if (r.family().equals(family) && r.quantity().equals(quantity) && r.method().equals(method)) {
+        double lo = Double.isNaN(r.lower()) ? r.mean() : r.lower();
+        double hi = Double.isNaN(r.upper()) ? r.mean() : r.upper();
+        s.add(r.k(), r.mean(), lo, hi);
+      }
+    }
+    return s;
   }
 
   /**
@@ -155,9 +233,13 @@ public final class Charts {
   }
 
   private static byte[] png(JFreeChart chart) {
+    return png(chart, WIDTH, HEIGHT);
+  }
+
+  private static byte[] png(JFreeChart chart, int width, int height) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
+      ChartUtils.writeChartAsPNG(out, chart, width, height);
     } catch (IOException e) {
       throw new UncheckedIOException("could not render chart '" + chart.getTitle().getText() + "'", e);
     }

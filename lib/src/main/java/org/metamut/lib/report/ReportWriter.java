@@ -126,7 +126,14 @@ public final class ReportWriter {
     for (String family : Summary.families(records)) {
       String f = fileSafe(family);
       if (hasPrimary) {
-        out.put(primary + "_vs_k_" + f + ".png", Charts.performanceVsK(rows, family, primary, settings.bootstrapLevel()));
+        // small multiples, one panel per method group with the best ridge as a reference line (ten overlapping bands
+        // in one panel could not be read)
+        List<FirstScreen.Ranked> ranking = FirstScreen.ranking(rows, family, primary);
+        FirstScreen.Ranked ridge = FirstScreen.bestRidge(ranking);
+        out.put(primary + "_vs_k_" + f + ".png", ranking.isEmpty()
+            ? Charts.performanceVsK(rows, family, primary, settings.bootstrapLevel())
+            : Charts.performanceVsKPanels(rows, family, primary, settings.bootstrapLevel(), FirstScreen.panels(ranking),
+                ridge == null ? null : ridge.method()));
         out.put(primary + "_vs_adapt_seconds_" + f + ".png",
             Charts.timeVsQuantity(rows, family, primary, Quantity.ADAPT_SECONDS.key()));
         out.put(primary + "_vs_total_seconds_" + f + ".png",
@@ -296,7 +303,9 @@ public final class ReportWriter {
           .append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
               + "table{border-collapse:collapse;margin:1em 0;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px;"
               + "text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #eee}"
-              + "code{background:#f6f6f6}</style></head><body>\n");
+              + "code{background:#f6f6f6}"
+              + "#summary{border:1px solid #ccc;padding:0.2em 1em;background:#fafafa}ul.rec li{margin:0.3em 0}"
+              + "table.ranked caption{text-align:left;font-weight:bold;padding:0.3em 0}small{color:#666}</style></head><body>\n");
       b.append("<h1>").append(esc(s.title())).append("</h1>\n");
       Set<String> tasks = new TreeSet<>();
       Set<String> methods = new TreeSet<>();
@@ -318,6 +327,7 @@ public final class ReportWriter {
       b.append(" metamut ").append(esc(BuildInfo.current().toString())).append('.');
       b.append(" Every number is in <a href=\"results.csv\">results.csv</a>, <a href=\"summary.csv\">summary.csv</a>, "
           + "<a href=\"improvements.csv\">improvements.csv</a> and <a href=\"results.json\">results.json</a>.</p>\n");
+      FirstScreen.html(b, s, rows, Summary.families(records));
       failedRuns(b, failed);
 
       for (String family : Summary.families(records)) {
@@ -340,6 +350,8 @@ public final class ReportWriter {
           }
         }
       }
+
+      perTaskTables(b, records, s.primaryMetric());
 
       b.append("<h2>Definitions</h2>\n<ul>\n"
           + "<li>Spearman: Pearson correlation of ranks, ties get the average of their ranks. Pearson, RMSE = √(mean squared "
@@ -432,6 +444,43 @@ public final class ReportWriter {
             .append("</td></tr>\n");
       }
       b.append("</table>\n");
+    }
+
+    /** Per task, method and k: the primary metric's mean over seeds; last on the page, one folded table per k. */
+    private static void perTaskTables(StringBuilder b, List<ResultRecord> records, org.metamut.lib.metrics.Metric m) {
+      Map<Integer, Map<String, Map<String, double[]>>> byK = new java.util.TreeMap<>(); // k → task → method → {sum, n}
+      Set<String> methods = new TreeSet<>();
+      for (ResultRecord r : records) {
+        Double v = r.metric(m);
+        if (v == null || Double.isNaN(v)) {
+          continue;
+        }
+        double[] acc = byK.computeIfAbsent(r.k(), k -> new java.util.TreeMap<>())
+            .computeIfAbsent(r.family() + " / " + r.task(), t -> new java.util.TreeMap<>())
+            .computeIfAbsent(r.method(), x -> new double[2]);
+        acc[0] += v;
+        acc[1]++;
+        methods.add(r.method());
+      }
+      if (byK.isEmpty()) {
+        return;
+      }
+      b.append("<h2>Per task</h2>\n<p>").append(esc(m.key())).append(" per task (family / task), mean over seeds.</p>\n");
+      for (var e : byK.entrySet()) {
+        b.append("<details><summary>k = ").append(e.getKey()).append(" (").append(e.getValue().size())
+            .append(" tasks)</summary>\n<table><tr><th class=\"l\">task</th>");
+        methods.forEach(x -> b.append("<th>").append(esc(x)).append("</th>"));
+        b.append("</tr>\n");
+        e.getValue().forEach((task, cells) -> {
+          b.append("<tr><td class=\"l\">").append(esc(task)).append("</td>");
+          for (String x : methods) {
+            double[] acc = cells.get(x);
+            b.append("<td>").append(acc == null ? "" : fmt(acc[0] / acc[1])).append("</td>");
+          }
+          b.append("</tr>\n");
+        });
+        b.append("</table></details>\n");
+      }
     }
 
     private static void keyValueTable(StringBuilder b, Map<String, String> map, String k, String v) {

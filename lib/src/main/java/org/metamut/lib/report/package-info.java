@@ -7,7 +7,10 @@
  * embedded as base64 data URIs and also saved under {@code charts/}), {@code results.csv},
  * {@code summary.csv}, {@code improvements.csv}, {@code failed.csv} (the {@link org.metamut.lib.report.FailedRun}s:
  * runs that threw) and {@code results.json}. Intervals resample protein groups ({@link
- * org.metamut.lib.report.ResultRecord#group}), each drawn group with all its tasks, then seeds.
+ * org.metamut.lib.report.ResultRecord#group}), each drawn group with all its tasks, then seeds. The page opens with
+ * {@link org.metamut.lib.report.FirstScreen}: per family the methods ranked, the recommendation (and whether it was
+ * made on meta-val or, indicatively, on the test tasks), the comparison with the best ridge; its method groups are
+ * the panels of the k chart.
  * {@link org.metamut.lib.report.ActiveLearningReport} writes the active-learning benchmark's tables and page with the
  * same bootstrap.
  *
