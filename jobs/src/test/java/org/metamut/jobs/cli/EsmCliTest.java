@@ -54,7 +54,7 @@ class EsmCliTest {
     Files.write(tmp.resolve("model.safetensors"), java.util.Arrays.copyOf(w, w.length - 100));
     String[] r = run("model", "import-esm", tmp.toString());
     assertEquals("1", r[0]);
-    assertTrue(r[2].startsWith("metamut import-esm: not a usable ESM-2 checkpoint: " + tmp.resolve("model.safetensors")),
+    assertTrue(r[2].startsWith("metamut model import-esm: not a usable ESM-2 checkpoint: " + tmp.resolve("model.safetensors")),
         r[2]);
     assertTrue(r[2].contains("outside the"), r[2]);
     assertEquals(1, r[2].strip().lines().count(), r[2]);

@@ -74,7 +74,8 @@ class MetamutCliTest {
         .withPooling(org.metamut.lib.model.ModelSpec.Pooling.SITES).withSubstitutionFeatures(true);
     org.metamut.lib.io.SavedModel m = new org.metamut.lib.io.SavedModel(spec,
         org.metamut.lib.encode.EncoderSpec.separator(24), org.metamut.lib.io.Normalisation.none(),
-        org.metamut.lib.adapt.AdaptationRecipe.closedForm("cf-head", 0.5, 0.25),
+        org.metamut.lib.adapt.AdaptationRecipe.closedForm("cf-head", 0.5, 0.25,
+            org.metamut.lib.adapt.AdaptationRecipe.HeadPrior.THETA),
         java.util.Map.of("meta-train.meta-val-spearman", "0.3000", "meta-train.protein-groups", "GFP,TEM1"),
         org.metamut.lib.model.ParamLayout.of(spec).initialise(1), null);
     java.nio.file.Path dir = tmp.resolve("model");

@@ -29,7 +29,7 @@ class ModelInfoTest {
     ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24).withPooling(ModelSpec.Pooling.SITES)
         .withSubstitutionFeatures(true);
     return new SavedModel(spec, EncoderSpec.separator(24), Normalisation.none(),
-        AdaptationRecipe.closedForm("cf-head", 1.25, -0.5),
+        AdaptationRecipe.closedForm("cf-head", 1.25, -0.5, AdaptationRecipe.HeadPrior.THETA),
         Map.of(ModelInfo.STEP, "40", ModelInfo.LAST_STEP, "80", ModelInfo.SEED, "42",
             ModelInfo.SELECTION, "the best step by mean meta-val query Spearman", ModelInfo.META_VAL, "0.2150",
             ModelInfo.DATA_FINGERPRINT, "sha256:feed", ModelInfo.PROTEIN_GROUPS, "BLAT_ECOLX,P53_HUMAN",
