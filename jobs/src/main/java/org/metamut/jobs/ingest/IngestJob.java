@@ -298,14 +298,20 @@ public final class IngestJob {
   /**
    * Fails the run, before anything is committed, for a source whose every data row was quarantined (a wrong
    * delimiter or header: the previous outputs stay, and the one line names the file and the reasons), or whose
-   * counts do not reconcile. A source without data rows (an empty file) is only reported.
+   * counts do not reconcile, or that has no data row at all (an empty file, a header only: a source that yields no
+   * variant is a failure, not a silent gap in the catalogue).
    */
   private static void requireUsable(String id, Map<String, Object> r, List<SourceFile> files) {
     long read = ((Number) r.get("rows_read")).longValue();
     long variants = ((Number) r.get("variants")).longValue();
     String where = files.isEmpty() ? "no file" : org.metamut.jobs.output.OutputFolder.display(new Path(files.get(0).path()))
         + (files.size() > 1 ? " and " + (files.size() - 1) + " more files" : "");
-    if (read > 0 && variants == 0) {
+    if (read == 0) {
+      throw new IllegalStateException("source '" + id + "' (" + where + "): no data rows (an empty file or a header "
+          + "only), so it yields no variant; check the entry's path in metamut.ingest.datasets, or leave the source out "
+          + "with metamut.ingest.only; nothing was committed");
+    }
+    if (variants == 0) {
       throw new IllegalStateException("source '" + id + "' (" + where + "): every one of its " + read
           + " data rows was quarantined " + r.get("quarantine_by_reason") + "; check the entry's delimiter and column "
           + "names in metamut.ingest.datasets against the file's header; nothing was committed");

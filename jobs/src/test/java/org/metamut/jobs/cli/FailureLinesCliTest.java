@@ -91,6 +91,14 @@ public class FailureLinesCliTest {
     assertTrue(bad[1].startsWith("metamut ingest: source 'toy' (" + csv + "): every one of its 10 data rows was "
         + "quarantined {MISSING_COLUMN=10}; check the entry's delimiter"), bad[1]);
     assertEquals(before, tables(out), "the previous outputs stay");
+
+    Files.writeString(csv, "mutation,score\n"); // a header only: the source yields no variant
+    String[] empty = CliTestAccess.run("ingest", "--config", conf.toString());
+    assertEquals("1", empty[0], empty[1]);
+    assertEquals(1, lines(empty[1]).size(), empty[1]);
+    assertTrue(empty[1].startsWith("metamut ingest: source 'toy' (" + csv + "): no data rows (an empty file or a "
+        + "header only), so it yields no variant"), empty[1]);
+    assertEquals(before, tables(out), "the previous outputs stay");
   }
 
   @Test

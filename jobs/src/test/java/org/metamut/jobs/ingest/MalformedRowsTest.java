@@ -33,7 +33,7 @@ class MalformedRowsTest {
   static final String CATALOGUE = """
       metamut.ingest.max-line-bytes = 200000
       metamut.ingest.min-task-variants = 2
-      metamut.ingest.only = [bad-subs, empty-src, bad-seq, bad-pos, bad-class]
+      metamut.ingest.only = [bad-subs, bad-seq, bad-pos, bad-class]
       metamut.episodes.support-size = 2
       metamut.episodes.query-size = 2
       metamut.episodes.per-task = 2
@@ -165,7 +165,6 @@ class MalformedRowsTest {
     // bad-subs: 17 data lines minus 1 blank = 16 rows; 10 quarantined; K1M twice -> 1 merged; 5 variants
     assertCounts(s.get("bad-subs"), 16, 5, 1, 10);
     assertEquals(1L, ((Number) s.get("bad-subs").get("blank_lines")).longValue());
-    assertCounts(s.get("empty-src"), 0, 0, 0, 0);
     assertCounts(s.get("bad-seq"), 8, 5, 0, 3);
     assertCounts(s.get("bad-pos"), 7, 4, 0, 3);
     assertCounts(s.get("bad-class"), 9, 4, 1, 4); // R151Q's conflicting duplicates (lines 3, 10) quarantined
