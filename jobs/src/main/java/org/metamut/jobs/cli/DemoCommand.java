@@ -89,11 +89,12 @@ final class DemoCommand extends JobCommand {
 
   /**
    * The demo's evaluation sizes (src/docs/evaluate.md): a few held-out tasks, k in {8, 32}, 2 seeds, a short
-   * meta-training per method; they override the configuration's metamut.evaluate values for the demo only.
+   * meta-training per method without meta-val selection (10 steps leave nothing to choose, and the recipe grid would
+   * cost each method more than its training); they override the configuration's values for the demo only.
    */
   static final String DEMO_EVALUATION = "metamut.evaluate { shots = [8, 32], seeds = 2, max-tasks = 3, max-query = 100,\n"
       + "  pool-size = 500, train.outer-steps = 10, bootstrap.resamples = 1000 }\n"
-      + "metamut.train.meta-batch-tasks = 4\n";
+      + "metamut.train { meta-batch-tasks = 4, eval.every-steps = 0 }\n";
 
   static void evaluateStage(JobContext ctx, String out) {
     try {
