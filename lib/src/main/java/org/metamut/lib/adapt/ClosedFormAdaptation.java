@@ -70,23 +70,13 @@ public final class ClosedFormAdaptation {
   public record Solved(double[] theta, ClosedFormHead.Fit posterior) {
   }
 
-  /** {@link #solve}, keeping the posterior. */
+  /**
+   * {@link #solve}, keeping the posterior: the recipe's penalties used as given or rescaled per task by support
+   * leave-one-out ({@link AdaptationRecipe#penalties}), the weights shrunk towards zero or towards θ's own head
+   * ({@link AdaptationRecipe#headPrior}).
+   */
   public static Solved solveWithPosterior(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
                                           AdaptationRecipe recipe) {
-    return solve(model, theta, head, support, recipe.headLogPenalty(), recipe.sideLogPenalty(), recipe.penalties(),
-        recipe.headPrior());
-  }
-
-  /**
-   * θ with its head set to the ridge solution on the support (labels = the chunks' targets): the penalties used as
-   * given or rescaled per task by support leave-one-out ({@code choice}); the weights shrunk towards zero or towards
-   * θ's own head ({@code prior}).
-   *
-   * @param head the head's range: the learned features' weights, the bias, then the side features' weights
-   */
-  public static Solved solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                             double learnedLogPenalty, double sideLogPenalty, AdaptationRecipe.PenaltyChoice choice,
-                             AdaptationRecipe.HeadPrior prior) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -100,10 +90,10 @@ public final class ClosedFormAdaptation {
         y[row++] = t;
       }
     }
-    double[] w0 = prior == AdaptationRecipe.HeadPrior.THETA ? priorMean(theta, head, learned) : new double[d];
+    double[] w0 = recipe.headPrior() == AdaptationRecipe.HeadPrior.THETA ? priorMean(theta, head, learned) : new double[d];
     double[] r = ClosedFormHead.residual(f, y, w0);
-    double[] lp = logPenalties(model, learnedLogPenalty, sideLogPenalty);
-    if (choice == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
+    double[] lp = logPenalties(model, recipe.headLogPenalty(), recipe.sideLogPenalty());
+    if (recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
       int[] block = new int[d];
       Arrays.fill(block, learned, d, 1);
       lp = ClosedFormHead.chooseByLoo(f, r, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
@@ -118,18 +108,27 @@ public final class ClosedFormAdaptation {
       w[j] = w0[j] + delta[j];
     }
     double[] out = theta.clone();
-    System.arraycopy(w, 0, out, head.from(), learned);
+    for (int j = 0; j < d; j++) {
+      out[weightIndex(head, learned, j)] = w[j];
+    }
     out[head.from() + learned] = bias;
-    System.arraycopy(w, learned, out, head.from() + learned + 1, d - learned);
     return new Solved(out, fit);
   }
 
   /** θ's head weights in feature order (the learned features', then the side features'; the bias skipped). */
   public static double[] priorMean(double[] theta, ParamRange head, int learned) {
-    int d = head.size() - 1;
-    double[] w0 = new double[d];
-    System.arraycopy(theta, head.from(), w0, 0, learned);
-    System.arraycopy(theta, head.from() + learned + 1, w0, learned, d - learned);
+    double[] w0 = new double[head.size() - 1];
+    for (int j = 0; j < w0.length; j++) {
+      w0[j] = theta[weightIndex(head, learned, j)];
+    }
     return w0;
+  }
+
+  /**
+   * The index in θ of the head weight of feature {@code j}: the head is the {@code learned} features' weights, the
+   * bias, then the side features' weights ({@code head.W, head.b, head.Ws}).
+   */
+  public static int weightIndex(ParamRange head, int learned, int j) {
+    return head.from() + (j < learned ? j : j + 1);
   }
 }

@@ -21,8 +21,8 @@ import java.util.Arrays;
  * interpolates the support, there is nothing to estimate σ² from: it is NaN, and so is every predictive variance.
  *
  * <p>{@link #queryLoss} also returns the gradient of the query mean squared error with respect to the support and
- * query features and the log-penalties, by reverse-mode differentiation through the solve (including the
- * centring), so a backbone producing the features can be meta-learned through it.
+ * query features, the log-penalties and the targets (and, with a prior mean w₀, w₀), by reverse-mode differentiation
+ * through the solve (including the centring), so a backbone producing the features can be meta-learned through it.
  */
 public final class ClosedFormHead {
   private ClosedFormHead() {
@@ -203,11 +203,12 @@ public final class ClosedFormHead {
    * @param dQuery       ∂loss/∂xq (m × D)
    * @param dLogPenalty  ∂loss/∂logPenalty (D)
    * @param dSupportTargets ∂loss/∂ys (k)
+   * @param dQueryTargets ∂loss/∂yq (m)
    * @param dPriorMean   ∂loss/∂w₀ (D) of {@link #queryLoss(double[][], double[], double[][], double[], double[],
    *                     double[])}; zeros for a zero prior mean
    */
   public record Gradient(double loss, double[] predictions, double[][] dSupport, double[][] dQuery, double[] dLogPenalty,
-                         double[] dSupportTargets, double[] dPriorMean) {
+                         double[] dSupportTargets, double[] dQueryTargets, double[] dPriorMean) {
   }
 
   /**
@@ -223,28 +224,28 @@ public final class ClosedFormHead {
     double[] r = residual(xs, ys, w0);
     double[] rq = residual(xq, yq, w0);
     Gradient g = queryLoss(xs, r, xq, rq, logPenalty);
-    int k = xs.length;
-    int m = xq.length;
     double[] mu = g.predictions().clone();
-    double[] dW0 = new double[d];
-    double[][] dXs = g.dSupport();
-    double[][] dXq = g.dQuery();
-    for (int q = 0; q < m; q++) {
-      double gq = 2 * (g.predictions()[q] - rq[q]) / m; // ∂loss/∂μ_q; ∂loss/∂rq_q = −gq
+    for (int q = 0; q < mu.length; q++) {
       mu[q] += dot(xq[q], w0);
-      for (int j = 0; j < d; j++) {
-        dW0[j] += gq * xq[q][j];
-        dXq[q][j] += gq * w0[j];
+    }
+    double[] dW0 = new double[d];
+    throughResidual(xs, g.dSupportTargets(), w0, dW0, g.dSupport());
+    throughResidual(xq, g.dQueryTargets(), w0, dW0, g.dQuery());
+    return new Gradient(g.loss(), mu, g.dSupport(), g.dQuery(), g.dLogPenalty(), g.dSupportTargets(),
+        g.dQueryTargets(), dW0);
+  }
+
+  /**
+   * The chain rule through residual targets {@code r = y − x·w₀}: given ∂loss/∂r, adds −Σ_i ∂r_i·x_i to
+   * {@code dW0} and −∂r_i·w₀ to row i of {@code dX}.
+   */
+  private static void throughResidual(double[][] x, double[] dR, double[] w0, double[] dW0, double[][] dX) {
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < w0.length; j++) {
+        dW0[j] -= dR[i] * x[i][j];
+        dX[i][j] -= dR[i] * w0[j];
       }
     }
-    for (int i = 0; i < k; i++) {
-      double gi = g.dSupportTargets()[i]; // ∂loss/∂r_i, and r_i = ys_i − xs_i·w₀
-      for (int j = 0; j < d; j++) {
-        dW0[j] -= gi * xs[i][j];
-        dXs[i][j] -= gi * w0[j];
-      }
-    }
-    return new Gradient(g.loss(), mu, dXs, dXq, g.dLogPenalty(), g.dSupportTargets(), dW0);
   }
 
   /** {@code y − x·w0}, row by row. */
@@ -339,7 +340,11 @@ public final class ClosedFormHead {
     for (int i = 0; i < k; i++) {
       dYs[i] = beta[i] - betaMean + gSum / k;
     }
-    return new Gradient(loss, mu, dXs, dXqc, dLog, dYs, new double[d]);
+    double[] dYq = new double[m];
+    for (int q = 0; q < m; q++) {
+      dYq[q] = -g[q];
+    }
+    return new Gradient(loss, mu, dXs, dXqc, dLog, dYs, dYq, new double[d]);
   }
 
   /**

@@ -136,7 +136,7 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     double[] out = Arrays.copyOf(grad, n + PENALTIES);
     double[] dW0 = g.dPriorMean();
     for (int j = 0; j < dW0.length; j++) {
-      out[head.from() + (j < learned ? j : j + 1)] += dW0[j]; // head.W, then (after head.b) head.Ws
+      out[ClosedFormAdaptation.weightIndex(head, learned, j)] += dW0[j];
     }
     for (int j = 0; j < g.dLogPenalty().length; j++) {
       out[j < fm.learnedFeatureDim() ? n : n + 1] += g.dLogPenalty()[j];

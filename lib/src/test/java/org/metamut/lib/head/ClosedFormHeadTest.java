@@ -198,6 +198,7 @@ class ClosedFormHeadTest {
       }
     }
     for (int q = 0; q < m; q++) {
+      worst = Math.max(worst, Math.abs(centralDifference(yq, q, loss) - g.dQueryTargets()[q]));
       for (int j = 0; j < d; j++) {
         worst = Math.max(worst, Math.abs(centralDifference(xq[q], j, loss) - g.dQuery()[q][j]));
       }
