@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * Model selection on meta-val for one run: evaluates φ with {@link MetaValidation} (the learner's own recipe) every
  * {@code eval.every-steps}, keeps φ of the best step ({@link ModelSelection}; also on disk, {@code selection/
  * best-NNNNNNNN.bin}, so a resumed run keeps it), says when patience has run out, and at the end chooses the
- * inner-loop recipe at the selected θ from the configured grid.
+ * recipe at the selected θ ({@link #chooseRecipe}: the configured (steps, rate) grid, or a closed-form head's
+ * learned vs per-task support-LOO penalties).
  *
  * <p>Why the best step, chosen by Spearman: the last step is whatever the outer loop happened to end on (meta-val
  * loss is noisy and overfits late), and users read the ranking of their query variants, not the MSE.
