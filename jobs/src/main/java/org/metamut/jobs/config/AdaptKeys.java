@@ -7,6 +7,7 @@ import org.metamut.lib.method.Methods;
 import java.util.List;
 
 import static org.metamut.jobs.config.ConfigKey.doubleKey;
+import static org.metamut.jobs.config.ConfigKey.enumKey;
 import static org.metamut.jobs.config.ConfigKey.intKey;
 import static org.metamut.jobs.config.ConfigKey.positiveDoubleKey;
 
@@ -26,6 +27,19 @@ public final class AdaptKeys {
   public static final ConfigKey<Double> LEARNING_RATE = doubleKey("metamut.adapt.learning-rate",
       "override of the inner SGD learning rate (0 = the model's own recipe, including Meta-SGD's learned rates)", 0, 100);
 
+  public static final ConfigKey<String> SITE_BLOCK = enumKey("metamut.adapt.site-block",
+      "override of a closed-form head's per-task site block (one-hot of the support's substitutions, penalty by support "
+          + "LOO): model = the model's own recipe (chosen on meta-val by meta-train), on, off", "model", "on", "off");
+
+  /** The site-block override of {@link #SITE_BLOCK}, null for the model's own. */
+  public static AdaptationRecipe.Sites siteBlock(MetamutConfig c) {
+    return switch (c.get(SITE_BLOCK)) {
+      case "on" -> AdaptationRecipe.Sites.SUPPORT_LOO;
+      case "off" -> AdaptationRecipe.Sites.OFF;
+      default -> null;
+    };
+  }
+
   public static final ConfigKey<Integer> FINE_TUNE_STEPS = intKey("metamut.adapt.fine-tune.steps",
       "SGD steps of the recipe given to models that were not meta-trained: the fine-tuning baseline, scratch and "
           + "freshly initialised models (1..100000)", 1, 100_000);
@@ -44,6 +58,6 @@ public final class AdaptKeys {
   }
 
   static List<ConfigKey<?>> all() {
-    return List.of(STEPS, LEARNING_RATE, FINE_TUNE_STEPS, FINE_TUNE_LEARNING_RATE);
+    return List.of(STEPS, LEARNING_RATE, SITE_BLOCK, FINE_TUNE_STEPS, FINE_TUNE_LEARNING_RATE);
   }
 }

@@ -104,7 +104,7 @@ public final class EpisodeLoader {
       TokenBatch s = EncodedVariant.toBatch(b.support, b.supportY.stream().mapToDouble(Double::doubleValue).toArray(), seqLen);
       TokenBatch q = EncodedVariant.toBatch(b.query, b.queryY.stream().mapToDouble(Double::doubleValue).toArray(), seqLen);
       out.add(new EpisodeStore.Episode(b.task, b.episode, b.split, seqLen, s.ids(), s.flags(), s.targets(),
-          q.ids(), q.flags(), q.targets()));
+          q.ids(), q.flags(), q.targets(), sites(b.support), sites(b.query)));
     }
     if (cropped > 0) { // by design (the crop window keeps every site), but the user should know how much is cut
       say.accept(String.format(java.util.Locale.ROOT, "crop window: %d of %d episode variants (%d of %d proteins) are "
@@ -112,6 +112,10 @@ public final class EpisodeLoader {
           variants, croppedProteins.size(), sequences.size(), seqLen));
     }
     return new EpisodeStore(out);
+  }
+
+  private static long[][] sites(List<EncodedVariant> vs) {
+    return vs.stream().map(EncodedVariant::sites).toArray(long[][]::new);
   }
 
   private static final class Builder {

@@ -10,15 +10,26 @@ import java.util.List;
  * Every encoded episode of a run, as plain arrays: built once on the driver, broadcast once, and kept by each
  * executor (Spark caches a broadcast value per executor JVM) for the whole run; each outer step then only ships
  * episode indices. Episodes are sorted by (task id, episode), so an index means the same episode in every run
- * over the same data. Size: about 4·T bytes per variant (≈ 8 KB per 16+16-shot episode at T = 64).
+ * over the same data. Size: about 4·T bytes per variant plus 16 per mutation for its site keys (≈ 8.7 KB per
+ * 16+16-shot episode of single mutants at T = 64).
  */
 public final class EpisodeStore implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** One encoded episode: its support and query sets padded to the same sequence length. */
+  /**
+   * One encoded episode: its support and query sets padded to the same sequence length, and each variant's
+   * {@link org.metamut.lib.encode.SiteKeys} (what a closed-form head's site block reads; null when not known).
+   */
   public record Episode(String taskId, int episode, String split, int seqLen, int[] supportIds, byte[] supportFlags,
-                        double[] supportY, int[] queryIds, byte[] queryFlags, double[] queryY) implements Serializable {
-    private static final long serialVersionUID = 1L;
+                        double[] supportY, int[] queryIds, byte[] queryFlags, double[] queryY, long[][] supportSites,
+                        long[][] querySites) implements Serializable {
+    private static final long serialVersionUID = 2L;
+
+    /** An episode without site keys. */
+    public Episode(String taskId, int episode, String split, int seqLen, int[] supportIds, byte[] supportFlags,
+                   double[] supportY, int[] queryIds, byte[] queryFlags, double[] queryY) {
+      this(taskId, episode, split, seqLen, supportIds, supportFlags, supportY, queryIds, queryFlags, queryY, null, null);
+    }
 
     public String key() {
       return taskId + "#" + episode;

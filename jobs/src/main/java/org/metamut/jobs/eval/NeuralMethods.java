@@ -118,7 +118,8 @@ final class NeuralMethods {
       // the meta-train episodes, every step (and meta-training's meta-val checks and checkpoints) and writing the model.
       // A model read from a file (cost unknown here) and a fresh initialisation are charged 0.
       double secs = loaded || kind == MethodKind.SCRATCH ? 0 : (System.nanoTime() - t0) / 1e9;
-      adapters.put(n[0], a.override(cfg.get(AdaptKeys.STEPS), cfg.get(AdaptKeys.LEARNING_RATE)));
+      adapters.put(n[0], a.override(cfg.get(AdaptKeys.STEPS), cfg.get(AdaptKeys.LEARNING_RATE))
+          .overrideSites(AdaptKeys.siteBlock(cfg)));
       trainSeconds.put(n[0], secs);
       specs.add(new MethodSpec(n[0], n[1], kind, enc, secs));
     }

@@ -3,6 +3,7 @@ package org.metamut.jobs.score;
 import org.apache.hadoop.conf.Configuration;
 import org.metamut.jobs.output.AtomicFile;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.adapt.SiteBlock;
 import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.Normalisation;
@@ -25,17 +26,19 @@ import java.util.Map;
  * @param identity {@code <kind>-<first 12 hex of SHA-256 of θ (float64, little-endian)>}
  * @param posterior the closed-form head's posterior of a model adapted in this run (predictive SDs); null otherwise —
  *                  a model file holds θ only, so a model read back with {@code --model} scores without SD
+ * @param sites    the closed-form head's per-task site block of a model adapted in this run (added to every score);
+ *                 null otherwise. A model file cannot hold it, so such a model is not saved ({@code --save-adapted})
  */
-public record ScoreModel(String kind, SavedModel saved, String identity, ClosedFormHead.Fit posterior) {
+public record ScoreModel(String kind, SavedModel saved, String identity, ClosedFormHead.Fit posterior, SiteBlock sites) {
   public static final String KIND = "score.model-kind";
 
   public ScoreModel(String kind, SavedModel saved, String identity) {
-    this(kind, saved, identity, null);
+    this(kind, saved, identity, null, null);
   }
 
-  /** This model with the posterior its scores' SDs come from (null: none). */
-  public ScoreModel withPosterior(ClosedFormHead.Fit p) {
-    return new ScoreModel(kind, saved, identity, p);
+  /** This model with the posterior its scores' SDs come from and its site block (null: none). */
+  public ScoreModel withHead(ClosedFormHead.Fit p, SiteBlock siteBlock) {
+    return new ScoreModel(kind, saved, identity, p, siteBlock);
   }
 
   public static ScoreModel of(SavedModel saved) {
@@ -100,6 +103,6 @@ public record ScoreModel(String kind, SavedModel saved, String identity, ClosedF
   }
 
   public ScoringModel scoringModel() {
-    return new ScoringModel(identity, saved.factory(false), encoder(), scale(), posterior);
+    return new ScoringModel(identity, saved.factory(false), encoder(), scale(), posterior, sites);
   }
 }

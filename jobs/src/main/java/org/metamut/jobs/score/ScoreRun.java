@@ -71,6 +71,11 @@ public final class ScoreRun {
     ScoreModel model = loadModel(req);
     if (req.labelled() != null) {
       model = adapt(model, protein, req);
+      if (req.saveAdapted() != null && model.sites() != null) {
+        throw new IllegalArgumentException("--save-adapted: the adapted model has per-task site weights (its recipe's "
+            + "site block), which a model file does not hold; score with --labelled each time (adapting takes seconds), "
+            + "or adapt without them (-Dmetamut.adapt.site-block=off)");
+      }
       if (req.saveAdapted() != null) {
         try {
           model.write(req.saveAdapted(), spark.sparkContext().hadoopConfiguration());
@@ -233,7 +238,8 @@ public final class ScoreRun {
           + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
     }
     double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
-    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE));
+    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
+        .overrideSites(AdaptKeys.siteBlock(config));
     AdaptedModel a;
     try (FlatModel m = base.saved().factory(false).create()) {
       a = adapter.adapt(m, ids, y, enc.maxLen());
@@ -265,6 +271,6 @@ public final class ScoreRun {
     SavedModel b = base.saved();
     return ScoreModel.of("adapted", new SavedModel(b.spec(), b.encoder(),
         Normalisation.zScore(a.targets().mean(), a.targets().scale(), 1.0), b.recipe(), prov, a.theta(), b.innerRates()))
-        .withPosterior(a.hasUncertainty() ? a.posterior() : null);
+        .withHead(a.hasUncertainty() ? a.posterior() : null, a.sites());
   }
 }

@@ -93,8 +93,15 @@ final class ScoringIterator implements Iterator<Row> {
     }
     TokenBatch batch = Batches.pad(encoded, batchSize, model.encoder().maxLen(), null);
     double[] pred = flat.predict(theta, batch);
+    // a padded batch repeats its first row up to the batch size: only the pending rows are read
+    List<long[]> sites = model.sites() == null ? null : encoded.stream().map(EncodedVariant::sites).toList();
+    for (int b = 0; sites != null && b < pending.size(); b++) {
+      pred[b] += model.sites().effect(sites.get(b));
+    }
     // the head's posterior SD of the batch's features: a second forward pass, only for models with an SD
-    double[] sd = model.hasSd() ? model.posterior().sd(ClosedFormAdaptation.featureModel(flat).features(theta, batch)) : null;
+    double[][] features = model.hasSd() ? ClosedFormAdaptation.featureModel(flat).features(theta, batch) : null;
+    double[] sd = features == null ? null : sites == null ? model.posterior().sd(features)
+        : model.sites().sd(model.posterior(), java.util.Arrays.copyOf(features, pending.size()), sites);
     for (int b = 0; b < pending.size(); b++) {
       Candidate c = pending.get(b);
       Double s = sd == null || !Double.isFinite(sd[b]) ? null : sd[b];

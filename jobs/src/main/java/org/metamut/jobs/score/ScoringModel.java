@@ -1,5 +1,6 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.adapt.SiteBlock;
 import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.model.ModelFactory;
 import java.io.Serializable;
@@ -16,14 +17,16 @@ import java.util.Objects;
  * @param scale    what the scores mean
  * @param posterior the closed-form head's posterior when the model was adapted here by the closed-form solver: it
  *                  gives each score a predictive SD (same scale as the score); null = no SD
+ * @param sites     the closed-form head's per-task site block when the model was adapted here with one: its effect is
+ *                  added to each score (and its columns to the SD's features); null = none
  */
 public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale,
-                           ClosedFormHead.Fit posterior) implements Serializable {
-  private static final long serialVersionUID = 2L;
+                           ClosedFormHead.Fit posterior, SiteBlock sites) implements Serializable {
+  private static final long serialVersionUID = 3L;
 
   /** A model without predictive SD. */
   public ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale) {
-    this(identity, factory, encoder, scale, null);
+    this(identity, factory, encoder, scale, null, null);
   }
 
   /** True when scores come with a predictive SD. */

@@ -78,8 +78,8 @@ public final class MetaValidation {
     String device = GpuBinding.bind(gpu);
     FlatModel model = ExecutorCache.model(runId, device, factory);
     int t = e.seqLen();
-    List<EncodedVariant> support = rows(e.supportIds(), e.supportFlags(), e.supportY().length, t);
-    List<EncodedVariant> query = rows(e.queryIds(), e.queryFlags(), e.queryY().length, t);
+    List<EncodedVariant> support = rows(e.supportIds(), e.supportFlags(), e.supportSites(), e.supportY().length, t);
+    List<EncodedVariant> query = rows(e.queryIds(), e.queryFlags(), e.querySites(), e.queryY().length, t);
     AdaptedModel a = adapter.adapt(model, support, e.supportY(), t);
     double[] pred = a.predict(model, query);
     double[] zTrue = a.targets().transform(e.queryY());
@@ -90,12 +90,15 @@ public final class MetaValidation {
         mse(zTrue, zPred));
   }
 
-  /** The episode's padded rows back as encoded variants (padding included: batching them again is the identity). */
-  private static List<EncodedVariant> rows(int[] ids, byte[] flags, int n, int t) {
+  /**
+   * The episode's padded rows back as encoded variants (padding included: batching them again is the identity), with
+   * their site keys when the episode has them.
+   */
+  private static List<EncodedVariant> rows(int[] ids, byte[] flags, long[][] sites, int n, int t) {
     List<EncodedVariant> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(new EncodedVariant(Arrays.copyOfRange(ids, i * t, (i + 1) * t),
-          flags == null ? null : Arrays.copyOfRange(flags, i * t, (i + 1) * t)));
+          flags == null ? null : Arrays.copyOfRange(flags, i * t, (i + 1) * t), sites == null ? null : sites[i]));
     }
     return out;
   }

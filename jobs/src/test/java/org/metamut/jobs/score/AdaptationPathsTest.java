@@ -40,10 +40,45 @@ class AdaptationPathsTest {
 
   @Test
   void evaluateAndScoreAdaptAndPredictBitIdentically(@TempDir Path tmp) throws Exception {
-    ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24);
-    EncoderSpec enc = EncoderSpec.separator(24);
     // A recipe that no job default has: the model file's recipe must be what both paths use.
-    ScoreModel base = ScoreRun.freshModel(spec, enc, AdaptationRecipe.fineTune("finetune", 4, 0.037), 11);
+    Paths p = adaptBothWays(tmp, ModelSpec.reference(1, 16, 2, 32, 24), AdaptationRecipe.fineTune("finetune", 4, 0.037), true);
+    assertTrue(p.adaptedByScore.provenance().get("score.adaptation").contains("4 SGD steps"),
+        p.adaptedByScore.provenance().toString());
+    assertArrayEquals(p.adaptedByScore.theta(), p.eval[0], "adapted θ differs between the score and evaluate paths");
+    assertArrayEquals(p.byScore, p.eval[1], "predictions differ between the score and evaluate paths");
+    assertEquals(p.base.saved().recipe(), p.adaptedByScore.recipe());
+  }
+
+  @Test
+  void aClosedFormHeadWithASiteBlockScoresAsItEvaluatesAndIsNotSavedWithoutIt(@TempDir Path tmp) throws Exception {
+    AdaptationRecipe recipe = AdaptationRecipe.closedForm("cf-head", 0.5, 0.0, AdaptationRecipe.HeadPrior.THETA)
+        .withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "");
+    ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24).withPooling(ModelSpec.Pooling.SITES);
+    Paths p = adaptBothWays(tmp, spec, recipe, false);
+    assertArrayEquals(p.byScore, p.eval[1], "predictions differ between the score and evaluate paths");
+    assertArrayEquals(p.sdByScore, p.eval[3], 1e-12, "predictive SDs differ between the score and evaluate paths");
+    // the site block moves the predictions: without it they differ
+    SavedModel read = ModelFile.read(tmp.resolve("base.mmut"));
+    try (FlatModel flat = read.factory(false).create()) {
+      double[][] off = UnitRunner.adaptAndPredict(Adapter.of(read).overrideSites(AdaptationRecipe.Sites.OFF), flat,
+          read.encoder(), p.task, p.support, p.query);
+      assertTrue(!java.util.Arrays.equals(off[1], p.eval[1]), "the site block changed no prediction");
+    }
+    // a model file holds θ only: saving the adapted model is refused in one line, not saved without its site weights
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> adaptBothWays(tmp.resolve("again"), spec, recipe, true));
+    assertTrue(e.getMessage().contains("site-block=off"), e.getMessage());
+  }
+
+  /** What the score and evaluate paths made of the same model file and labelled variants. */
+  private record Paths(ScoreModel base, SavedModel adaptedByScore, double[] byScore, double[] sdByScore, double[][] eval,
+                       TaskData task, int[] support, int[] query) {
+  }
+
+  private static Paths adaptBothWays(Path tmp, ModelSpec spec, AdaptationRecipe recipe, boolean save) throws Exception {
+    Files.createDirectories(tmp);
+    EncoderSpec enc = EncoderSpec.separator(24);
+    ScoreModel base = ScoreRun.freshModel(spec, enc, recipe, 11);
     Path model = tmp.resolve("base.mmut");
     base.write(model.toString(), new org.apache.hadoop.conf.Configuration());
 
@@ -70,15 +105,13 @@ class AdaptationPathsTest {
         + "metamut.score.batch-size = " + query.length + "\nmetamut.score.partitions = 1\n");
     Path adaptedFile = tmp.resolve("adapted.mmut");
     new ScoreRun(LocalSpark.get(), cfg, line -> { }).run(new ScoreRequest("gb1", fasta.toString(), model.toString(), false,
-        labelled.toString(), null, "fitness", adaptedFile.toString(), ScoreRequest.Library.file(library.toString(), "mutant"),
-        Notation.oneBased(), tmp.resolve("out").toString()));
-    SavedModel adaptedByScore = ModelFile.read(adaptedFile);
-    assertTrue(adaptedByScore.provenance().get("score.adaptation").contains("4 SGD steps"),
-        adaptedByScore.provenance().toString());
-    Map<String, Double> scored = new HashMap<>();
+        labelled.toString(), null, "fitness", save ? adaptedFile.toString() : null,
+        ScoreRequest.Library.file(library.toString(), "mutant"), Notation.oneBased(), tmp.resolve("out").toString()));
+    SavedModel adaptedByScore = save ? ModelFile.read(adaptedFile) : null;
+    Map<String, double[]> scored = new HashMap<>();
     for (Row r : LocalSpark.get().read().parquet(tmp.resolve("out/scores").toString())
-        .select("variant", "score_label_units").collectAsList()) {
-      scored.put(r.getString(0), r.getDouble(1));
+        .select("variant", "score_label_units", "score_sd_label_units").collectAsList()) {
+      scored.put(r.getString(0), new double[] {r.getDouble(1), r.isNullAt(2) ? Double.NaN : r.getDouble(2)});
     }
 
     // Evaluate's path: a task whose pool holds the support and query variants.
@@ -100,14 +133,13 @@ class AdaptationPathsTest {
     try (FlatModel flat = read.factory(false).create()) {
       eval = UnitRunner.adaptAndPredict(Adapter.of(read), flat, read.encoder(), task, sIdx, qIdx);
     }
-
-    assertArrayEquals(adaptedByScore.theta(), eval[0], "adapted θ differs between the score and evaluate paths");
     double[] byScore = new double[query.length];
+    double[] sdByScore = new double[query.length];
     for (int i = 0; i < query.length; i++) {
-      byScore[i] = scored.get(query[i]);
+      byScore[i] = scored.get(query[i])[0];
+      sdByScore[i] = scored.get(query[i])[1];
     }
-    assertArrayEquals(byScore, eval[1], "predictions differ between the score and evaluate paths");
-    assertEquals(base.saved().recipe(), adaptedByScore.recipe());
+    return new Paths(base, adaptedByScore, byScore, sdByScore, eval, task, sIdx, qIdx);
   }
 
   /** {@code V39A:D40G} as TaskData writes it (its mutations' toString). */

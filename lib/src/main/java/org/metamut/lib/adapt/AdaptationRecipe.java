@@ -35,13 +35,16 @@ import java.util.Locale;
  *                      ({@link PenaltyChoice#SUPPORT_LOO}); read as {@code LEARNED} from files that predate it
  * @param headPrior     {@link Solver#CLOSED_FORM} only: the prior mean of the head's weights — zero, or θ's own head
  *                      weights (meta-learned through the solve); read as {@code ZERO} from files that predate it
+ * @param sites         {@link Solver#CLOSED_FORM} only: whether the head also solves a per-task site block (one-hot of
+ *                      the support's substitutions, {@link SiteBlock}); read as {@code OFF} from files that predate it
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                                TargetNormalisation targets, List<String> overrides,
                                @JsonInclude(JsonInclude.Include.NON_EMPTY) String selection, Solver solver,
                                double headLogPenalty, double sideLogPenalty,
                                @JsonInclude(JsonInclude.Include.NON_NULL) PenaltyChoice penalties,
-                               @JsonInclude(JsonInclude.Include.NON_NULL) HeadPrior headPrior)
+                               @JsonInclude(JsonInclude.Include.NON_NULL) HeadPrior headPrior,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) Sites sites)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -102,17 +105,30 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     THETA
   }
 
+  /** Whether a closed-form head adds a per-task site block to the model's features. */
+  public enum Sites {
+    /** The model's features only (learned features and the substitution block): what meta-training solves. */
+    OFF,
+    /**
+     * Also one column per one-hot entry of the support's substitutions ({@link SiteBlock}), its penalty chosen per
+     * task by support leave-one-out from {@link SiteBlock#LOO_LOG_SCALES}: site effects learned from the task's own
+     * labels, which the shared backbone cannot carry across proteins. Not seen in meta-training (its tasks are
+     * solved without it); chosen on meta-val against {@link #OFF}.
+     */
+    SUPPORT_LOO
+  }
+
   /** An SGD recipe not chosen by a selection (the learner's own, or a user's). */
   public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                           TargetNormalisation targets, List<String> overrides) {
-    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null, null);
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null, null, null);
   }
 
   /** The recipe of a closed-form head with these log-penalties (learned features, side features) and prior mean. */
   public static AdaptationRecipe closedForm(String learner, double headLogPenalty, double sideLogPenalty,
                                             HeadPrior prior) {
     return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(), "",
-        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED, prior);
+        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED, prior, Sites.OFF);
   }
 
   /** This closed-form recipe with its penalties set the {@code choice} way, said in {@code how} (a selection). */
@@ -121,7 +137,16 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalStateException("only a closed-form recipe has head penalties to choose (" + describe() + ")");
     }
     return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, how, solver,
-        headLogPenalty, sideLogPenalty, choice, headPrior);
+        headLogPenalty, sideLogPenalty, choice, headPrior, sites);
+  }
+
+  /** This closed-form recipe with its site block {@code on} or off, said in {@code how} (a selection). */
+  public AdaptationRecipe withSites(Sites choice, String how) {
+    if (solver != Solver.CLOSED_FORM) {
+      throw new IllegalStateException("only a closed-form recipe has a site block (" + describe() + ")");
+    }
+    return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, how, solver,
+        headLogPenalty, sideLogPenalty, penalties, headPrior, choice);
   }
 
   public AdaptationRecipe {
@@ -142,6 +167,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     solver = solver == null ? Solver.SGD : solver; // model files written before solvers were recorded
     penalties = solver != Solver.CLOSED_FORM ? null : penalties == null ? PenaltyChoice.LEARNED : penalties;
     headPrior = solver != Solver.CLOSED_FORM ? null : headPrior == null ? HeadPrior.ZERO : headPrior;
+    sites = solver != Solver.CLOSED_FORM ? null : sites == null ? Sites.OFF : sites;
     if (!Double.isFinite(headLogPenalty) || !Double.isFinite(sideLogPenalty)) {
       throw new IllegalArgumentException("head log-penalties must be finite, got " + headLogPenalty + ", " + sideLogPenalty);
     }
@@ -159,7 +185,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     boolean keepLearned = newLearningRate <= 0;
     return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
         keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty, penalties,
-        headPrior);
+        headPrior, sites);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -198,7 +224,21 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       learned = false;
     }
     return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty,
-        sideLogPenalty, penalties, headPrior);
+        sideLogPenalty, penalties, headPrior, sites);
+  }
+
+  /**
+   * This recipe with a user's choice of site block (null keeps the model's own), recorded as an override when it
+   * differs. Only a closed-form head has a site block; any other recipe is returned as it is.
+   */
+  public AdaptationRecipe overrideSites(Sites choice) {
+    if (solver != Solver.CLOSED_FORM || choice == null || choice == sites) {
+      return this;
+    }
+    List<String> o = new ArrayList<>(overrides);
+    o.add("site block " + choice.name().toLowerCase(Locale.ROOT) + " (model: " + sites.name().toLowerCase(Locale.ROOT) + ")");
+    return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, o, selection, solver,
+        headLogPenalty, sideLogPenalty, penalties, headPrior, choice);
   }
 
   /**
@@ -230,10 +270,12 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
   public String describe() {
     if (solver == Solver.CLOSED_FORM) {
       return String.format(Locale.ROOT, "%s recipe: closed-form ridge head on the model's features, log-penalties "
-          + "%.4g (learned features) / %.4g (substitution block, if any)%s, prior mean %s, support z-score%s", learner,
+          + "%.4g (learned features) / %.4g (substitution block, if any)%s, prior mean %s%s, support z-score%s", learner,
           headLogPenalty, sideLogPenalty, penalties == PenaltyChoice.SUPPORT_LOO ? ", each rescaled per task by support LOO" : "",
           headPrior == HeadPrior.THETA ? "θ's head (meta-learned)" : "zero",
-          selection.isEmpty() ? "" : "; " + selection);
+          sites == Sites.SUPPORT_LOO ? ", plus a site block (one-hot of the support's substitutions, penalty by support LOO)" : "",
+          (overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides))
+              + (selection.isEmpty() ? "" : "; " + selection));
     }
     String rate = learnedRates ? "learned per-parameter rates" : "lr " + number(learningRate);
     return String.format(Locale.ROOT, "%s recipe: %d SGD step%s on %s parameters, %s, support z-score%s", learner,

@@ -16,14 +16,16 @@ import java.util.List;
  * @param seqLen     padded batch length used for prediction
  * @param posterior  the closed-form head's posterior (on the support-normalised scale) for a model adapted by the
  *                   closed-form solver; null for SGD adaptation, which has no predictive uncertainty
+ * @param sites      the closed-form head's solved site block (per-task weights beside θ', added to every
+ *                   prediction from the variant's site keys); null when the recipe has none
  */
 public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore,
-                           double lossAfter, int divergedAt, int seqLen, ClosedFormHead.Fit posterior) {
+                           double lossAfter, int divergedAt, int seqLen, ClosedFormHead.Fit posterior, SiteBlock sites) {
 
   /** A model without predictive uncertainty (SGD adaptation). */
   public AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore, double lossAfter,
                       int divergedAt, int seqLen) {
-    this(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, null);
+    this(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, null, null);
   }
 
   /** True when {@link #predictiveSd} gives numbers (a closed-form head whose support could estimate the noise). */
@@ -41,13 +43,32 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
    * sort first or break a metric.
    */
   public double[] predict(FlatModel model, List<EncodedVariant> variants) {
+    double[] z = normalised(model, variants);
+    double[] p = new double[z.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = Double.isFinite(z[i]) ? targets.inverse(z[i]) : targets.mean();
+    }
+    return p;
+  }
+
+  /** Mean squared error of the normalised predictions against normalised labels {@code z} (site effects included). */
+  double normalisedLoss(FlatModel model, List<EncodedVariant> variants, double[] z) {
+    double[] p = normalised(model, variants);
+    double s = 0;
+    for (int i = 0; i < p.length; i++) {
+      s += (p[i] - z[i]) * (p[i] - z[i]);
+    }
+    return s / p.length;
+  }
+
+  /** Predictions on the support-normalised scale (NaN for a diverged model). */
+  private double[] normalised(FlatModel model, List<EncodedVariant> variants) {
     double[] p = new double[variants.size()];
     for (int from = 0; from < p.length; from += Adapter.CHUNK) {
       int to = Math.min(p.length, from + Adapter.CHUNK);
       double[] z = diverged() ? null : model.predict(theta, EncodedVariant.toBatch(variants.subList(from, to), null, seqLen));
       for (int i = from; i < to; i++) {
-        double zi = z == null ? Double.NaN : z[i - from];
-        p[i] = Double.isFinite(zi) ? targets.inverse(zi) : targets.mean();
+        p[i] = z == null ? Double.NaN : z[i - from] + (sites == null ? 0 : sites.effect(variants.get(i).sites()));
       }
     }
     return p;
@@ -56,7 +77,7 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
   /**
    * Predictive standard deviations in label units, or null when the model has none ({@link #hasUncertainty}): the
    * Bayesian head's posterior predictive SD (noise, intercept and weight uncertainty, {@link ClosedFormHead.Fit#variance})
-   * of each variant's features, times the support label scale (the support z-scoring undone). The mean that goes
+   * of each variant's features (and site row), times the support label scale (the support z-scoring undone). The mean that goes
    * with it is {@link #predict}.
    */
   public double[] predictiveSd(FlatModel model, List<EncodedVariant> variants) {
@@ -67,7 +88,9 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
     double[] sd = new double[variants.size()];
     for (int from = 0; from < sd.length; from += Adapter.CHUNK) {
       int to = Math.min(sd.length, from + Adapter.CHUNK);
-      double[] z = posterior.sd(fm.features(theta, EncodedVariant.toBatch(variants.subList(from, to), null, seqLen)));
+      List<EncodedVariant> chunk = variants.subList(from, to);
+      double[][] f = fm.features(theta, EncodedVariant.toBatch(chunk, null, seqLen));
+      double[] z = sites == null ? posterior.sd(f) : sites.sd(posterior, f, chunk.stream().map(EncodedVariant::sites).toList());
       for (int i = from; i < to; i++) {
         sd[i] = z[i - from] * targets.scale();
       }

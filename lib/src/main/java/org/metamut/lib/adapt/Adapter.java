@@ -61,6 +61,11 @@ public final class Adapter implements Serializable {
     return new Adapter(theta, r.learnedRates() ? learnedRates : null, r, head);
   }
 
+  /** The same model with a user's choice of a closed-form head's site block (null keeps the model's own). */
+  public Adapter overrideSites(AdaptationRecipe.Sites choice) {
+    return new Adapter(theta, learnedRates, recipe.overrideSites(choice), head);
+  }
+
   public AdaptationRecipe recipe() {
     return recipe;
   }
@@ -95,10 +100,15 @@ public final class Adapter implements Serializable {
     }
     if (recipe.solver() == AdaptationRecipe.Solver.CLOSED_FORM) {
       double before = SgdAdaptation.loss(model, theta, chunks);
+      List<long[]> sites = support.stream().anyMatch(v -> v.sites() == null) ? null
+          : support.stream().map(EncodedVariant::sites).toList();
       ClosedFormAdaptation.Solved solved = ClosedFormAdaptation.solveWithPosterior(ClosedFormAdaptation.featureModel(model),
-          theta, head, chunks, recipe);
-      return new AdaptedModel(solved.theta(), targets, recipe, before, SgdAdaptation.loss(model, solved.theta(), chunks), 0,
-          seqLen, solved.posterior());
+          theta, head, chunks, sites, recipe);
+      double after = solved.sites() == null ? SgdAdaptation.loss(model, solved.theta(), chunks)
+          : new AdaptedModel(solved.theta(), targets, recipe, before, Double.NaN, 0, seqLen, solved.posterior(),
+              solved.sites()).normalisedLoss(model, support, z);
+      return new AdaptedModel(solved.theta(), targets, recipe, before, after, 0, seqLen, solved.posterior(),
+          solved.sites());
     }
     double[] rates = recipe.rates(theta.length, head, learnedRates);
     SgdAdaptation.Result r = SgdAdaptation.run(model, theta, rates, chunks, recipe.steps());

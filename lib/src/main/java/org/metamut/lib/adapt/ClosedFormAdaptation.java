@@ -59,24 +59,30 @@ public final class ClosedFormAdaptation {
    */
   public static double[] solve(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
                                AdaptationRecipe recipe) {
-    return solveWithPosterior(model, theta, head, support, recipe).theta();
+    return solveWithPosterior(model, theta, head, support, null, recipe).theta();
   }
 
   /**
    * θ' (θ with the solved head) and the head's posterior, whose {@link ClosedFormHead.Fit#variance} gives the
    * predictive variance of a query variant's features (on the support-normalised label scale). With a prior mean the
    * posterior is the fit on the residuals from it: the same covariance, since that does not depend on the prior mean.
+   * With a site block the posterior's features are the model's followed by the block's ({@link SiteBlock#append}).
+   *
+   * @param sites the solved site block, or null when the recipe has none (or the support's site keys are unknown)
    */
-  public record Solved(double[] theta, ClosedFormHead.Fit posterior) {
+  public record Solved(double[] theta, ClosedFormHead.Fit posterior, SiteBlock sites) {
   }
 
   /**
    * {@link #solve}, keeping the posterior: the recipe's penalties used as given or rescaled per task by support
    * leave-one-out ({@link AdaptationRecipe#penalties}), the weights shrunk towards zero or towards θ's own head
-   * ({@link AdaptationRecipe#headPrior}).
+   * ({@link AdaptationRecipe#headPrior}), and a per-task site block when the recipe has one
+   * ({@link AdaptationRecipe#sites}) and the support's site keys are known.
+   *
+   * @param supportSites each support variant's {@link org.metamut.lib.encode.SiteKeys} in the chunks' order, or null
    */
   public static Solved solveWithPosterior(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                                          AdaptationRecipe recipe) {
+                                          List<long[]> supportSites, AdaptationRecipe recipe) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -93,26 +99,41 @@ public final class ClosedFormAdaptation {
     double[] w0 = recipe.headPrior() == AdaptationRecipe.HeadPrior.THETA ? priorMean(theta, head, learned) : new double[d];
     double[] r = ClosedFormHead.residual(f, y, w0);
     double[] lp = logPenalties(model, recipe.headLogPenalty(), recipe.sideLogPenalty());
-    if (recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
-      int[] block = new int[d];
-      Arrays.fill(block, learned, d, 1);
-      lp = ClosedFormHead.chooseByLoo(f, r, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
+    int[] block = new int[d];
+    Arrays.fill(block, learned, d, 1);
+    SiteBlock sites = recipe.sites() == AdaptationRecipe.Sites.SUPPORT_LOO && supportSites != null
+        ? SiteBlock.of(supportSites) : null;
+    boolean loo = recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO;
+    if (sites != null) {
+      // the site columns join the solve with a prior mean of 0 and their own penalty, always chosen by support LOO
+      f = sites.append(f, supportSites);
+      lp = Arrays.copyOf(lp, f[0].length);
+      Arrays.fill(lp, d, lp.length, SiteBlock.BASE_LOG_PENALTY);
+      block = Arrays.copyOf(block, lp.length);
+      Arrays.fill(block, d, block.length, 2);
+    }
+    if (y.length >= 3 && (loo || sites != null)) {
+      double[] keep = {0.0};
+      double[] learnedGrid = loo ? AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES : keep;
+      lp = ClosedFormHead.chooseByLoo(f, r, lp, block,
+          new double[][] {learnedGrid, learned < d ? learnedGrid : keep, SiteBlock.LOO_LOG_SCALES});
     }
     ClosedFormHead.Fit fit = ClosedFormHead.fit(f, r, lp);
     double[] delta = fit.weights();
     double[] mean = fit.featureMeans();
     double bias = fit.intercept();
-    double[] w = new double[d];
-    for (int j = 0; j < d; j++) {
+    for (int j = 0; j < delta.length; j++) {
       bias -= mean[j] * delta[j];
-      w[j] = w0[j] + delta[j];
     }
     double[] out = theta.clone();
     for (int j = 0; j < d; j++) {
-      out[weightIndex(head, learned, j)] = w[j];
+      out[weightIndex(head, learned, j)] = w0[j] + delta[j];
     }
     out[head.from() + learned] = bias;
-    return new Solved(out, fit);
+    if (sites != null) {
+      sites = sites.withWeights(Arrays.copyOfRange(delta, d, delta.length), lp[d]);
+    }
+    return new Solved(out, fit, sites);
   }
 
   /** θ's head weights in feature order (the learned features', then the side features'; the bias skipped). */

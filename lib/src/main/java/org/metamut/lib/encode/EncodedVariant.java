@@ -7,14 +7,26 @@ import java.util.List;
 
 /**
  * One encoded variant: token ids (no padding) and, for encoders that have them, one flag per token
- * (1 = mutated position), else null.
+ * (1 = mutated position), else null; and its {@link SiteKeys} (its one-hot difference from the wild type, for a
+ * closed-form head's site block), or null where the variant's mutations are not known (tokens read back from a batch).
+ * The site keys do not reach the model's tokens ({@link #toBatch} drops them).
  */
-public record EncodedVariant(int[] ids, byte[] flags) {
+public record EncodedVariant(int[] ids, byte[] flags, long[] sites) {
 
   public EncodedVariant {
     if (flags != null && flags.length != ids.length) {
       throw new IllegalArgumentException("flags has " + flags.length + " entries for " + ids.length + " tokens");
     }
+  }
+
+  /** Tokens without site keys. */
+  public EncodedVariant(int[] ids, byte[] flags) {
+    this(ids, flags, null);
+  }
+
+  /** The same tokens with these site keys. */
+  public EncodedVariant withSites(long[] siteKeys) {
+    return new EncodedVariant(ids, flags, siteKeys);
   }
 
   public int length() {
@@ -50,7 +62,8 @@ public record EncodedVariant(int[] ids, byte[] flags) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EncodedVariant e && Arrays.equals(ids, e.ids) && Arrays.equals(flags, e.flags);
+    return o instanceof EncodedVariant e && Arrays.equals(ids, e.ids) && Arrays.equals(flags, e.flags)
+        && Arrays.equals(sites, e.sites);
   }
 
   @Override

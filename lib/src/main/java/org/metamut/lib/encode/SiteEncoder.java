@@ -94,6 +94,6 @@ abstract class SiteEncoder implements Encoder {
         f[i] = flags.get(i);
       }
     }
-    return new EncodedVariant(out, f);
+    return new EncodedVariant(out, f, SiteKeys.of(wildType, mutations));
   }
 }

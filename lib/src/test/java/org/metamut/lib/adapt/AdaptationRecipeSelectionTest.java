@@ -35,6 +35,22 @@ class AdaptationRecipeSelectionTest {
   }
 
   @Test
+  void aClosedFormRecipeRecordsItsSiteBlockAndOlderOnesReadWithout() throws Exception {
+    AdaptationRecipe own = AdaptationRecipe.closedForm("cf-head", 0.1, 0.2, AdaptationRecipe.HeadPrior.THETA);
+    assertEquals(AdaptationRecipe.Sites.OFF, own.sites());
+    AdaptationRecipe on = own.withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "chosen on meta-val");
+    assertEquals(on, JSON.readValue(JSON.writeValueAsString(on), AdaptationRecipe.class));
+    assertTrue(on.describe().contains("site block"), on.describe());
+    String older = JSON.writeValueAsString(own).replace(",\"sites\":\"OFF\"", "");
+    assertFalse(older.contains("sites"), older);
+    assertEquals(own, JSON.readValue(older, AdaptationRecipe.class), "a file without the field reads as OFF");
+    assertEquals(java.util.List.of("site block off (model: support_loo)"),
+        on.overrideSites(AdaptationRecipe.Sites.OFF).overrides());
+    assertEquals(on, on.overrideSites(null));
+    assertEquals(null, AdaptationRecipe.fineTune("maml", 1, 0.01).sites(), "an SGD recipe has no site block");
+  }
+
+  @Test
   void metaSgdKeepsItsLearnedRatesWhenOnlyTheStepsAreChosen() {
     AdaptationRecipe own = new AdaptationRecipe("maml", AdaptationRecipe.Scope.ALL, 1, 0.01, true,
         AdaptationRecipe.TargetNormalisation.SUPPORT_ZSCORE, java.util.List.of());

@@ -1,0 +1,176 @@
+package org.metamut.lib.adapt;
+
+import org.junit.jupiter.api.Test;
+import org.metamut.lib.baseline.OneHotFeaturizer;
+import org.metamut.lib.baseline.Standardizer;
+import org.metamut.lib.baseline.Variant;
+import org.metamut.lib.encode.EncodedVariant;
+import org.metamut.lib.encode.Encoder;
+import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.encode.SiteKeys;
+import org.metamut.lib.head.ClosedFormHead;
+import org.metamut.lib.io.Normalisation;
+import org.metamut.lib.io.SavedModel;
+import org.metamut.lib.metrics.Metrics;
+import org.metamut.lib.model.ModelSpec;
+import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.model.Transformer;
+import org.metamut.lib.mutation.Mutation;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A closed-form head's per-task site block: its keys are the one-hot difference from the wild type, its solve equals a
+ * direct ridge on the model's features beside the full one-hot of the mutant sequence (the ridge-one-hot baseline's own
+ * featuriser, an independent encoding), and it learns site effects the backbone does not carry.
+ */
+class SiteBlockTest {
+  private static final String WT = "MKTAYIAKQRQISFVKSHFSRQ";
+  private static final String OTHER = "MSTNPKPQRKTKRNTNRRPQDV";
+  private static final ModelSpec SPEC = ModelSpec.reference(1, 8, 2, 16, 12).withPooling(ModelSpec.Pooling.SITES);
+  private static final EncoderSpec ENC = EncoderSpec.separator(12);
+
+  private static double[] theta(long seed) {
+    double[] theta = ParamLayout.of(SPEC).initialise(seed);
+    SplittableRandom r = new SplittableRandom(seed + 1);
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] += 0.05 * r.nextGaussian();
+    }
+    return theta;
+  }
+
+  private static List<Variant> singles(String wt, Random r) {
+    List<Variant> out = new ArrayList<>();
+    for (int pos = 1; pos <= wt.length(); pos++) {
+      for (char mt : Mutation.AMINO_ACIDS.toCharArray()) {
+        if (mt != wt.charAt(pos - 1)) {
+          out.add(new Variant(wt, List.of(new Mutation(pos, wt.charAt(pos - 1), mt))));
+        }
+      }
+    }
+    Collections.shuffle(out, r);
+    return out;
+  }
+
+  private static List<EncodedVariant> encode(List<Variant> vs) {
+    Encoder e = Encoder.of(ENC);
+    return vs.stream().map(v -> e.encode(v.wildType(), v.mutations())).toList();
+  }
+
+  private static Adapter adapter(AdaptationRecipe recipe, double[] theta) {
+    return Adapter.of(new SavedModel(SPEC, ENC, Normalisation.none(), recipe, Map.of(), theta, null));
+  }
+
+  @Test
+  void keysAreThePlusAndMinusEntriesOfTheOneHotDifferenceAndNameTheProtein() {
+    long[] a = SiteKeys.of(WT, List.of(Mutation.parse("K2A")));
+    long[] b = SiteKeys.of(WT, List.of(Mutation.parse("K2C")));
+    long[] other = SiteKeys.of(OTHER, List.of(Mutation.parse("S2A")));
+    assertEquals(2, a.length);
+    assertEquals(1.0, SiteKeys.value(a[0]));
+    assertEquals(-1.0, SiteKeys.value(a[1]));
+    assertEquals(a[1], b[1], "two substitutions at one site share the wild-type entry");
+    assertNotEquals(a[0], b[0]);
+    assertNotEquals(SiteKeys.column(a[0]), SiteKeys.column(other[0]), "another protein's A at 2 is another column");
+    assertEquals(4, SiteKeys.of(WT, List.of(Mutation.parse("K2A"), Mutation.parse("T3G"))).length);
+    // the encoder attaches them; a batch read back has none, and a support without them solves no site block
+    assertEquals(Arrays.toString(a), Arrays.toString(Encoder.of(ENC).encode(WT, List.of(Mutation.parse("K2A"))).sites()));
+    assertNull(SiteBlock.of(Arrays.asList(a, null)));
+  }
+
+  @Test
+  void theSolveIsARidgeOnTheModelFeaturesBesideTheMutantSequenceOneHot() {
+    double[] theta = theta(5);
+    List<Variant> vs = singles(WT, new Random(3));
+    List<Variant> support = vs.subList(0, 40);
+    List<Variant> query = vs.subList(40, 90);
+    SplittableRandom r = new SplittableRandom(4);
+    double[] y = support.stream().mapToDouble(v -> 3 + r.nextGaussian()).toArray();
+    AdaptationRecipe recipe = AdaptationRecipe.closedForm("cf-head", 0.4, -0.2, AdaptationRecipe.HeadPrior.THETA)
+        .withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "");
+    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
+      AdaptedModel a = adapter(recipe, theta).adapt(m, encode(support), y, 12);
+      assertTrue(a.sites() != null && a.sites().width() > 0);
+      double[] pred = a.predict(m, encode(query));
+      double[] sd = a.predictiveSd(m, encode(query));
+
+      // independently: dense one-hot of the whole mutant sequence (columns that never vary centre to 0), the model's
+      // features, residuals from θ's head, the site block's penalty chosen by the same LOO grid, one direct fit
+      int d = m.featureDim();
+      int learned = m.learnedFeatureDim();
+      OneHotFeaturizer oneHot = new OneHotFeaturizer();
+      double[][] fs = concat(m.features(theta, EncodedVariant.toBatch(encode(support), null, 12)), support, oneHot);
+      double[][] fq = concat(m.features(theta, EncodedVariant.toBatch(encode(query), null, 12)), query, oneHot);
+      Standardizer st = Standardizer.fit(y);
+      double[] z = st.transform(y);
+      double[] w0 = Arrays.copyOf(ClosedFormAdaptation.priorMean(theta, ParamLayout.of(SPEC).headRange(), learned), fs[0].length);
+      double[] resid = ClosedFormHead.residual(fs, z, w0);
+      double[] lp = new double[fs[0].length];
+      int[] block = new int[lp.length];
+      for (int j = 0; j < lp.length; j++) {
+        lp[j] = j < learned ? 0.4 : j < d ? -0.2 : SiteBlock.BASE_LOG_PENALTY;
+        block[j] = j < learned ? 0 : j < d ? 1 : 2;
+      }
+      lp = ClosedFormHead.chooseByLoo(fs, resid, lp, block, new double[][] {{0}, {0}, SiteBlock.LOO_LOG_SCALES});
+      ClosedFormHead.Fit fit = ClosedFormHead.fit(fs, resid, lp);
+      double[] zq = fit.predict(fq);
+      double[] sq = fit.sd(fq);
+      for (int i = 0; i < zq.length; i++) {
+        double prior = 0;
+        for (int j = 0; j < d; j++) {
+          prior += w0[j] * fq[i][j];
+        }
+        assertEquals(st.inverse(zq[i] + prior), pred[i], 1e-8, "query " + i);
+        assertEquals(sq[i] * st.scale(), sd[i], 1e-8, "query SD " + i);
+      }
+    }
+  }
+
+  @Test
+  void aTaskOfSiteEffectsIsLearnedOnlyWithTheSiteBlock() {
+    double[] theta = theta(7);
+    Random r = new Random(8);
+    double[] siteEffect = new double[WT.length() + 1];
+    for (int p = 1; p < siteEffect.length; p++) {
+      siteEffect[p] = 2 * r.nextGaussian();
+    }
+    List<Variant> vs = singles(WT, r);
+    List<Variant> support = vs.subList(0, 120);
+    List<Variant> query = vs.subList(120, 400);
+    double[] y = support.stream().mapToDouble(v -> siteEffect[v.mutations().get(0).pos()] + 0.1 * r.nextGaussian()).toArray();
+    double[] yq = query.stream().mapToDouble(v -> siteEffect[v.mutations().get(0).pos()]).toArray();
+    AdaptationRecipe off = AdaptationRecipe.closedForm("cf-head", 0.0, 0.0, AdaptationRecipe.HeadPrior.ZERO);
+    try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
+      double rhoOff = Metrics.spearman(yq, adapter(off, theta).adapt(m, encode(support), y, 12).predict(m, encode(query)));
+      AdaptedModel on = adapter(off, theta).overrideSites(AdaptationRecipe.Sites.SUPPORT_LOO)
+          .adapt(m, encode(support), y, 12);
+      double rhoOn = Metrics.spearman(yq, on.predict(m, encode(query)));
+      assertTrue(rhoOn > 0.95, "with the site block: Spearman " + rhoOn);
+      assertTrue(rhoOn > rhoOff + 0.15, "without " + rhoOff + ", with " + rhoOn);
+      assertTrue(on.recipe().overrides().get(0).startsWith("site block support_loo"), on.recipe().overrides().toString());
+      assertTrue(on.lossAfter() < 0.05, "support loss with the site block " + on.lossAfter());
+    }
+  }
+
+  private static double[][] concat(double[][] f, List<Variant> vs, OneHotFeaturizer oneHot) {
+    double[][] out = new double[f.length][];
+    for (int i = 0; i < f.length; i++) {
+      double[] h = oneHot.features(vs.get(i));
+      out[i] = Arrays.copyOf(f[i], f[i].length + h.length);
+      System.arraycopy(h, 0, out[i], f[i].length, h.length);
+    }
+    return out;
+  }
+}
