@@ -18,7 +18,7 @@ import java.util.Objects;
  *                  gives each score a predictive SD (same scale as the score); null = no SD
  */
 public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale,
-                           ClosedFormHead.Fit posterior) implements Serializable {
+                           ClosedFormHead.Fit posterior) implements Serializable, ScoreBackend {
   private static final long serialVersionUID = 2L;
 
   /** A model without predictive SD. */
@@ -27,8 +27,31 @@ public record ScoringModel(String identity, ModelFactory factory, VariantEncoder
   }
 
   /** True when scores come with a predictive SD. */
+  @Override
   public boolean hasSd() {
     return posterior != null;
+  }
+
+  @Override
+  public String describe() {
+    return factory.describe();
+  }
+
+  @Override
+  public String encoderDescription() {
+    return encoder.describe();
+  }
+
+  @Override
+  public java.util.Iterator<org.apache.spark.sql.Row> rejected(java.util.Iterator<Candidate> in, String wildType) {
+    return ScoreJob.rejectedRows(in, wildType, encoder);
+  }
+
+  @Override
+  public java.util.Iterator<org.apache.spark.sql.Row> scores(java.util.Iterator<Candidate> in, String wildType,
+                                                            double[] theta, int batchSize,
+                                                            org.apache.spark.util.LongAccumulator progress) {
+    return new ScoringIterator(in, wildType, this, theta, batchSize, progress);
   }
 
   public ScoringModel {
