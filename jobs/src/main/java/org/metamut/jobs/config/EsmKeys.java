@@ -30,8 +30,8 @@ public final class EsmKeys {
   public static final ConfigKey<String> FEATURE_CACHE = stringKey("metamut.esm.feature-cache",
       "folder of the Parquet cache of frozen ESM-2 features (ridge-esm's site embedding and the zero-shot score per "
           + "variant), one sub-folder per checkpoint fingerprint, reused by later runs; \"\" = "
-          + "<metamut.run.output-dir>/esm-features; \"" + NO_CACHE + "\" = no cache (compute every run); a local path "
-          + "or a Hadoop URI (hdfs://, s3a://) the driver can write", true)
+          + "<metamut.run.output-dir>/esm-features; \"" + NO_CACHE + "\" = no cache (compute every run); a path or Hadoop "
+          + "URI (hdfs://, s3a://) that the driver and the executors share, like metamut.run.output-dir", true)
       .accepting("\"\", \"" + NO_CACHE + "\", or a folder path without leading or trailing spaces",
           v -> v.equals(v.strip()) && !v.contains("\n"));
 
