@@ -12,7 +12,6 @@ import org.metamut.lib.esm.InvalidCheckpointException;
 import org.metamut.lib.mutation.Mutation;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -100,19 +99,35 @@ public record EsmZeroShotScoring(String checkpoint, String fingerprint, String s
   @Override
   public Iterator<Row> rejected(Iterator<Candidate> in, String wildType) {
     EsmTokenizer tok = tokenizer();
-    List<Row> out = new ArrayList<>();
-    while (in.hasNext()) { // rejected rows are few; the candidates stream past
-      Candidate c = in.next();
-      if (!c.isValid()) {
-        out.add(RowFactory.create(c.index(), c.input(), c.reason(), c.message()));
-      } else {
-        String why = unknownResidue(tok, c.mutations());
-        if (why != null) {
-          out.add(RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), NOT_IN_VOCABULARY, why));
+    return new Iterator<>() { // lazy: a partition's rejected rows are never held together
+      Row next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && in.hasNext()) {
+          Candidate c = in.next();
+          if (!c.isValid()) {
+            next = RowFactory.create(c.index(), c.input(), c.reason(), c.message());
+          } else {
+            String why = unknownResidue(tok, c.mutations());
+            if (why != null) {
+              next = RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), NOT_IN_VOCABULARY, why);
+            }
+          }
         }
+        return next != null;
       }
-    }
-    return out.iterator();
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Row r = next;
+        next = null;
+        return r;
+      }
+    };
   }
 
   @Override
