@@ -1,5 +1,6 @@
 package org.metamut.jobs.cli;
 
+import org.metamut.jobs.config.EsmKeys;
 import org.metamut.jobs.config.RunKeys;
 import org.metamut.jobs.score.ScoreRequest;
 import org.metamut.jobs.score.ScoreRun;
@@ -13,7 +14,8 @@ import java.io.UncheckedIOException;
 
 /** {@code metamut score}: adapt a model to a protein from a few labelled variants and score a library. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Adapt a model to a protein from a few labelled variants and score a variant library.",
+    description = {"Adapt a model to a protein from a few labelled variants and score a variant library "
+        + "(or, with --esm-zero-shot, score it with an ESM-2 checkpoint's zero-shot score).",
         "Writes scores/ and rejected/ (Parquet), top.csv and summary.json under the output folder, replacing it atomically.",
         "Tuning: metamut.score.* (batch-size, top-n, partitions); adaptation follows the model file's recipe, overridden by metamut.adapt.* (see src/docs/adaptation.md)."})
 final class ScoreCommand extends JobCommand {
@@ -30,6 +32,16 @@ final class ScoreCommand extends JobCommand {
 
   @Option(names = "--fresh-model", description = "Start from a freshly initialised reference model (demos and benchmarks only).")
   boolean freshModel;
+
+  @Option(names = "--esm-zero-shot",
+      description = "Score with an ESM-2 checkpoint's masked-marginal zero-shot score (sum over the mutations of "
+          + "log p(mt) - log p(wt), each site masked): no model file, no labels, no SD.")
+  boolean esmZeroShot;
+
+  @Option(names = "--checkpoint", paramLabel = "DIR",
+      description = "With --esm-zero-shot: the ESM-2 checkpoint folder (config.json, vocab.txt, model.safetensors; "
+          + "default: metamut.esm.checkpoint). Every executor must read it at this path.")
+  String checkpoint;
 
   @Option(names = "--labelled", paramLabel = "FILE", description = "Labelled variants (CSV/TSV/Parquet) to adapt the model on.")
   String labelled;
@@ -96,8 +108,14 @@ final class ScoreCommand extends JobCommand {
     if (protein == null && fasta == null) {
       throw new JobFailedException("give --protein ID (proteins table) or --fasta FILE");
     }
-    if ((model == null) == !freshModel) {
-      throw new JobFailedException("give exactly one of --model FILE and --fresh-model");
+    if (esmZeroShot) {
+      if (model != null || freshModel) {
+        throw new JobFailedException("give one of --model FILE, --fresh-model and --esm-zero-shot");
+      }
+    } else if (checkpoint != null) {
+      throw new JobFailedException("--checkpoint goes with --esm-zero-shot");
+    } else if ((model == null) == !freshModel) {
+      throw new JobFailedException("give exactly one of --model FILE, --fresh-model and --esm-zero-shot");
     }
     ScoreRequest.Library lib;
     try {
@@ -112,8 +130,17 @@ final class ScoreCommand extends JobCommand {
     }
     ScoreRequest req = new ScoreRequest(protein, fasta, model, freshModel, labelled, labelledVariantColumn, labelColumn,
         saveAdapted, lib, Notation.oneBased().withIndexBase(indexBase).withOffset(offset), out, suggest, perSite);
+    String esmDir = checkpoint != null ? checkpoint : ctx.config().get(EsmKeys.CHECKPOINT);
+    if (esmZeroShot && esmDir.isBlank()) { // before Spark starts
+      throw new JobFailedException(ScoreRun.NO_CHECKPOINT);
+    }
     try {
-      new ScoreRun(ctx.spark(), ctx.config(), ctx::say).run(req);
+      ScoreRun run = new ScoreRun(ctx.spark(), ctx.config(), ctx::say);
+      if (esmZeroShot) {
+        run.runEsmZeroShot(req, esmDir);
+      } else {
+        run.run(req);
+      }
     } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
       throw new JobFailedException(e.getMessage(), e);
     } catch (Exception e) {

@@ -160,6 +160,15 @@ public final class ConfigKey<T> {
         Config::getString, v -> allowEmpty || !v.isBlank(), false, Map.of());
   }
 
+  /**
+   * The same key with a further rule: a value must also pass {@code extra}; {@code accepted} replaces the words
+   * that say what is accepted.
+   */
+  public ConfigKey<T> accepting(String accepted, Predicate<? super T> extra) {
+    Predicate<? super T> base = valid;
+    return new ConfigKey<>(path, doc, accepted, reader, v -> base.test(v) && extra.test(v), subtree, entryKeys, optional);
+  }
+
   public static ConfigKey<String> enumKey(String path, String doc, String... values) {
     Set<String> allowed = Set.of(values);
     return new ConfigKey<>(path, doc, "one of " + String.join(", ", values),

@@ -24,8 +24,41 @@ public final class EsmKeys {
           + "facebook/esm2_t12_35M_UR50D) read by the esm-zero-shot and ridge-esm methods; a local path every executor "
           + "can read; \"\" = none", true);
 
+  /** {@link #FEATURE_CACHE}'s value that turns the cache off. */
+  public static final String NO_CACHE = "none";
+
+  public static final ConfigKey<String> FEATURE_CACHE = stringKey("metamut.esm.feature-cache",
+      "folder of the Parquet cache of frozen ESM-2 features (ridge-esm's site embedding and the zero-shot score per "
+          + "variant), one sub-folder per checkpoint fingerprint, reused by later runs; \"\" = "
+          + "<metamut.run.output-dir>/esm-features; \"" + NO_CACHE + "\" = no cache (compute every run); a path or Hadoop "
+          + "URI (hdfs://, s3a://) that the driver and the executors share, like metamut.run.output-dir", true)
+      .accepting("\"\", \"" + NO_CACHE + "\", or a folder path without leading or trailing spaces",
+          v -> v.equals(v.strip()) && !v.contains("\n"));
+
   static List<ConfigKey<?>> all() {
-    return List.of(CHECKPOINT);
+    return List.of(CHECKPOINT, FEATURE_CACHE);
+  }
+
+  /**
+   * The feature cache folder to use, or empty when it is off ({@value #NO_CACHE}); a folder that exists as a file is
+   * a config error naming the key.
+   */
+  public static java.util.Optional<String> featureCache(MetamutConfig cfg) {
+    String v = cfg.get(FEATURE_CACHE);
+    if (NO_CACHE.equals(v)) {
+      return java.util.Optional.empty();
+    }
+    String dir = v.isEmpty() ? stripSlash(cfg.get(RunKeys.OUTPUT_DIR)) + "/esm-features" : v;
+    if (!dir.contains("://") && !dir.startsWith("file:") && java.nio.file.Files.isRegularFile(Path.of(dir))) {
+      throw new MetamutConfig.InvalidConfigException(List.of(FEATURE_CACHE.path() + " = \"" + v + "\": " + dir
+          + " is a file, the feature cache is a folder; give a folder, \"\" (under metamut.run.output-dir) or \""
+          + NO_CACHE + "\""));
+    }
+    return java.util.Optional.of(dir);
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
   }
 
   /**

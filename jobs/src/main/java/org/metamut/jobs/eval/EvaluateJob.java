@@ -12,6 +12,7 @@ import org.metamut.jobs.config.Keys;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.config.RunKeys;
+import org.metamut.jobs.esm.EsmFeatureCache;
 import org.metamut.jobs.output.OutputFolder;
 import org.metamut.lib.adapt.Adapter;
 import org.metamut.lib.encode.EncoderSpec;
@@ -114,6 +115,7 @@ public final class EvaluateJob {
   public Result run() throws Exception {
     // before reading or training anything: a missing or broken ESM-2 checkpoint fails now, not in every run
     EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
+    EsmKeys.featureCache(cfg);
     Dirs dirs = dirs();
     // The report folder, with its training/ folders, is published at the end; a foreign folder is refused now.
     OutputFolder report = ReportOutput.open(dirs.report(), spark.sparkContext().hadoopConfiguration());
@@ -164,6 +166,8 @@ public final class EvaluateJob {
 
     List<TaskData> tasks = HeldOutTasks.pools(spark, dirs.variants(), dirs.proteins(), picked, cfg.get(EvalKeys.POOL_SIZE),
         neural.encoders(), say);
+    String esmFingerprint = resources.esmCheckpoint().isEmpty() ? null : EsmKeys.checkpoint(cfg).fingerprint();
+    resources = withCachedEsmFeatures(resources, esmFingerprint, tasks);
     List<EvalUnit> units = units(tasks, specs.size());
     say.accept(units.size() + " runs: " + tasks.size() + " tasks × k " + cfg.get(EvalKeys.SHOTS) + " × "
         + cfg.get(EvalKeys.SEEDS) + " seeds × " + specs.size() + " methods");
@@ -181,8 +185,8 @@ public final class EvaluateJob {
     failures.forEach(f -> say.accept(f.line()));
 
     Map<String, String> fingerprints = new TreeMap<>(neural.fingerprints());
-    if (!resources.esmCheckpoint().isEmpty()) {
-      fingerprints.put("esm-checkpoint", EsmKeys.checkpoint(cfg).fingerprint());
+    if (esmFingerprint != null) {
+      fingerprints.put("esm-checkpoint", esmFingerprint);
     }
     ReportWriter.Written w = report(dirs, report, split, picked, neural, records, failures, fingerprints);
     say.accept("report: " + w.html().toAbsolutePath()
@@ -190,6 +194,33 @@ public final class EvaluateJob {
     return new Result(Path.of(dirs.report()), records, failures, w, neural.trainSeconds(), picked,
         neural.pretrainingTasks());
   }
+
+  /**
+   * With an ESM-2 method and the feature cache on ({@code metamut.esm.feature-cache}): the ESM values of every
+   * variant of the evaluated pools, read from the Parquet cache or computed once now and added to it, handed to the
+   * ESM baselines so their runs do no forward pass of their own.
+   */
+  private Method.Resources withCachedEsmFeatures(Method.Resources resources, String fingerprint, List<TaskData> tasks) {
+    boolean esm = cfg.get(EvalKeys.METHODS_KEY).stream().anyMatch(m -> Methods.get(m).needsEsm());
+    java.util.Optional<String> cache = EsmKeys.featureCache(cfg);
+    if (!esm || fingerprint == null || cache.isEmpty()) {
+      return resources;
+    }
+    List<org.metamut.lib.baseline.Variant> variants = new ArrayList<>();
+    for (TaskData t : tasks) {
+      for (int i = 0; i < t.size(); i++) {
+        variants.add(new org.metamut.lib.baseline.Variant(t.wildType(i), t.mutations(i)));
+      }
+    }
+    boolean lmHead = EsmKeys.checkpoint(cfg).hasLmHead();
+    EsmFeatureCache.Result r = new EsmFeatureCache(spark, say).resolve(cache.get(), resources.esmCheckpoint(),
+        fingerprint, lmHead, variants);
+    lastEsmCache = r;
+    return resources.withEsmFeatures(r.store());
+  }
+
+  /** What the ESM feature cache did in the last run (null: not used); for tests and the caller. */
+  EsmFeatureCache.Result lastEsmCache;
 
   /** The split's tasks after the leak checks, and the ones evaluated ({@code max-tasks}). */
   List<String> pickTasks(HeldOutTasks split0, String split, Dirs dirs) {

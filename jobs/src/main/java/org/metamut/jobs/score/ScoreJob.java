@@ -46,7 +46,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.isnan;
 
 /**
- * Scores a variant library with one model across executors and writes, replacing {@code output} as a whole
+ * Scores a variant library with one model (an adapted metamut model, or an ESM-2 checkpoint's zero-shot score: a
+ * {@link ScoreBackend}) across executors and writes, replacing {@code output} as a whole
  * through {@link OutputFolder} (staged, marked {@code _METAMUT.json}, published by rename; a non-empty folder that
  * is not a score output is refused, see {@link #open}):
  * <ul>
@@ -142,6 +143,27 @@ public final class ScoreJob {
    */
   public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
                           ScoringModel model, double[] theta, String output, Map<String, Object> provenance) {
+    return scoreFile(input, description, wildType, notation, proteinId, (ScoreBackend) model, theta, output, provenance);
+  }
+
+  /** {@link #scoreLibrary(VariantLibrary, String, ScoringModel, double[], String, Map)} with ESM-2 zero-shot scores. */
+  public Result scoreLibrary(VariantLibrary library, String proteinId, EsmZeroShotScoring esm, String output,
+                             Map<String, Object> provenance) {
+    long n = library.size();
+    int parts = partitionsFor(n);
+    return run(spark.range(0, n, 1, parts), n, new CandidateSource.Generated(library), library.wildType(),
+        library.describe(), proteinId, esm, new double[0], output, provenance, parts);
+  }
+
+  /** {@link #scoreFile(Dataset, String, String, Notation, String, ScoringModel, double[], String, Map)} with ESM-2. */
+  public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
+                          EsmZeroShotScoring esm, String output, Map<String, Object> provenance) {
+    return scoreFile(input, description, wildType, notation, proteinId, (ScoreBackend) esm, new double[0], output,
+        provenance);
+  }
+
+  private Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
+                           ScoreBackend model, double[] theta, String output, Map<String, Object> provenance) {
     long n = input.count();
     int parts = partitionsFor(n);
     Dataset<Row> spread = input.repartition(parts);
@@ -159,7 +181,7 @@ public final class ScoreJob {
   }
 
   private <T> Result run(Dataset<T> input, long n, CandidateSource<T> source, String wildType, String libraryDesc,
-                         String proteinId, ScoringModel model, double[] theta, String output,
+                         String proteinId, ScoreBackend model, double[] theta, String output,
                          Map<String, Object> provenance, int parts) {
     long t0 = System.nanoTime();
     if (suggest != null && !model.hasSd()) {
@@ -173,10 +195,9 @@ public final class ScoreJob {
     boolean committed = false;
     try {
       say.accept(String.format(Locale.ROOT, "scoring %s with %s (%s) in %d partitions, batch %d", libraryDesc,
-          model.identity(), model.factory().describe(), parts, settings.batchSize()));
-      // Pass 1: what cannot be scored, with reasons (cheap: generate/parse and encode only).
-      VariantEncoder encoder = model.encoder();
-      input.mapPartitions((MapPartitionsFunction<T, Row>) it -> rejectedRows(source.candidates(it), wildType, encoder),
+          model.identity(), model.describe(), parts, settings.batchSize()));
+      // Pass 1: what cannot be scored, with reasons (cheap: generate/parse and encode or check only).
+      input.mapPartitions((MapPartitionsFunction<T, Row>) it -> model.rejected(source.candidates(it), wildType),
           Encoders.row(ScoreSchemas.REJECTED)).write().parquet(staged(out, "rejected"));
 
       // Pass 2: scores.
@@ -195,8 +216,8 @@ public final class ScoreJob {
         seen[0] = v;
       }, 500, 500, TimeUnit.MILLISECONDS);
       try {
-        input.mapPartitions((MapPartitionsFunction<T, Row>) it -> new ScoringIterator(source.candidates(it), wildType,
-                model, thetaBc.value(), batch, scoredAcc), Encoders.row(ScoreSchemas.SCORES))
+        input.mapPartitions((MapPartitionsFunction<T, Row>) it -> model.scores(source.candidates(it), wildType,
+                thetaBc.value(), batch, scoredAcc), Encoders.row(ScoreSchemas.SCORES))
             .write().parquet(staged(out, "scores"));
       } finally {
         poll.shutdownNow();
@@ -241,7 +262,7 @@ public final class ScoreJob {
     }
   }
 
-  private static Iterator<Row> rejectedRows(Iterator<Candidate> in, String wildType, VariantEncoder encoder) {
+  static Iterator<Row> rejectedRows(Iterator<Candidate> in, String wildType, VariantEncoder encoder) {
     org.metamut.lib.encode.Encoder enc = encoder.encoder();
     return new Iterator<>() {
       Row next;
@@ -345,7 +366,7 @@ public final class ScoreJob {
     }
   }
 
-  private static void writeSummary(OutputFolder out, Result r, String proteinId, String wildType, ScoringModel model,
+  private static void writeSummary(OutputFolder out, Result r, String proteinId, String wildType, ScoreBackend model,
                                    Map<String, Object> provenance) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("job", "score");
@@ -354,8 +375,8 @@ public final class ScoreJob {
     s.put("wild_type_length", wildType.length());
     s.put("library", r.library());
     s.put("model_id", model.identity());
-    s.put("model", model.factory().describe());
-    s.put("encoder", model.encoder().describe());
+    s.put("model", model.describe());
+    s.put("encoder", model.encoderDescription());
     s.put("score_scale", model.scale().description());
     s.put("predictive_sd", model.hasSd() ? "closed-form head posterior (score_sd, score_sd_label_units)" : "none");
     if (model.scale().hasLabelUnits()) {

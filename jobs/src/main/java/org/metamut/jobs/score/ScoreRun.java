@@ -39,7 +39,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** The driver side of {@code metamut score}: protein, model (adapting it if asked), library, then {@link ScoreJob}. */
+/**
+ * The driver side of {@code metamut score}: protein, model (adapting it if asked), library, then {@link ScoreJob};
+ * or, with {@code --esm-zero-shot} ({@link #runEsmZeroShot}), protein, ESM-2 checkpoint, library, then the same job.
+ */
 public final class ScoreRun {
   private final SparkSession spark;
   private final MetamutConfig config;
@@ -114,6 +117,57 @@ public final class ScoreRun {
     return r;
   }
 
+  /** The one line for {@code score --esm-zero-shot} without a checkpoint. */
+  public static final String NO_CHECKPOINT = "--esm-zero-shot needs an ESM-2 checkpoint folder: give --checkpoint DIR "
+      + "or set metamut.esm.checkpoint (see 'metamut model import-esm DIR')";
+
+  /**
+   * {@code score --esm-zero-shot}: scores the library with the ESM-2 masked-marginal zero-shot score of the checkpoint
+   * in {@code checkpoint} (no model file, no labels, no SD), through the same job, passes and output files as
+   * {@link #run}. A missing checkpoint, one that is not ESM-2, one without the LM head, or a wild type the checkpoint's
+   * vocabulary cannot spell, is an {@link IllegalArgumentException} with a one-line message before any work.
+   */
+  public ScoreJob.Result runEsmZeroShot(ScoreRequest req, String checkpoint) {
+    if (checkpoint == null || checkpoint.isBlank()) {
+      throw new IllegalArgumentException(NO_CHECKPOINT);
+    }
+    if (req.model() != null || req.freshModel() || req.labelled() != null || req.saveAdapted() != null
+        || req.suggest() > 0) {
+      throw new IllegalArgumentException("--esm-zero-shot scores with the checkpoint alone: drop --model, --fresh-model, "
+          + "--labelled, --save-adapted and --suggest");
+    }
+    ScoreJob.open(req.output(), spark.sparkContext().hadoopConfiguration()); // refuses a foreign folder before any work
+    EsmZeroShotScoring esm = EsmZeroShotScoring.open(checkpoint);
+    Proteins.Protein protein = req.fasta() != null
+        ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
+        : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
+    try {
+      esm.tokenizer().encode(protein.sequence());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("wild type of " + protein.id() + " cannot be scored by " + checkpoint + ": "
+          + e.getMessage());
+    }
+    say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
+    say.accept("ESM-2 checkpoint " + esm.checkpoint() + " (" + esm.summary() + "), " + esm.fingerprint());
+    Map<String, Object> prov = new LinkedHashMap<>();
+    prov.put("esm_checkpoint", esm.checkpoint());
+    prov.put("esm_fingerprint", esm.fingerprint());
+    prov.put("config", config.renderMetamut());
+    ScoreJob job = new ScoreJob(spark, settings(config), say);
+    ScoreRequest.Library lib = req.library();
+    ScoreJob.Result r;
+    if ("file".equals(lib.kind())) {
+      var input = LibraryFiles.read(spark, lib.file(), lib.variantColumn());
+      r = job.scoreFile(input, "file(" + lib.file() + ")", protein.sequence(), req.notation(), protein.id(), esm,
+          req.output(), prov);
+    } else {
+      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), esm, req.output(), prov);
+    }
+    report(r, esm);
+    summarise(r);
+    return r;
+  }
+
   /** Quantiles of the score distribution {@link #summarise} prints. */
   static final double[] QUANTILES = {0.05, 0.25, 0.5, 0.75, 0.95};
   /** Top variants {@link #summarise} prints (top.csv has metamut.score.top-n). */
@@ -146,7 +200,7 @@ public final class ScoreRun {
         + "/top.csv, counts and the scale in " + r.output() + "/summary.json");
   }
 
-  void report(ScoreJob.Result r, ScoringModel sm) {
+  void report(ScoreJob.Result r, ScoreBackend sm) {
     say.accept(String.format(Locale.ROOT, "%,d variants: %,d scored, %,d rejected%s; %,.0f variants/s while scoring",
         r.input(), r.scored(), r.rejected(), r.rejectedByReason().isEmpty() ? "" : " " + r.rejectedByReason(),
         r.variantsPerSecond()));

@@ -21,7 +21,7 @@ import java.util.Objects;
  *                  added to each score (and its columns to the SD's features); null = none
  */
 public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale,
-                           ClosedFormHead.Fit posterior, SiteBlock sites) implements Serializable {
+                           ClosedFormHead.Fit posterior, SiteBlock sites) implements Serializable, ScoreBackend {
   private static final long serialVersionUID = 3L;
 
   /** A model without predictive SD. */
@@ -30,8 +30,31 @@ public record ScoringModel(String identity, ModelFactory factory, VariantEncoder
   }
 
   /** True when scores come with a predictive SD. */
+  @Override
   public boolean hasSd() {
     return posterior != null;
+  }
+
+  @Override
+  public String describe() {
+    return factory.describe();
+  }
+
+  @Override
+  public String encoderDescription() {
+    return encoder.describe();
+  }
+
+  @Override
+  public java.util.Iterator<org.apache.spark.sql.Row> rejected(java.util.Iterator<Candidate> in, String wildType) {
+    return ScoreJob.rejectedRows(in, wildType, encoder);
+  }
+
+  @Override
+  public java.util.Iterator<org.apache.spark.sql.Row> scores(java.util.Iterator<Candidate> in, String wildType,
+                                                            double[] theta, int batchSize,
+                                                            org.apache.spark.util.LongAccumulator progress) {
+    return new ScoringIterator(in, wildType, this, theta, batchSize, progress);
   }
 
   public ScoringModel {

@@ -6,13 +6,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.ingest.IngestJob;
 import org.metamut.jobs.testing.LocalSpark;
+import org.metamut.lib.esm.Esm2Model;
 import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.report.ResultRecord;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -78,6 +81,64 @@ class EsmEvaluateTest {
     e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> new EvaluateJob(spark, bad, line -> { }).run());
     assertTrue(e.getMessage().contains("metamut.esm.checkpoint = \"" + tmp.resolve("nowhere") + "\"")
         && e.getMessage().contains("not a directory"), e.getMessage());
+  }
+
+  @Test
+  void aSecondEvaluateReadsTheFeatureCacheRunsNoForwardPassAndGivesTheSameResults(@TempDir Path tmp) throws Exception {
+    SparkSession spark = LocalSpark.get();
+    MetamutConfig cfg = MetamutConfig.fromString(conf(tmp, tinyCheckpoint().toString()));
+    new IngestJob(spark, cfg, line -> { }).run();
+    EvaluateJob first = new EvaluateJob(spark, cfg, line -> { });
+    EvaluateJob.Result r1 = first.run();
+    assertTrue(r1.failures().isEmpty(), r1.failures().toString());
+    assertTrue(first.lastEsmCache.computed() > 0, "computed on the first run");
+    assertTrue(first.lastEsmCache.folder().startsWith(tmp.resolve("esm-features") + "/sha256-"),
+        first.lastEsmCache.folder()); // default: under metamut.run.output-dir
+    assertTrue(Files.isRegularFile(Path.of(first.lastEsmCache.folder(), "_cache.json")));
+
+    long passes = Esm2Model.forwardPasses();
+    List<String> said = new java.util.ArrayList<>();
+    EvaluateJob second = new EvaluateJob(spark, cfg, said::add);
+    EvaluateJob.Result r2 = second.run();
+    assertEquals(0, second.lastEsmCache.computed());
+    assertEquals(second.lastEsmCache.requested(), second.lastEsmCache.hits());
+    assertEquals(passes, Esm2Model.forwardPasses(), "esm-zero-shot and ridge-esm read every value from the cache");
+    assertEquals(metrics(r1), metrics(r2));
+    assertTrue(said.stream().anyMatch(l -> l.startsWith("ESM features of ") && l.contains(" computed; cache ")), said.toString());
+
+    // the cache off: no cache object, the same results
+    MetamutConfig off = MetamutConfig.fromString(conf(tmp, tinyCheckpoint().toString())
+        + "metamut.esm.feature-cache = none\n");
+    EvaluateJob third = new EvaluateJob(spark, off, line -> { });
+    EvaluateJob.Result r3 = third.run();
+    assertEquals(null, third.lastEsmCache);
+    assertEquals(metrics(r1), metrics(r3));
+  }
+
+  @Test
+  void aFeatureCacheThatIsAFileIsAConfigError(@TempDir Path tmp) throws Exception {
+    Path file = Files.writeString(tmp.resolve("cache.txt"), "not a folder");
+    MetamutConfig cfg = MetamutConfig.fromString(conf(tmp, tinyCheckpoint().toString())
+        + "metamut.esm.feature-cache = \"" + file + "\"\n");
+    MetamutConfig.InvalidConfigException e = assertThrows(MetamutConfig.InvalidConfigException.class,
+        () -> new EvaluateJob(LocalSpark.get(), cfg, line -> { }).run());
+    assertTrue(e.getMessage().contains("metamut.esm.feature-cache = \"" + file + "\": " + file + " is a file"),
+        e.getMessage());
+    assertThrows(MetamutConfig.InvalidConfigException.class, () -> MetamutConfig.fromString(conf(tmp, "")
+        + "metamut.esm.feature-cache = \" padded \"\n"));
+  }
+
+  /** task|k|seed|method → Spearman and RMSE of the ESM methods. */
+  private static Map<String, List<Double>> metrics(EvaluateJob.Result r) {
+    Map<String, List<Double>> m = new TreeMap<>();
+    for (ResultRecord x : r.records()) {
+      if (x.method().contains("esm")) {
+        m.put(x.task() + "|" + x.k() + "|" + x.seed() + "|" + x.method(),
+            List.of(x.metrics().get(Metric.SPEARMAN), x.metrics().get(Metric.RMSE)));
+      }
+    }
+    assertFalse(m.isEmpty());
+    return m;
   }
 
   private static Set<String> runs(EvaluateJob.Result r, String method) {

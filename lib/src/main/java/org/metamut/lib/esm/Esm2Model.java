@@ -33,6 +33,12 @@ public final class Esm2Model {
   record Head(float[] densew, float[] denseb, float[] lng, float[] lnb, float[] decoder, float[] bias) {
   }
 
+  /**
+   * Forward passes run in this JVM by any model: what a feature cache saves is checked by counting them (a counter,
+   * not a timing); in Spark local mode the executors are threads of the driver's JVM, so tests see theirs too.
+   */
+  private static final java.util.concurrent.atomic.AtomicLong FORWARD_PASSES = new java.util.concurrent.atomic.AtomicLong();
+
   private final EsmConfig config;
   private final EsmTokenizer tokenizer;
   private final float[] wordEmb;
@@ -59,6 +65,11 @@ public final class Esm2Model {
     return EsmCheckpoint.open(dir).load();
   }
 
+  /** Forward passes ({@link #hidden} calls) of every model in this JVM so far. */
+  public static long forwardPasses() {
+    return FORWARD_PASSES.get();
+  }
+
   public EsmConfig config() {
     return config;
   }
@@ -80,6 +91,7 @@ public final class Esm2Model {
    *     other entries null unless {@code allLayers}
    */
   public float[][] hidden(int[] tokens, boolean allLayers) {
+    FORWARD_PASSES.incrementAndGet();
     int t = tokens.length;
     int d = config.hidden();
     if (t > config.maxPositions()) {

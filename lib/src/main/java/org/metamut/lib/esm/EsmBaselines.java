@@ -25,17 +25,23 @@ public final class EsmBaselines {
   private EsmBaselines() {
   }
 
-  /** The checkpoint folder and, once used, its model; serialises as the path only. */
+  /**
+   * The checkpoint folder, the values stored for it (null: none) and, once a value is not stored, its model; serialises
+   * as the path and the store. A stored variant is answered without loading the model, so a run whose variants are
+   * all stored runs no forward pass.
+   */
   static final class Source implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final String dir;
     private final boolean lmHead;
+    private final EsmFeatureStore store;
     private transient EsmScorer scorer;
 
-    Source(String dir) {
+    Source(String dir, EsmFeatureStore store) {
       this.dir = dir;
       // validate now: a wrong folder fails where it is configured, not inside a task
       this.lmHead = EsmCheckpoint.open(Path.of(dir)).hasLmHead();
+      this.store = store;
     }
 
     synchronized EsmScorer scorer() {
@@ -43,6 +49,16 @@ public final class EsmBaselines {
         scorer = new EsmScorer(Esm2Model.load(Path.of(dir)));
       }
       return scorer;
+    }
+
+    double zeroShot(Variant v) {
+      EsmFeatureStore.Entry e = store == null ? null : store.get(v);
+      return e != null && !Double.isNaN(e.zeroShot()) ? e.zeroShot() : scorer().zeroShot(v);
+    }
+
+    float[] siteEmbedding(Variant v) {
+      EsmFeatureStore.Entry e = store == null ? null : store.get(v);
+      return e != null ? e.embedding().clone() : scorer().siteEmbedding(v);
     }
   }
 
@@ -53,7 +69,12 @@ public final class EsmBaselines {
    * the raw zero-shot score.
    */
   public static Baseline zeroShot(String name, String checkpoint) {
-    Source src = new Source(checkpoint);
+    return zeroShot(name, checkpoint, null);
+  }
+
+  /** {@link #zeroShot(String, String)} reading the scores of {@code store} (of that checkpoint; null = none) first. */
+  public static Baseline zeroShot(String name, String checkpoint, EsmFeatureStore store) {
+    Source src = new Source(checkpoint, store);
     if (!src.lmHead) {
       throw new InvalidCheckpointException(Path.of(checkpoint), name + " needs the LM head (an EsmForMaskedLM "
           + "checkpoint with lm_head.* tensors); this is an EsmModel checkpoint");
@@ -67,7 +88,12 @@ public final class EsmBaselines {
    * score when the checkpoint has an LM head.
    */
   public static Baseline ridge(String name, String checkpoint) {
-    return new RidgeBaseline(name, new Features(new Source(checkpoint)), true, Ridge.DEFAULT_GRID);
+    return ridge(name, checkpoint, null);
+  }
+
+  /** {@link #ridge(String, String)} reading the features of {@code store} (of that checkpoint; null = none) first. */
+  public static Baseline ridge(String name, String checkpoint, EsmFeatureStore store) {
+    return new RidgeBaseline(name, new Features(new Source(checkpoint, store)), true, Ridge.DEFAULT_GRID);
   }
 
   private record ZeroShot(String name, Source source) implements Baseline {
@@ -76,8 +102,7 @@ public final class EsmBaselines {
       if (support.isEmpty()) {
         throw new IllegalArgumentException("baseline " + name + ": empty support set");
       }
-      EsmScorer s = source.scorer();
-      double[] sc = support.stream().mapToDouble(l -> s.zeroShot(l.variant())).toArray();
+      double[] sc = support.stream().mapToDouble(l -> source.zeroShot(l.variant())).toArray();
       double[] y = support.stream().mapToDouble(LabelledVariant::y).toArray();
       double ms = mean(sc);
       double my = mean(y);
@@ -91,7 +116,7 @@ public final class EsmBaselines {
   private record ZeroShotPredictor(Source source, double scoreMean, double labelMean, double scale) implements Predictor {
     @Override
     public double predict(Variant v) {
-      return labelMean + scale * (source.scorer().zeroShot(v) - scoreMean);
+      return labelMean + scale * (source.zeroShot(v) - scoreMean);
     }
 
     @Override
@@ -112,15 +137,14 @@ public final class EsmBaselines {
 
     @Override
     public double[] features(Variant v) {
-      EsmScorer s = source.scorer();
-      float[] e = s.siteEmbedding(v);
-      boolean zs = s.model().hasLmHead();
+      float[] e = source.siteEmbedding(v);
+      boolean zs = source.lmHead;
       double[] f = new double[e.length + (zs ? 1 : 0)];
       for (int i = 0; i < e.length; i++) {
         f[i] = e[i];
       }
       if (zs) {
-        f[e.length] = s.zeroShot(v);
+        f[e.length] = source.zeroShot(v);
       }
       return f;
     }

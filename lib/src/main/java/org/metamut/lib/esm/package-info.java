@@ -5,7 +5,9 @@
  * read), the ESM tokenizer, the exact inference forward pass ({@link org.metamut.lib.esm.Esm2Model}) and what metamut
  * reads from it per variant ({@link org.metamut.lib.esm.EsmScorer}: masked-marginal zero-shot scores and site
  * embeddings), exposed as the {@code esm-zero-shot} method and the {@code ridge-esm} features
- * ({@link org.metamut.lib.esm.EsmBaselines}).
+ * ({@link org.metamut.lib.esm.EsmBaselines}), which read a variant's values from an
+ * {@link org.metamut.lib.esm.EsmFeatureStore} (values computed earlier, e.g. the jobs' Parquet feature cache) before
+ * running the model.
  *
  * <p><b>Why plain Java float arrays, not ND4J.</b> Inference only (no gradients), one sequence at a time, and the
  * accuracy target is the official float32 implementation within 1e-4: plain loops make every step (token-dropout

@@ -34,13 +34,25 @@ public record Method(String name, MethodKind kind, String doc, LearnerFactory le
    * What a baseline may need beyond its name: files the user provides (not part of metamut).
    *
    * @param esmCheckpoint an ESM-2 HuggingFace checkpoint folder, or "" when none is configured
+   * @param esmFeatures   per-variant values of that checkpoint computed earlier (the feature cache), or null: the ESM
+   *                      baselines read a variant from here before running the model
    */
-  public record Resources(String esmCheckpoint) implements Serializable {
-    private static final long serialVersionUID = 1L;
+  public record Resources(String esmCheckpoint, org.metamut.lib.esm.EsmFeatureStore esmFeatures) implements Serializable {
+    private static final long serialVersionUID = 2L;
     public static final Resources NONE = new Resources("");
+
+    /** A checkpoint without stored features. */
+    public Resources(String esmCheckpoint) {
+      this(esmCheckpoint, null);
+    }
 
     public Resources {
       Objects.requireNonNull(esmCheckpoint, "esmCheckpoint");
+    }
+
+    /** The same resources with the values of {@code store} (of this checkpoint) to read first. */
+    public Resources withEsmFeatures(org.metamut.lib.esm.EsmFeatureStore store) {
+      return new Resources(esmCheckpoint, store);
     }
   }
 

@@ -47,10 +47,10 @@ public final class Methods {
         + "sequence, a penalty per block, both by leave-one-out on the support set", CombinedRidgeBaseline::of));
     register(Method.esmBaseline("esm-zero-shot", "ESM-2 masked-marginal zero-shot score (sum over the mutations of "
         + "log p(mt) - log p(wt), site masked) from a user's checkpoint; no training, labels only set its scale",
-        (n, r) -> EsmBaselines.zeroShot(n, r.esmCheckpoint())));
+        (n, r) -> EsmBaselines.zeroShot(n, r.esmCheckpoint(), r.esmFeatures())));
     register(Method.esmBaseline("ridge-esm", "ridge regression on frozen ESM-2 features (final layer averaged over the "
         + "mutated sites, plus the zero-shot score), penalty by leave-one-out on the support set",
-        (n, r) -> EsmBaselines.ridge(n, r.esmCheckpoint())));
+        (n, r) -> EsmBaselines.ridge(n, r.esmCheckpoint(), r.esmFeatures())));
   }
 
   private Methods() {

@@ -95,6 +95,39 @@ class EsmScorerTest {
   }
 
   @Test
+  void storedFeaturesGiveTheSamePredictionsWithoutAForwardPass() {
+    String dir = TestCheckpoints.tiny().toString();
+    List<LabelledVariant> support = List.of(new LabelledVariant(Variant.of(WT, "T2A"), 0.3),
+        new LabelledVariant(Variant.of(WT, "K4E"), -1), new LabelledVariant(Variant.of(WT, "L5P"), 2),
+        new LabelledVariant(Variant.of(WT, "G9A"), 0.5), new LabelledVariant(Variant.of(WT, "E19K"), 1.5));
+    Variant q = Variant.of(WT, "W43A", "V54I");
+    EsmScorer s = new EsmScorer(Esm2Model.load(TestCheckpoints.tiny()));
+    java.util.Map<String, EsmFeatureStore.Entry> values = new java.util.HashMap<>();
+    for (Variant v : List.of(support.get(0).variant(), support.get(1).variant(), support.get(2).variant(),
+        support.get(3).variant(), support.get(4).variant(), q)) {
+      values.put(EsmFeatureStore.variant(v), new EsmFeatureStore.Entry(s.siteEmbedding(v), s.zeroShot(v)));
+    }
+    EsmFeatureStore store = new EsmFeatureStore() {
+      @Override
+      public String fingerprint() {
+        return "sha256:test";
+      }
+
+      @Override
+      public Entry get(Variant v) {
+        return values.get(EsmFeatureStore.variant(v));
+      }
+    };
+    double ridgeDirect = Methods.get("ridge-esm").createBaseline(new Method.Resources(dir)).fit(support).predict(q);
+    double zsDirect = Methods.get("esm-zero-shot").createBaseline(new Method.Resources(dir)).fit(support).predict(q);
+    long passes = Esm2Model.forwardPasses();
+    Method.Resources stored = new Method.Resources(dir).withEsmFeatures(store);
+    assertEquals(ridgeDirect, Methods.get("ridge-esm").createBaseline(stored).fit(support).predict(q), 0.0);
+    assertEquals(zsDirect, Methods.get("esm-zero-shot").createBaseline(stored).fit(support).predict(q), 0.0);
+    assertEquals(passes, Esm2Model.forwardPasses(), "every value came from the store");
+  }
+
+  @Test
   void aMissingOrIncompleteFolderIsRefusedWhenTheMethodIsBuilt(@TempDir Path tmp) throws IOException {
     InvalidCheckpointException e = assertThrows(InvalidCheckpointException.class,
         () -> Methods.get("esm-zero-shot").createBaseline(new Method.Resources(tmp.resolve("nope").toString())));
