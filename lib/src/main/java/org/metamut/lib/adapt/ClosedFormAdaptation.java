@@ -66,7 +66,7 @@ public final class ClosedFormAdaptation {
    * θ' (θ with the solved head) and the head's posterior, whose {@link ClosedFormHead.Fit#variance} gives the
    * predictive variance of a query variant's features (on the support-normalised label scale). With a prior mean the
    * posterior is the fit on the residuals from it: the same covariance, since that does not depend on the prior mean.
-   * With a site block the posterior's features are the model's followed by the block's ({@link SiteBlock#append}).
+   * The site block, if any, is fitted after the head, on its support residuals ({@link SiteBlock}).
    *
    * @param sites the solved site block, or null when the recipe has none (or the support's site keys are unknown)
    */
@@ -99,39 +99,30 @@ public final class ClosedFormAdaptation {
     double[] w0 = recipe.headPrior() == AdaptationRecipe.HeadPrior.THETA ? priorMean(theta, head, learned) : new double[d];
     double[] r = ClosedFormHead.residual(f, y, w0);
     double[] lp = logPenalties(model, recipe.headLogPenalty(), recipe.sideLogPenalty());
-    int[] block = new int[d];
-    Arrays.fill(block, learned, d, 1);
-    SiteBlock sites = recipe.sites() == AdaptationRecipe.Sites.SUPPORT_LOO && supportSites != null
-        ? SiteBlock.of(supportSites) : null;
-    boolean loo = recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO;
-    if (sites != null) {
-      // the site columns join the solve with a prior mean of 0 and their own penalty, always chosen by support LOO
-      f = sites.append(f, supportSites);
-      lp = Arrays.copyOf(lp, f[0].length);
-      Arrays.fill(lp, d, lp.length, SiteBlock.BASE_LOG_PENALTY);
-      block = Arrays.copyOf(block, lp.length);
-      Arrays.fill(block, d, block.length, 2);
-    }
-    if (y.length >= 3 && (loo || sites != null)) {
-      double[] keep = {0.0};
-      double[] learnedGrid = loo ? AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES : keep;
-      lp = ClosedFormHead.chooseByLoo(f, r, lp, block,
-          new double[][] {learnedGrid, learned < d ? learnedGrid : keep, SiteBlock.LOO_LOG_SCALES});
+    if (recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
+      int[] block = new int[d];
+      Arrays.fill(block, learned, d, 1);
+      lp = ClosedFormHead.chooseByLoo(f, r, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
     }
     ClosedFormHead.Fit fit = ClosedFormHead.fit(f, r, lp);
     double[] delta = fit.weights();
     double[] mean = fit.featureMeans();
     double bias = fit.intercept();
-    for (int j = 0; j < delta.length; j++) {
-      bias -= mean[j] * delta[j];
-    }
     double[] out = theta.clone();
     for (int j = 0; j < d; j++) {
+      bias -= mean[j] * delta[j];
       out[weightIndex(head, learned, j)] = w0[j] + delta[j];
     }
     out[head.from() + learned] = bias;
-    if (sites != null) {
-      sites = sites.withWeights(Arrays.copyOfRange(delta, d, delta.length), lp[d]);
+    SiteBlock sites = recipe.sites() == AdaptationRecipe.Sites.SUPPORT_LOO && supportSites != null
+        ? SiteBlock.of(supportSites) : null;
+    if (sites != null) { // second stage: the site block on what the head leaves unexplained (SiteBlock says why)
+      double[] fitted = fit.predict(f);
+      double[] left = new double[r.length];
+      for (int i = 0; i < left.length; i++) {
+        left[i] = r[i] - fitted[i];
+      }
+      sites = sites.solve(supportSites, left);
     }
     return new Solved(out, fit, sites);
   }

@@ -102,6 +102,18 @@ public final class ClosedFormHead {
 
     /** Predictive variances: noise, intercept and weight uncertainty (NaN when σ² is, see the class doc). */
     public double[] variance(double[][] xq) {
+      double[] var = weightVariance(xq);
+      for (int q = 0; q < var.length; q++) {
+        var[q] = noise * (1 + 1.0 / xc.length + var[q]);
+      }
+      return var;
+    }
+
+    /**
+     * The weight uncertainty of each row in units of the noise variance: x̃ᵀ Σ x̃ / σ² for the centred row x̃ (prior
+     * variance minus what the support explains), the term {@link #variance} adds to noise and intercept.
+     */
+    public double[] weightVariance(double[][] xq) {
       double[] var = new double[xq.length];
       for (int q = 0; q < xq.length; q++) {
         double[] a = kernelRow(xq[q]);
@@ -118,7 +130,7 @@ public final class ClosedFormHead {
           }
           shrink += a[i] * t;
         }
-        var[q] = noise * (1 + 1.0 / xc.length + Math.max(0, prior - shrink));
+        var[q] = Math.max(0, prior - shrink);
       }
       return var;
     }
@@ -356,23 +368,8 @@ public final class ClosedFormHead {
    */
   public static double[] chooseByLoo(double[][] xs, double[] ys, double[] logPenalty, int[] block, double[] logScaleGrid) {
     int blocks = Arrays.stream(block).max().orElse(0) + 1;
-    double[][] grids = new double[blocks][];
-    Arrays.fill(grids, logScaleGrid);
-    return chooseByLoo(xs, ys, logPenalty, block, grids);
-  }
-
-  /**
-   * {@link #chooseByLoo(double[][], double[], double[], int[], double[])} with a grid of its own for each block
-   * ({@code {0}} keeps a block's penalties as given).
-   */
-  public static double[] chooseByLoo(double[][] xs, double[] ys, double[] logPenalty, int[] block, double[][] grids) {
-    int blocks = Arrays.stream(block).max().orElse(0) + 1;
     check(blocks <= 3, "at most 3 penalty blocks are searched, got " + blocks);
-    check(grids.length >= blocks, blocks + " penalty blocks but " + grids.length + " grids");
-    int combos = 1;
-    for (int b = 0; b < blocks; b++) {
-      combos *= grids[b].length;
-    }
+    int combos = (int) Math.pow(logScaleGrid.length, blocks);
     double best = Double.POSITIVE_INFINITY;
     double[] chosen = null;
     for (int c = 0; c < combos; c++) {
@@ -380,8 +377,8 @@ public final class ClosedFormHead {
       int code = c;
       double[] add = new double[blocks];
       for (int b = 0; b < blocks; b++) {
-        add[b] = grids[b][code % grids[b].length];
-        code /= grids[b].length;
+        add[b] = logScaleGrid[code % logScaleGrid.length];
+        code /= logScaleGrid.length;
       }
       for (int j = 0; j < lp.length; j++) {
         lp[j] += add[block[j]];
