@@ -34,12 +34,9 @@ final class AttentionBlock {
     BlockCache c = s.blocks[i];
     layerNorm.forward(s, s.x0[i], p.ln1g[i], p.ln1b[i], c.ln1);
     INDArray h = c.ln1.out;
-    linear(h, p.wq[i], p.bq[i], c.q, 0.0);
-    linear(h, p.wk[i], p.bk[i], c.k, 0.0);
-    linear(h, p.wv[i], p.bv[i], c.v, 0.0);
-    c.qh.assign(c.qPerm);
-    c.kh.assign(c.kPerm);
-    c.vh.assign(c.vPerm);
+    // q | k | v as one [N, 3d] projection and one copy into heads (fused weights: ParamViews.fusedOrder)
+    linear(h, p.wqkv[i], p.bqkv[i], c.qkv, 0.0);
+    c.qkvh.assign(c.qkvPerm);
     // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
     // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
     c.att.assign(s.input.maskFull);
@@ -72,19 +69,11 @@ final class AttentionBlock {
     }
     bmm(s.dA, c.kh, s.dQh, false, false, scale);
     bmm(s.dA, c.qh, s.dKh, true, false, scale);
-    s.dQPerm.assign(s.dQh);
-    s.dKPerm.assign(s.dKh);
-    s.dVPerm.assign(s.dVh);
+    s.dQKVPerm.assign(s.dQKVh);
     INDArray h = c.ln1.out;
-    Nd4j.exec(new Sum(s.dQ, g.bq[i], 0));
-    Nd4j.exec(new Sum(s.dK, g.bk[i], 0));
-    Nd4j.exec(new Sum(s.dV, g.bv[i], 0));
-    gemm(h, s.dQ, g.wq[i], true, false, 0.0);
-    gemm(h, s.dK, g.wk[i], true, false, 0.0);
-    gemm(h, s.dV, g.wv[i], true, false, 0.0);
-    gemm(s.dQ, p.wq[i], s.dH, false, true, 0.0);
-    gemm(s.dK, p.wk[i], s.dH, false, true, 1.0);
-    gemm(s.dV, p.wv[i], s.dH, false, true, 1.0);
+    Nd4j.exec(new Sum(s.dQKV, g.bqkv[i], 0));
+    gemm(h, s.dQKV, g.wqkv[i], true, false, 0.0);
+    gemm(s.dQKV, p.wqkv[i], s.dH, false, true, 0.0);
     layerNorm.backward(s, s.dH, c.ln1, p.ln1g[i], g.ln1g[i], g.ln1b[i]);
   }
 }

@@ -6,7 +6,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The activations of one transformer block at batch shape (B, T) that its backward pass reads: the LayerNorm caches,
- * q, k, v and the attention context (both as [N, d] and as contiguous [B, H, T, d/H] head copies), the attention
+ * q, k, v (one fused [N, 3d] projection and its contiguous [3, B, H, T, d/H] head copy), the attention context (as
+ * [N, d] and as a [B, H, T, d/H] head copy), the attention
  * weights, the residual stream after attention ({@link #x1}) and the feed-forward pre-activation and GELU parts.
  * The block's input and output are {@code Scratch.x0[i]} and {@code Scratch.x0[i + 1]}.
  */
@@ -14,9 +15,12 @@ final class BlockCache implements AutoCloseable {
   final INDArray x1;        // [N, d] after attention
   final LayerNorm.Cache ln1;
   final LayerNorm.Cache ln2;
-  final INDArray q, k, v;   // [N, d]
-  final INDArray qPerm, kPerm, vPerm, ctxPerm; // [B, H, T, d/H] strided views of q, k, v, ctx
-  final INDArray qh, kh, vh, ctxh;             // [B, H, T, d/H] contiguous copies
+  final INDArray qkv;       // [N, 3d] = q | k | v
+  final INDArray qkvPerm;   // [3, B, H, T, d/H] strided view of qkv
+  final INDArray qkvh;      // [3, B, H, T, d/H] contiguous copy; qh, kh, vh are its three [B, H, T, d/H] slices
+  final INDArray qh, kh, vh;
+  final INDArray ctxPerm;   // [B, H, T, d/H] strided view of ctx
+  final INDArray ctxh;      // [B, H, T, d/H] contiguous
   final INDArray att;       // [B, H, T, T] attention weights
   final INDArray att2;      // att seen as [B·H·T, T]
   final INDArray ctx;       // [N, d] heads concatenated
@@ -33,15 +37,12 @@ final class BlockCache implements AutoCloseable {
     x1 = Nd4j.create(dt, n, d);
     ln1 = new LayerNorm.Cache(n, d, dt, hostKernels);
     ln2 = new LayerNorm.Cache(n, d, dt, hostKernels);
-    q = Nd4j.create(dt, n, d);
-    k = Nd4j.create(dt, n, d);
-    v = Nd4j.create(dt, n, d);
-    qPerm = Scratch.heads(q, spec, b, t);
-    kPerm = Scratch.heads(k, spec, b, t);
-    vPerm = Scratch.heads(v, spec, b, t);
-    qh = Nd4j.create(dt, b, h, t, dh);
-    kh = Nd4j.create(dt, b, h, t, dh);
-    vh = Nd4j.create(dt, b, h, t, dh);
+    qkv = Nd4j.create(dt, n, 3L * d);
+    qkvPerm = Scratch.heads3(qkv, spec, b, t);
+    qkvh = Nd4j.create(dt, 3, b, h, t, dh);
+    qh = Scratch.part(qkvh, 0);
+    kh = Scratch.part(qkvh, 1);
+    vh = Scratch.part(qkvh, 2);
     att = Nd4j.create(dt, b, h, t, t);
     att2 = att.reshape('c', (long) b * h * t, t);
     ctxh = Nd4j.create(dt, b, h, t, dh);
@@ -55,7 +56,7 @@ final class BlockCache implements AutoCloseable {
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {x1, q, k, v, qh, kh, vh, att, ctxh, ctx, z, erfp, gel}) {
+    for (INDArray a : new INDArray[] {x1, qkv, qkvh, att, ctxh, ctx, z, erfp, gel}) {
       a.close();
     }
     ln1.close();

@@ -24,7 +24,7 @@ final class Scratch implements AutoCloseable {
   final LayerNorm.Cache lnf;
   final INDArray pooled, pred, dpred, dpooled;
   // backward temporaries: dX is ∂L/∂(residual stream) at the point reached; the rest are per-op intermediates
-  final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQh, dKh, dVh, dQ, dK, dV, dQPerm, dKPerm, dVPerm,
+  final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQKVh, dQh, dKh, dVh, dQKV, dQKVPerm,
       dG, dZ, tF, r1, r2;
 
   /** {@code sinusoid} is the [maxLen, d] table when positions are sinusoidal, else unused. */
@@ -65,15 +65,12 @@ final class Scratch implements AutoCloseable {
     dA = Nd4j.create(dt, b, h, t, t);
     tA = Nd4j.create(dt, b, h, t, t);
     rs = Nd4j.create(dt, b, h, t);
-    dQh = Nd4j.create(dt, b, h, t, dh);
-    dKh = Nd4j.create(dt, b, h, t, dh);
-    dVh = Nd4j.create(dt, b, h, t, dh);
-    dQ = Nd4j.create(dt, n, d);
-    dK = Nd4j.create(dt, n, d);
-    dV = Nd4j.create(dt, n, d);
-    dQPerm = heads(dQ, spec, b, t);
-    dKPerm = heads(dK, spec, b, t);
-    dVPerm = heads(dV, spec, b, t);
+    dQKVh = Nd4j.create(dt, 3, b, h, t, dh);
+    dQh = part(dQKVh, 0);
+    dKh = part(dQKVh, 1);
+    dVh = part(dQKVh, 2);
+    dQKV = Nd4j.create(dt, n, 3L * d);
+    dQKVPerm = heads3(dQKV, spec, b, t);
     dG = Nd4j.create(dt, n, f);
     dZ = Nd4j.create(dt, n, f);
     tF = Nd4j.create(dt, n, f);
@@ -86,12 +83,25 @@ final class Scratch implements AutoCloseable {
     return nd.reshape('c', b, t, spec.heads(), spec.headDim()).permute(0, 2, 1, 3);
   }
 
+  /** [N, 3d] (q | k | v) seen as [3, B, H, T, d/H] (a strided view). */
+  static INDArray heads3(INDArray nd3, ModelSpec spec, int b, int t) {
+    return nd3.reshape('c', b, t, 3, spec.heads(), spec.headDim()).permute(2, 0, 3, 1, 4);
+  }
+
+  /** Slice {@code i} of a contiguous [3, B, H, T, d/H] array: a contiguous [B, H, T, d/H] view. */
+  static INDArray part(INDArray x3, int i) {
+    long[] shape = java.util.Arrays.copyOfRange(x3.shape(), 1, 5);
+    long size = shape[0] * shape[1] * shape[2] * shape[3];
+    return Nd4j.create(x3.data(), shape, new long[] {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1},
+        i * size, 'c', x3.dataType());
+  }
+
   @Override
   public void close() {
     // Views share their parent's buffer; closing the owners frees the native memory.
     input.close();
-    for (INDArray a : new INDArray[] {pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQh, dKh, dVh,
-        dQ, dK, dV, dG, dZ, tF, r1, r2}) {
+    for (INDArray a : new INDArray[] {pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
+        dQKV, dG, dZ, tF, r1, r2}) {
       a.close();
     }
     lnf.close();
