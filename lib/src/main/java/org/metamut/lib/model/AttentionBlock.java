@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import static org.metamut.lib.model.Ops.bmm;
 import static org.metamut.lib.model.Ops.gemm;
 import static org.metamut.lib.model.Ops.linear;
+import static org.metamut.lib.model.Ops.residualLinear;
 
 /**
  * The attention half of pre-LayerNorm block i (DESIGN.md §6), forward and backward:
@@ -45,8 +46,7 @@ final class AttentionBlock {
     Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
     bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
     c.ctxPerm.assign(c.ctxh);
-    c.x1.assign(s.x0[i]);
-    linear(c.ctx, p.wo[i], p.bo[i], c.x1, 1.0);
+    residualLinear(s.x0[i], c.ctx, p.wo[i], p.bo[i], c.x1, 1.0);
   }
 
   /** On entry s.dX holds ∂L/∂x1[i]; on exit ∂L/∂x0[i]. Writes the gradients of LN1, Wq..bo of block i. */

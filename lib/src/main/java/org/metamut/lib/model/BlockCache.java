@@ -25,8 +25,9 @@ final class BlockCache implements AutoCloseable {
   final INDArray att2;      // att seen as [B·H·T, T]
   final INDArray ctx;       // [N, d] heads concatenated
   final INDArray z;         // [N, ff] feed-forward pre-activation
-  final INDArray erfp;      // [N, ff] 1 + erf(z/√2)
-  final INDArray gel;       // [N, ff] GELU(z)
+  final INDArray u;         // [N, ff] z/√2
+  final INDArray erfp;      // [N, ff] 1 + erf(u)
+  final INDArray gel;       // [N, ff] 2·GELU(z) = z·(1 + erf(u))
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
     int n = b * t;
@@ -49,6 +50,7 @@ final class BlockCache implements AutoCloseable {
     ctx = Nd4j.create(dt, n, d);
     ctxPerm = Scratch.heads(ctx, spec, b, t);
     z = Nd4j.create(dt, n, f);
+    u = Nd4j.create(dt, n, f);
     erfp = Nd4j.create(dt, n, f);
     gel = Nd4j.create(dt, n, f);
   }
@@ -56,7 +58,7 @@ final class BlockCache implements AutoCloseable {
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {x1, qkv, qkvh, att, ctxh, ctx, z, erfp, gel}) {
+    for (INDArray a : new INDArray[] {x1, qkv, qkvh, att, ctxh, ctx, z, u, erfp, gel}) {
       a.close();
     }
     ln1.close();

@@ -22,8 +22,22 @@ final class Ops {
     Nd4j.exec(new BroadcastAddOp(out, bias, out, 1));
   }
 
+  /**
+   * out = residual + alpha·x·W + b: the bias add doubles as the copy of the residual (two native ops where
+   * copy + matmul + bias add were three).
+   */
+  static void residualLinear(INDArray residual, INDArray x, INDArray w, INDArray bias, INDArray out, double alpha) {
+    Nd4j.exec(new BroadcastAddOp(residual, bias, out, 1));
+    Nd4j.gemm(x, w, out, false, false, alpha, 1.0);
+  }
+
   static void gemm(INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double beta) {
     Nd4j.gemm(a, b, c, ta, tb, 1.0, beta);
+  }
+
+  /** c = alpha·op(a)·op(b) + beta·c. */
+  static void gemm(INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double alpha, double beta) {
+    Nd4j.gemm(a, b, c, ta, tb, alpha, beta);
   }
 
   /** Batched matmul over the leading dimensions, c = alpha·op(a)·op(b). */
