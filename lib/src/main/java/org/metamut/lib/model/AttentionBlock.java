@@ -8,8 +8,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import static org.metamut.lib.model.Ops.bmm;
 import static org.metamut.lib.model.Ops.gemm;
-import static org.metamut.lib.model.Ops.linear;
-import static org.metamut.lib.model.Ops.residualLinear;
 
 /**
  * The attention half of pre-LayerNorm block i (DESIGN.md §6), forward and backward:
@@ -34,9 +32,8 @@ final class AttentionBlock {
   void forward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
     layerNorm.forward(s, s.x0[i], p.ln1g[i], p.ln1b[i], c.ln1);
-    INDArray h = c.ln1.out;
-    // q | k | v as one [N, 3d] projection and one copy into heads (fused weights: ParamViews.fusedOrder)
-    linear(h, p.wqkv[i], p.bqkv[i], c.qkv, 0.0);
+    // q | k | v (+ biases) as one [N, 3d] matmul and one copy into heads (fused weights: ParamViews.fusedOrder)
+    gemm(c.ln1.outOnes, p.wqkvB[i], c.qkv, false, false, 0.0);
     c.qkvh.assign(c.qkvPerm);
     // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
     // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
@@ -46,14 +43,14 @@ final class AttentionBlock {
     Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
     bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
     c.ctxPerm.assign(c.ctxh);
-    residualLinear(s.x0[i], c.ctx, p.wo[i], p.bo[i], c.x1, 1.0);
+    c.x1.assign(s.x0[i]);
+    gemm(c.ctxOnes, p.woB[i], c.x1, false, false, 1.0);
   }
 
   /** On entry s.dX holds ∂L/∂x1[i]; on exit ∂L/∂x0[i]. Writes the gradients of LN1, Wq..bo of block i. */
   void backward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
-    Nd4j.exec(new Sum(s.dX, g.bo[i], 0));
-    gemm(c.ctx, s.dX, g.wo[i], true, false, 0.0);
+    gemm(c.ctxOnes, s.dX, g.woB[i], true, false, 0.0); // ∂Wo and ∂bo
     gemm(s.dX, p.wo[i], s.dCtx, false, true, 0.0);
     s.dCh.assign(s.dCtxPerm);
     bmm(s.dCh, c.vh, s.dA, false, true, 1.0);
@@ -70,9 +67,7 @@ final class AttentionBlock {
     bmm(s.dA, c.kh, s.dQh, false, false, scale);
     bmm(s.dA, c.qh, s.dKh, true, false, scale);
     s.dQKVPerm.assign(s.dQKVh);
-    INDArray h = c.ln1.out;
-    Nd4j.exec(new Sum(s.dQKV, g.bqkv[i], 0));
-    gemm(h, s.dQKV, g.wqkv[i], true, false, 0.0);
+    gemm(c.ln1.outOnes, s.dQKV, g.wqkvB[i], true, false, 0.0); // ∂W and ∂b of q, k, v
     gemm(s.dQKV, p.wqkv[i], s.dH, false, true, 0.0);
     layerNorm.backward(s, s.dH, c.ln1, p.ln1g[i], g.ln1g[i], g.ln1b[i]);
   }

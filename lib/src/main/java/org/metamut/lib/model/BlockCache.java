@@ -23,11 +23,12 @@ final class BlockCache implements AutoCloseable {
   final INDArray ctxh;      // [B, H, T, d/H] contiguous
   final INDArray att;       // [B, H, T, T] attention weights
   final INDArray att2;      // att seen as [B·H·T, T]
-  final INDArray ctx;       // [N, d] heads concatenated
+  final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
   final INDArray z;         // [N, ff] feed-forward pre-activation
   final INDArray u;         // [N, ff] z/√2
   final INDArray erfp;      // [N, ff] 1 + erf(u)
-  final INDArray gel;       // [N, ff] 2·GELU(z) = z·(1 + erf(u))
+  final INDArray gel;       // [N, ff] 2·GELU(z) = z·(1 + erf(u)), leading view of gelOnes
+  final INDArray gelOnes;   // [N, ff+1]: gel, then 2 (Ops.withOnes)
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
     int n = b * t;
@@ -36,8 +37,8 @@ final class BlockCache implements AutoCloseable {
     int h = spec.heads();
     int dh = spec.headDim();
     x1 = Nd4j.create(dt, n, d);
-    ln1 = new LayerNorm.Cache(n, d, dt, hostKernels);
-    ln2 = new LayerNorm.Cache(n, d, dt, hostKernels);
+    ln1 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
+    ln2 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
     qkv = Nd4j.create(dt, n, 3L * d);
     qkvPerm = Scratch.heads3(qkv, spec, b, t);
     qkvh = Nd4j.create(dt, 3, b, h, t, dh);
@@ -47,18 +48,22 @@ final class BlockCache implements AutoCloseable {
     att = Nd4j.create(dt, b, h, t, t);
     att2 = att.reshape('c', (long) b * h * t, t);
     ctxh = Nd4j.create(dt, b, h, t, dh);
-    ctx = Nd4j.create(dt, n, d);
-    ctxPerm = Scratch.heads(ctx, spec, b, t);
+    ctxOnes = Ops.withOnes(dt, n, d, 1.0);
+    // [B, H, T, d/H] view of the leading d columns (rows of d+1): built from strides, as reshape could copy
+    ctxPerm = Nd4j.create(ctxOnes.data(), new long[] {b, t, h, dh}, new long[] {(long) t * (d + 1), d + 1, dh, 1}, 0L, 'c', dt)
+        .permute(0, 2, 1, 3);
     z = Nd4j.create(dt, n, f);
     u = Nd4j.create(dt, n, f);
     erfp = Nd4j.create(dt, n, f);
-    gel = Nd4j.create(dt, n, f);
+    // the constant column is 2, not 1: gel is 2·GELU and its matmuls run with alpha ½, which then applies to b2 too
+    gelOnes = Ops.withOnes(dt, n, f, 2.0);
+    gel = Ops.leading(gelOnes);
   }
 
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {x1, qkv, qkvh, att, ctxh, ctx, z, u, erfp, gel}) {
+    for (INDArray a : new INDArray[] {x1, qkv, qkvh, att, ctxh, ctxOnes, z, u, erfp, gelOnes}) {
       a.close();
     }
     ln1.close();

@@ -15,7 +15,9 @@ import java.util.Arrays;
 final class ParamViews {
   final INDArray tokEmb;
   final INDArray embBlock; // [V + maxLen, d] = tok_emb then pos_emb, contiguous (learned positions)
-  final INDArray[] ln1g, ln1b, wqkv, bqkv, wo, bo, ln2g, ln2b, w1, b1, w2, b2; // wqkv [d, 3d] = [Wq | Wk | Wv]
+  final INDArray[] ln1g, ln1b, wqkv, wo, ln2g, ln2b, w1, w2; // wqkv [d, 3d] = [Wq | Wk | Wv]
+  // each weight with its bias as one more row, [in + 1, out] (weight and bias are contiguous): see Ops.withOnes
+  final INDArray[] wqkvB, woB, w1B, w2B;
   final INDArray lnfg, lnfb, headW, headB, headWs, flagEmb;
 
   private final ParamLayout layout;
@@ -33,15 +35,15 @@ final class ParamViews {
     ln1g = new INDArray[l];
     ln1b = new INDArray[l];
     wqkv = new INDArray[l];
-    bqkv = new INDArray[l];
+    wqkvB = new INDArray[l];
+    woB = new INDArray[l];
+    w1B = new INDArray[l];
+    w2B = new INDArray[l];
     wo = new INDArray[l];
-    bo = new INDArray[l];
     ln2g = new INDArray[l];
     ln2b = new INDArray[l];
     w1 = new INDArray[l];
-    b1 = new INDArray[l];
     w2 = new INDArray[l];
-    b2 = new INDArray[l];
     for (int i = 0; i < l; i++) {
       String pre = "blocks." + i + ".";
       ln1g[i] = view(flat, pre + "ln1.g");
@@ -49,15 +51,15 @@ final class ParamViews {
       int qkv = layout.get(pre + "attn.Wq").offset();
       int d = spec.dModel();
       wqkv[i] = viewAs(flat, qkv, d, 3L * d);
-      bqkv[i] = viewAs(flat, qkv + 3L * d * d, 3L * d);
+      wqkvB[i] = viewAs(flat, qkv, d + 1, 3L * d);
+      woB[i] = withBias(flat, pre + "attn.Wo", pre + "attn.bo");
+      w1B[i] = withBias(flat, pre + "ff.W1", pre + "ff.b1");
+      w2B[i] = withBias(flat, pre + "ff.W2", pre + "ff.b2");
       wo[i] = view(flat, pre + "attn.Wo");
-      bo[i] = view(flat, pre + "attn.bo");
       ln2g[i] = view(flat, pre + "ln2.g");
       ln2b[i] = view(flat, pre + "ln2.b");
       w1[i] = view(flat, pre + "ff.W1");
-      b1[i] = view(flat, pre + "ff.b1");
       w2[i] = view(flat, pre + "ff.W2");
-      b2[i] = view(flat, pre + "ff.b2");
     }
     lnfg = view(flat, "lnf.g");
     lnfb = view(flat, "lnf.b");
@@ -102,6 +104,15 @@ final class ParamViews {
       }
     }
     return order;
+  }
+
+  /** Weight [in, out] and the bias that follows it in θ as one [in + 1, out] view. */
+  private INDArray withBias(INDArray flat, String weight, String bias) {
+    ParamLayout.Tensor w = layout.get(weight);
+    if (layout.get(bias).offset() != w.offset() + w.size()) {
+      throw new IllegalStateException(bias + " does not follow " + weight + " in the layout");
+    }
+    return viewAs(flat, w.offset(), w.shape()[0] + 1, w.shape()[1]);
   }
 
   private INDArray view(INDArray flat, String name) {

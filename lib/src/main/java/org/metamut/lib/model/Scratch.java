@@ -16,7 +16,7 @@ final class Scratch implements AutoCloseable {
   final int t;
   final int n;
   final BatchInput input;
-  final double[] hA;   // host-kernel work arrays, max(N·d, B·H·T·T) long
+  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T) long
   final double[] hB;
   final float[] hF;
   final INDArray[] x0;      // [L+1][N, d] block inputs; x0[L] = last block's output
@@ -38,7 +38,7 @@ final class Scratch implements AutoCloseable {
     int dh = spec.headDim();
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
-    int hostLen = hostKernels ? Math.max(n * d, b * h * t * t) : 0;
+    int hostLen = hostKernels ? Math.max(n * (d + 1), b * h * t * t) : 0;
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
@@ -50,7 +50,7 @@ final class Scratch implements AutoCloseable {
     for (int i = 0; i < l; i++) {
       blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
     }
-    lnf = new LayerNorm.Cache(n, d, dt, hostKernels);
+    lnf = new LayerNorm.Cache(n, d, dt, hostKernels, false);
     pooled = Nd4j.create(dt, b, d);
     pred = Nd4j.create(dt, b, 1);
     dpred = Nd4j.create(dt, b, 1);
