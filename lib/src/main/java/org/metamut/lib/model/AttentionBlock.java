@@ -11,7 +11,8 @@ import static org.metamut.lib.model.Ops.gemm;
 
 /**
  * The attention half of pre-LayerNorm block i (DESIGN.md §6), forward and backward:
- * {@code x1 = x0 + concat_h(softmax(q·kᵀ/√(d/H) + mask)·v)·Wo + bo} with q, k, v = LN1(x0)·W + b, H contiguous heads.
+ * {@code x ← x + concat_h(softmax(q·kᵀ/√(d/H) + mask)·v)·Wo + bo} with q, k, v = LN1(x)·W + b, H contiguous heads, on
+ * the residual stream {@code s.x} in place.
  */
 final class AttentionBlock {
   private final ParamViews p;
@@ -28,10 +29,10 @@ final class AttentionBlock {
     this.scale = 1.0 / Math.sqrt(spec.headDim());
   }
 
-  /** Reads s.x0[i], writes the block's attention activations and s.blocks[i].x1. */
+  /** Reads and updates the residual stream s.x; writes the block's attention activations. */
   void forward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
-    layerNorm.forward(s, s.x0[i], p.ln1g[i], p.ln1b[i], c.ln1);
+    layerNorm.forward(s, s.x, p.ln1g[i], p.ln1b[i], c.ln1);
     // q | k | v (+ biases) as one [N, 3d] matmul and one copy into heads (fused weights: ParamViews.fusedOrder)
     gemm(c.ln1.outOnes, p.wqkvB[i], c.qkv, false, false, 0.0);
     c.qkvh.assign(c.qkvPerm);
@@ -43,11 +44,10 @@ final class AttentionBlock {
     Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
     bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
     c.ctxPerm.assign(c.ctxh);
-    c.x1.assign(s.x0[i]);
-    gemm(c.ctxOnes, p.woB[i], c.x1, false, false, 1.0);
+    gemm(c.ctxOnes, p.woB[i], s.x, false, false, 1.0);
   }
 
-  /** On entry s.dX holds ∂L/∂x1[i]; on exit ∂L/∂x0[i]. Writes the gradients of LN1, Wq..bo of block i. */
+  /** On entry s.dX holds ∂L/∂x after the block's attention; on exit before it. Writes the gradients of LN1, Wq..bo. */
   void backward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
     gemm(c.ctxOnes, s.dX, g.woB[i], true, false, 0.0); // ∂Wo and ∂bo

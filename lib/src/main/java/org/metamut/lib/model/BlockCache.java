@@ -8,11 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * The activations of one transformer block at batch shape (B, T) that its backward pass reads: the LayerNorm caches,
  * q, k, v (one fused [N, 3d] projection and its contiguous [3, B, H, T, d/H] head copy), the attention context (as
  * [N, d] and as a [B, H, T, d/H] head copy), the attention
- * weights, the residual stream after attention ({@link #x1}) and the feed-forward pre-activation and GELU parts.
- * The block's input and output are {@code Scratch.x0[i]} and {@code Scratch.x0[i + 1]}.
+ * weights and the feed-forward pre-activation and GELU parts (see {@link FeedForwardBlock}). The residual stream is
+ * {@code Scratch.x}, updated in place: the backward pass never reads it (the LayerNorm caches hold what it needs).
  */
 final class BlockCache implements AutoCloseable {
-  final INDArray x1;        // [N, d] after attention
   final LayerNorm.Cache ln1;
   final LayerNorm.Cache ln2;
   final INDArray qkv;       // [N, 3d] = q | k | v
@@ -24,11 +23,10 @@ final class BlockCache implements AutoCloseable {
   final INDArray att;       // [B, H, T, T] attention weights
   final INDArray att2;      // att seen as [B·H·T, T]
   final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
-  final INDArray z;         // [N, ff] feed-forward pre-activation
-  final INDArray u;         // [N, ff] z/√2
+  final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
   final INDArray erfp;      // [N, ff] 1 + erf(u)
-  final INDArray gel;       // [N, ff] 2·GELU(z) = z·(1 + erf(u)), leading view of gelOnes
-  final INDArray gelOnes;   // [N, ff+1]: gel, then 2 (Ops.withOnes)
+  final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u)), leading view of gelOnes
+  final INDArray gelOnes;   // [N, ff+1]: gel, then √2 (Ops.withOnes)
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
     int n = b * t;
@@ -36,7 +34,6 @@ final class BlockCache implements AutoCloseable {
     int f = spec.ffDim();
     int h = spec.heads();
     int dh = spec.headDim();
-    x1 = Nd4j.create(dt, n, d);
     ln1 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
     ln2 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
     qkv = Nd4j.create(dt, n, 3L * d);
@@ -52,18 +49,17 @@ final class BlockCache implements AutoCloseable {
     // [B, H, T, d/H] view of the leading d columns (rows of d+1): built from strides, as reshape could copy
     ctxPerm = Nd4j.create(ctxOnes.data(), new long[] {b, t, h, dh}, new long[] {(long) t * (d + 1), d + 1, dh, 1}, 0L, 'c', dt)
         .permute(0, 2, 1, 3);
-    z = Nd4j.create(dt, n, f);
     u = Nd4j.create(dt, n, f);
     erfp = Nd4j.create(dt, n, f);
-    // the constant column is 2, not 1: gel is 2·GELU and its matmuls run with alpha ½, which then applies to b2 too
-    gelOnes = Ops.withOnes(dt, n, f, 2.0);
+    // the constant column is √2, not 1: gel is √2·GELU and its matmuls run with alpha 1/√2, which applies to b2 too
+    gelOnes = Ops.withOnes(dt, n, f, Math.sqrt(2.0));
     gel = Ops.leading(gelOnes);
   }
 
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {x1, qkv, qkvh, att, ctxh, ctxOnes, z, u, erfp, gelOnes}) {
+    for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gelOnes}) {
       a.close();
     }
     ln1.close();

@@ -6,7 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Every buffer of one forward + backward pass of the {@link Transformer} at batch shape (B, T), allocated once and
- * reused: the encoded batch ({@link #input}), the residual stream between blocks ({@link #x0}), each block's
+ * reused: the encoded batch ({@link #input}), the residual stream ({@link #x}, updated in place by each block), each block's
  * activations ({@link #blocks}), the head's buffers, the backward pass's temporaries (shared by all blocks, which are
  * differentiated one after the other) and the host kernels' Java work arrays. Why: per-op overhead and native
  * allocation dominated at this size (DESIGN.md §8), so every op writes into a buffer from here.
@@ -19,7 +19,7 @@ final class Scratch implements AutoCloseable {
   final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T) long
   final double[] hB;
   final float[] hF;
-  final INDArray[] x0;      // [L+1][N, d] block inputs; x0[L] = last block's output
+  final INDArray x;         // [N, d] the residual stream
   final BlockCache[] blocks;
   final LayerNorm.Cache lnf;
   final INDArray pooled, pred, dpred, dpooled;
@@ -42,10 +42,7 @@ final class Scratch implements AutoCloseable {
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
-    x0 = new INDArray[l + 1];
-    for (int i = 0; i <= l; i++) {
-      x0[i] = Nd4j.create(dt, n, d);
-    }
+    x = Nd4j.create(dt, n, d);
     blocks = new BlockCache[l];
     for (int i = 0; i < l; i++) {
       blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
@@ -105,9 +102,7 @@ final class Scratch implements AutoCloseable {
       a.close();
     }
     lnf.close();
-    for (INDArray a : x0) {
-      a.close();
-    }
+    x.close();
     for (BlockCache c : blocks) {
       c.close();
     }

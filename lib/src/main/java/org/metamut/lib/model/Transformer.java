@@ -345,18 +345,18 @@ public final class Transformer implements FeatureModel {
 
   private void forward(Scratch s) {
     int l = spec.layers();
-    gemm(s.input.oh, s.input.embP, s.x0[0], false, false, 0.0);
+    gemm(s.input.oh, s.input.embP, s.x, false, false, 0.0);
     if (s.input.posTiled != null) {
-      s.x0[0].addi(s.input.posTiled.reshape(s.n, spec.dModel()));
+      s.x.addi(s.input.posTiled.reshape(s.n, spec.dModel()));
     }
     if (spec.useFlags()) {
-      gemm(s.input.flagCol, p.flagEmb, s.x0[0], false, false, 1.0);
+      gemm(s.input.flagCol, p.flagEmb, s.x, false, false, 1.0);
     }
     for (int i = 0; i < l; i++) {
       attention.forward(s, i);
       feedForward.forward(s, i);
     }
-    layerNorm.forward(s, s.x0[l], p.lnfg, p.lnfb, s.lnf);
+    layerNorm.forward(s, s.x, p.lnfg, p.lnfb, s.lnf);
     gemm(s.input.pool, s.lnf.out, s.pooled, false, false, 0.0);
     gemm(s.pooled, p.headW, s.pred, false, false, 0.0);
     if (spec.substitutionFeatures()) {
