@@ -25,8 +25,7 @@ final class BlockCache implements AutoCloseable {
   final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
   final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
   final INDArray erfp;      // [N, ff] 1 + erf(u)
-  final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u)), leading view of gelOnes
-  final INDArray gelOnes;   // [N, ff+1]: gel, then √2 (Ops.withOnes)
+  final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u))
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
     int n = b * t;
@@ -51,15 +50,13 @@ final class BlockCache implements AutoCloseable {
         .permute(0, 2, 1, 3);
     u = Nd4j.create(dt, n, f);
     erfp = Nd4j.create(dt, n, f);
-    // the constant column is √2, not 1: gel is √2·GELU and its matmuls run with alpha 1/√2, which applies to b2 too
-    gelOnes = Ops.withOnes(dt, n, f, Math.sqrt(2.0));
-    gel = Ops.leading(gelOnes);
+    gel = Nd4j.create(dt, n, f);
   }
 
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gelOnes}) {
+    for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gel}) {
       a.close();
     }
     ln1.close();

@@ -23,6 +23,7 @@ final class Scratch implements AutoCloseable {
   final BlockCache[] blocks;
   final LayerNorm.Cache lnf;
   final INDArray pooled, pred, dpred, dpooled;
+  final INDArray onesN; // [1, N] of 1: column sums as a matmul
   // backward temporaries: dX is ∂L/∂(residual stream) at the point reached; the rest are per-op intermediates
   final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQKVh, dQh, dKh, dVh, dQKV, dQKVPerm,
       dG, dZ, tF, r1, r2;
@@ -48,6 +49,7 @@ final class Scratch implements AutoCloseable {
       blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
     }
     lnf = new LayerNorm.Cache(n, d, dt, hostKernels, false);
+    onesN = Nd4j.ones(dt, 1, n);
     pooled = Nd4j.create(dt, b, d);
     pred = Nd4j.create(dt, b, 1);
     dpred = Nd4j.create(dt, b, 1);
@@ -97,7 +99,7 @@ final class Scratch implements AutoCloseable {
   public void close() {
     // Views share their parent's buffer; closing the owners frees the native memory.
     input.close();
-    for (INDArray a : new INDArray[] {pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
+    for (INDArray a : new INDArray[] {onesN, pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
         dQKV, dG, dZ, tF, r1, r2}) {
       a.close();
     }
