@@ -8,11 +8,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import static org.metamut.lib.model.Ops.bmm;
 import static org.metamut.lib.model.Ops.gemm;
-import static org.metamut.lib.model.Ops.linear;
 
 /**
  * The attention half of pre-LayerNorm block i (DESIGN.md §6), forward and backward:
- * {@code x1 = x0 + concat_h(softmax(q·kᵀ/√(d/H) + mask)·v)·Wo + bo} with q, k, v = LN1(x0)·W + b, H contiguous heads.
+ * {@code x ← x + concat_h(softmax(q·kᵀ/√(d/H) + mask)·v)·Wo + bo} with q, k, v = LN1(x)·W + b, H contiguous heads, on
+ * the residual stream {@code s.x} in place.
  */
 final class AttentionBlock {
   private final ParamViews p;
@@ -29,17 +29,13 @@ final class AttentionBlock {
     this.scale = 1.0 / Math.sqrt(spec.headDim());
   }
 
-  /** Reads s.x0[i], writes the block's attention activations and s.blocks[i].x1. */
+  /** Reads and updates the residual stream s.x; writes the block's attention activations. */
   void forward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
-    layerNorm.forward(s, s.x0[i], p.ln1g[i], p.ln1b[i], c.ln1);
-    INDArray h = c.ln1.out;
-    linear(h, p.wq[i], p.bq[i], c.q, 0.0);
-    linear(h, p.wk[i], p.bk[i], c.k, 0.0);
-    linear(h, p.wv[i], p.bv[i], c.v, 0.0);
-    c.qh.assign(c.qPerm);
-    c.kh.assign(c.kPerm);
-    c.vh.assign(c.vPerm);
+    layerNorm.forward(s, s.x, p.ln1g[i], p.ln1b[i], c.ln1);
+    // q | k | v (+ biases) as one [N, 3d] matmul and one copy into heads (fused weights: ParamViews.fusedOrder)
+    gemm(c.ln1.outOnes, p.wqkvB[i], c.qkv, false, false, 0.0);
+    c.qkvh.assign(c.qkvPerm);
     // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
     // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
     c.att.assign(s.input.maskFull);
@@ -48,15 +44,13 @@ final class AttentionBlock {
     Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
     bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
     c.ctxPerm.assign(c.ctxh);
-    c.x1.assign(s.x0[i]);
-    linear(c.ctx, p.wo[i], p.bo[i], c.x1, 1.0);
+    gemm(c.ctxOnes, p.woB[i], s.x, false, false, 1.0);
   }
 
-  /** On entry s.dX holds ∂L/∂x1[i]; on exit ∂L/∂x0[i]. Writes the gradients of LN1, Wq..bo of block i. */
+  /** On entry s.dX holds ∂L/∂x after the block's attention; on exit before it. Writes the gradients of LN1, Wq..bo. */
   void backward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
-    Nd4j.exec(new Sum(s.dX, g.bo[i], 0));
-    gemm(c.ctx, s.dX, g.wo[i], true, false, 0.0);
+    gemm(c.ctxOnes, s.dX, g.woB[i], true, false, 0.0); // ∂Wo and ∂bo
     gemm(s.dX, p.wo[i], s.dCtx, false, true, 0.0);
     s.dCh.assign(s.dCtxPerm);
     bmm(s.dCh, c.vh, s.dA, false, true, 1.0);
@@ -72,19 +66,9 @@ final class AttentionBlock {
     }
     bmm(s.dA, c.kh, s.dQh, false, false, scale);
     bmm(s.dA, c.qh, s.dKh, true, false, scale);
-    s.dQPerm.assign(s.dQh);
-    s.dKPerm.assign(s.dKh);
-    s.dVPerm.assign(s.dVh);
-    INDArray h = c.ln1.out;
-    Nd4j.exec(new Sum(s.dQ, g.bq[i], 0));
-    Nd4j.exec(new Sum(s.dK, g.bk[i], 0));
-    Nd4j.exec(new Sum(s.dV, g.bv[i], 0));
-    gemm(h, s.dQ, g.wq[i], true, false, 0.0);
-    gemm(h, s.dK, g.wk[i], true, false, 0.0);
-    gemm(h, s.dV, g.wv[i], true, false, 0.0);
-    gemm(s.dQ, p.wq[i], s.dH, false, true, 0.0);
-    gemm(s.dK, p.wk[i], s.dH, false, true, 1.0);
-    gemm(s.dV, p.wv[i], s.dH, false, true, 1.0);
+    s.dQKVPerm.assign(s.dQKVh);
+    gemm(c.ln1.outOnes, s.dQKV, g.wqkvB[i], true, false, 0.0); // ∂W and ∂b of q, k, v
+    gemm(s.dQKV, p.wqkv[i], s.dH, false, true, 0.0);
     layerNorm.backward(s, s.dH, c.ln1, p.ln1g[i], g.ln1g[i], g.ln1b[i]);
   }
 }

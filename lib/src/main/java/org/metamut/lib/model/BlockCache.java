@@ -6,23 +6,26 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The activations of one transformer block at batch shape (B, T) that its backward pass reads: the LayerNorm caches,
- * q, k, v and the attention context (both as [N, d] and as contiguous [B, H, T, d/H] head copies), the attention
- * weights, the residual stream after attention ({@link #x1}) and the feed-forward pre-activation and GELU parts.
- * The block's input and output are {@code Scratch.x0[i]} and {@code Scratch.x0[i + 1]}.
+ * q, k, v (one fused [N, 3d] projection and its contiguous [3, B, H, T, d/H] head copy), the attention context (as
+ * [N, d] and as a [B, H, T, d/H] head copy), the attention
+ * weights and the feed-forward pre-activation and GELU parts (see {@link FeedForwardBlock}). The residual stream is
+ * {@code Scratch.x}, updated in place: the backward pass never reads it (the LayerNorm caches hold what it needs).
  */
 final class BlockCache implements AutoCloseable {
-  final INDArray x1;        // [N, d] after attention
   final LayerNorm.Cache ln1;
   final LayerNorm.Cache ln2;
-  final INDArray q, k, v;   // [N, d]
-  final INDArray qPerm, kPerm, vPerm, ctxPerm; // [B, H, T, d/H] strided views of q, k, v, ctx
-  final INDArray qh, kh, vh, ctxh;             // [B, H, T, d/H] contiguous copies
+  final INDArray qkv;       // [N, 3d] = q | k | v
+  final INDArray qkvPerm;   // [3, B, H, T, d/H] strided view of qkv
+  final INDArray qkvh;      // [3, B, H, T, d/H] contiguous copy; qh, kh, vh are its three [B, H, T, d/H] slices
+  final INDArray qh, kh, vh;
+  final INDArray ctxPerm;   // [B, H, T, d/H] strided view of ctx
+  final INDArray ctxh;      // [B, H, T, d/H] contiguous
   final INDArray att;       // [B, H, T, T] attention weights
   final INDArray att2;      // att seen as [B·H·T, T]
-  final INDArray ctx;       // [N, d] heads concatenated
-  final INDArray z;         // [N, ff] feed-forward pre-activation
-  final INDArray erfp;      // [N, ff] 1 + erf(z/√2)
-  final INDArray gel;       // [N, ff] GELU(z)
+  final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
+  final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
+  final INDArray erfp;      // [N, ff] 1 + erf(u)
+  final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u))
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
     int n = b * t;
@@ -30,24 +33,22 @@ final class BlockCache implements AutoCloseable {
     int f = spec.ffDim();
     int h = spec.heads();
     int dh = spec.headDim();
-    x1 = Nd4j.create(dt, n, d);
-    ln1 = new LayerNorm.Cache(n, d, dt, hostKernels);
-    ln2 = new LayerNorm.Cache(n, d, dt, hostKernels);
-    q = Nd4j.create(dt, n, d);
-    k = Nd4j.create(dt, n, d);
-    v = Nd4j.create(dt, n, d);
-    qPerm = Scratch.heads(q, spec, b, t);
-    kPerm = Scratch.heads(k, spec, b, t);
-    vPerm = Scratch.heads(v, spec, b, t);
-    qh = Nd4j.create(dt, b, h, t, dh);
-    kh = Nd4j.create(dt, b, h, t, dh);
-    vh = Nd4j.create(dt, b, h, t, dh);
+    ln1 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
+    ln2 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
+    qkv = Nd4j.create(dt, n, 3L * d);
+    qkvPerm = Scratch.heads3(qkv, spec, b, t);
+    qkvh = Nd4j.create(dt, 3, b, h, t, dh);
+    qh = Scratch.part(qkvh, 0);
+    kh = Scratch.part(qkvh, 1);
+    vh = Scratch.part(qkvh, 2);
     att = Nd4j.create(dt, b, h, t, t);
     att2 = att.reshape('c', (long) b * h * t, t);
     ctxh = Nd4j.create(dt, b, h, t, dh);
-    ctx = Nd4j.create(dt, n, d);
-    ctxPerm = Scratch.heads(ctx, spec, b, t);
-    z = Nd4j.create(dt, n, f);
+    ctxOnes = Ops.withOnes(dt, n, d, 1.0);
+    // [B, H, T, d/H] view of the leading d columns (rows of d+1): built from strides, as reshape could copy
+    ctxPerm = Nd4j.create(ctxOnes.data(), new long[] {b, t, h, dh}, new long[] {(long) t * (d + 1), d + 1, dh, 1}, 0L, 'c', dt)
+        .permute(0, 2, 1, 3);
+    u = Nd4j.create(dt, n, f);
     erfp = Nd4j.create(dt, n, f);
     gel = Nd4j.create(dt, n, f);
   }
@@ -55,7 +56,7 @@ final class BlockCache implements AutoCloseable {
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {x1, q, k, v, qh, kh, vh, att, ctxh, ctx, z, erfp, gel}) {
+    for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gel}) {
       a.close();
     }
     ln1.close();

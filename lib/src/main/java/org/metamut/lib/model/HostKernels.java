@@ -36,6 +36,7 @@ final class HostKernels {
     double[] out = s.hB;
     read(s, x, xs, n * d);
     double[] th = theta;
+    int stride = c.outOnes != null ? d + 1 : d; // rows of [N, d+1] end with the constant 1
     for (int r = 0; r < n; r++) {
       int base = r * d;
       double mu = 0;
@@ -50,13 +51,17 @@ final class HostKernels {
       }
       double rs = 1.0 / Math.sqrt(var / d + Transformer.LN_EPS);
       c.rstdH[r] = rs;
+      int ob = r * stride;
       for (int j = 0; j < d; j++) {
         double xh = (xs[base + j] - mu) * rs;
         c.xhatH[base + j] = xh;
-        out[base + j] = xh * th[gOff + j] + th[bOff + j];
+        out[ob + j] = xh * th[gOff + j] + th[bOff + j];
+      }
+      if (stride > d) {
+        out[ob + d] = 1.0;
       }
     }
-    write(s, out, c.out, n * d);
+    write(s, out, c.outOnes != null ? c.outOnes : c.out, n * stride);
   }
 
   /** ∂L/∂γ, ∂L/∂β into {@link #grad}; ∂L/∂x added to s.dX. */

@@ -23,20 +23,26 @@ final class LayerNorm {
     this.host = host;
   }
 
-  /** The intermediates of one LayerNorm application, kept for the backward pass: x̂, 1/σ per row, the output. */
+  /**
+   * The intermediates of one LayerNorm application, kept for the backward pass: x̂, 1/σ per row, the output. With
+   * {@code ones} the output is the leading [N, d] view of {@link #outOnes} ([N, d+1], last column 1: the input of the
+   * dense layer that follows, bias folded in, see {@link Ops#withOnes}).
+   */
   static final class Cache implements AutoCloseable {
     final INDArray mean;
     final INDArray rstd;
     final INDArray xhat;
     final INDArray out;
+    final INDArray outOnes; // [N, d+1] or null
     final double[] xhatH; // host-kernel copies of x̂ and 1/σ
     final double[] rstdH;
 
-    Cache(int n, int d, DataType dt, boolean hostKernels) {
+    Cache(int n, int d, DataType dt, boolean hostKernels, boolean ones) {
       mean = Nd4j.create(dt, n);
       rstd = Nd4j.create(dt, n);
       xhat = Nd4j.create(dt, n, d);
-      out = Nd4j.create(dt, n, d);
+      outOnes = ones ? Ops.withOnes(dt, n, d, 1.0) : null;
+      out = ones ? Ops.leading(outOnes) : Nd4j.create(dt, n, d);
       xhatH = hostKernels ? new double[n * d] : null;
       rstdH = hostKernels ? new double[n] : null;
     }
@@ -46,7 +52,7 @@ final class LayerNorm {
       mean.close();
       rstd.close();
       xhat.close();
-      out.close();
+      (outOnes != null ? outOnes : out).close();
     }
   }
 
@@ -59,8 +65,8 @@ final class LayerNorm {
     Nd4j.exec(new Mean(x, c.mean, 1));
     Nd4j.exec(new BroadcastSubOp(x, c.mean, c.xhat, 0));
     // biased variance as mean((x − μ)²): ND4J's Variance op was 3× slower than these two ops (profiled)
-    c.xhat.mul(c.xhat, c.out);
-    Nd4j.exec(new Mean(c.out, c.rstd, 1));
+    c.xhat.mul(c.xhat, s.tN);
+    Nd4j.exec(new Mean(s.tN, c.rstd, 1));
     c.rstd.addi(Transformer.LN_EPS);
     Nd4j.exec(new RSqrt(c.rstd, c.rstd));
     Nd4j.exec(new BroadcastMulOp(c.xhat, c.rstd, c.xhat, 0));

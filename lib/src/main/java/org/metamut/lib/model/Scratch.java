@@ -6,7 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Every buffer of one forward + backward pass of the {@link Transformer} at batch shape (B, T), allocated once and
- * reused: the encoded batch ({@link #input}), the residual stream between blocks ({@link #x0}), each block's
+ * reused: the encoded batch ({@link #input}), the residual stream ({@link #x}, updated in place by each block), each block's
  * activations ({@link #blocks}), the head's buffers, the backward pass's temporaries (shared by all blocks, which are
  * differentiated one after the other) and the host kernels' Java work arrays. Why: per-op overhead and native
  * allocation dominated at this size (DESIGN.md §8), so every op writes into a buffer from here.
@@ -16,15 +16,16 @@ final class Scratch implements AutoCloseable {
   final int t;
   final int n;
   final BatchInput input;
-  final double[] hA;   // host-kernel work arrays, max(N·d, B·H·T·T) long
+  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T) long
   final double[] hB;
   final float[] hF;
-  final INDArray[] x0;      // [L+1][N, d] block inputs; x0[L] = last block's output
+  final INDArray x;         // [N, d] the residual stream
   final BlockCache[] blocks;
   final LayerNorm.Cache lnf;
   final INDArray pooled, pred, dpred, dpooled;
+  final INDArray onesN; // [1, N] of 1: column sums as a matmul
   // backward temporaries: dX is ∂L/∂(residual stream) at the point reached; the rest are per-op intermediates
-  final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQh, dKh, dVh, dQ, dK, dV, dQPerm, dKPerm, dVPerm,
+  final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQKVh, dQh, dKh, dVh, dQKV, dQKVPerm,
       dG, dZ, tF, r1, r2;
 
   /** {@code sinusoid} is the [maxLen, d] table when positions are sinusoidal, else unused. */
@@ -38,19 +39,17 @@ final class Scratch implements AutoCloseable {
     int dh = spec.headDim();
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
-    int hostLen = hostKernels ? Math.max(n * d, b * h * t * t) : 0;
+    int hostLen = hostKernels ? Math.max(n * (d + 1), b * h * t * t) : 0;
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
-    x0 = new INDArray[l + 1];
-    for (int i = 0; i <= l; i++) {
-      x0[i] = Nd4j.create(dt, n, d);
-    }
+    x = Nd4j.create(dt, n, d);
     blocks = new BlockCache[l];
     for (int i = 0; i < l; i++) {
       blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
     }
-    lnf = new LayerNorm.Cache(n, d, dt, hostKernels);
+    lnf = new LayerNorm.Cache(n, d, dt, hostKernels, false);
+    onesN = Nd4j.ones(dt, 1, n);
     pooled = Nd4j.create(dt, b, d);
     pred = Nd4j.create(dt, b, 1);
     dpred = Nd4j.create(dt, b, 1);
@@ -65,15 +64,12 @@ final class Scratch implements AutoCloseable {
     dA = Nd4j.create(dt, b, h, t, t);
     tA = Nd4j.create(dt, b, h, t, t);
     rs = Nd4j.create(dt, b, h, t);
-    dQh = Nd4j.create(dt, b, h, t, dh);
-    dKh = Nd4j.create(dt, b, h, t, dh);
-    dVh = Nd4j.create(dt, b, h, t, dh);
-    dQ = Nd4j.create(dt, n, d);
-    dK = Nd4j.create(dt, n, d);
-    dV = Nd4j.create(dt, n, d);
-    dQPerm = heads(dQ, spec, b, t);
-    dKPerm = heads(dK, spec, b, t);
-    dVPerm = heads(dV, spec, b, t);
+    dQKVh = Nd4j.create(dt, 3, b, h, t, dh);
+    dQh = part(dQKVh, 0);
+    dKh = part(dQKVh, 1);
+    dVh = part(dQKVh, 2);
+    dQKV = Nd4j.create(dt, n, 3L * d);
+    dQKVPerm = heads3(dQKV, spec, b, t);
     dG = Nd4j.create(dt, n, f);
     dZ = Nd4j.create(dt, n, f);
     tF = Nd4j.create(dt, n, f);
@@ -86,18 +82,29 @@ final class Scratch implements AutoCloseable {
     return nd.reshape('c', b, t, spec.heads(), spec.headDim()).permute(0, 2, 1, 3);
   }
 
+  /** [N, 3d] (q | k | v) seen as [3, B, H, T, d/H] (a strided view). */
+  static INDArray heads3(INDArray nd3, ModelSpec spec, int b, int t) {
+    return nd3.reshape('c', b, t, 3, spec.heads(), spec.headDim()).permute(2, 0, 3, 1, 4);
+  }
+
+  /** Slice {@code i} of a contiguous [3, B, H, T, d/H] array: a contiguous [B, H, T, d/H] view. */
+  static INDArray part(INDArray x3, int i) {
+    long[] shape = java.util.Arrays.copyOfRange(x3.shape(), 1, 5);
+    long size = shape[0] * shape[1] * shape[2] * shape[3];
+    return Nd4j.create(x3.data(), shape, new long[] {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1},
+        i * size, 'c', x3.dataType());
+  }
+
   @Override
   public void close() {
     // Views share their parent's buffer; closing the owners frees the native memory.
     input.close();
-    for (INDArray a : new INDArray[] {pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQh, dKh, dVh,
-        dQ, dK, dV, dG, dZ, tF, r1, r2}) {
+    for (INDArray a : new INDArray[] {onesN, pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
+        dQKV, dG, dZ, tF, r1, r2}) {
       a.close();
     }
     lnf.close();
-    for (INDArray a : x0) {
-      a.close();
-    }
+    x.close();
     for (BlockCache c : blocks) {
       c.close();
     }

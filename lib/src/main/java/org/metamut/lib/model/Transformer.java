@@ -23,8 +23,9 @@ import static org.metamut.lib.model.Ops.gemm;
  * where per-op overhead dominates. So every intermediate lives in a buffer preallocated once per batch shape
  * (B, T) and reused; each op writes into its buffer ({@code Nd4j.gemm}/{@code Mmul} with an explicit output,
  * broadcast ops with z set); parameters and gradients are views of two flat arrays, so θ goes in and ∇θ comes
- * out with one copy each. Token plus learned position embedding is one matmul of a [N, V+T] two-hot matrix with
- * the contiguous {@code [tok_emb; pos_emb]} block (and its gradient one transposed matmul), masked mean pooling
+ * out with one copy each (in an internal order that stores each block's q, k, v weights fused,
+ * {@link ParamViews#fusedOrder}). Token plus learned position embedding is one matmul of a [N, V+T] two-hot matrix
+ * with the contiguous {@code [tok_emb; pos_emb]} block (and its gradient one transposed matmul), masked mean pooling
  * is a [B, N] matrix. Padded keys get −1e9 before the softmax, so they get exactly zero attention and padding does
  * not change predictions; padded queries are computed but never pooled.
  *
@@ -51,7 +52,9 @@ public final class Transformer implements FeatureModel {
   private final INDArray grads;
   private final ParamViews p;
   private final ParamViews g;
-  private final float[] stageF;
+  private final float[] stageF;  // θ or ∇θ in the internal order, FLOAT models
+  private final double[] stageD; // the same, DOUBLE models
+  private final int[] order;     // order[i]: internal index of θ[i] (ParamViews.fusedOrder)
   private final String wsId = "metamut-transformer-" + UUID.randomUUID();
   private final Map<Long, Scratch> scratches = new LinkedHashMap<>(8, 0.75f, true);
   private INDArray sinusoid; // [maxLen, d] when positional == SINUSOIDAL
@@ -95,7 +98,9 @@ public final class Transformer implements FeatureModel {
         sinusoid = Nd4j.create(sinusoidTable(spec.maxLen(), spec.dModel()), new long[] {spec.maxLen(), spec.dModel()}, 'c').castTo(dt);
       }
     }
+    this.order = ParamViews.fusedOrder(spec, layout);
     this.stageF = dt == DataType.FLOAT ? new float[numParams] : null;
+    this.stageD = dt == DataType.DOUBLE ? new double[numParams] : null;
     this.host = hostKernels ? new HostKernels(spec, dt, numParams) : null;
     this.layerNorm = new LayerNorm(host);
     this.attention = new AttentionBlock(spec, p, g, layerNorm, host);
@@ -248,17 +253,24 @@ public final class Transformer implements FeatureModel {
     return batch.targets();
   }
 
-  /** ∇θ out of {@link #grads} (plus the host kernels' LayerNorm part) into {@code grad}. */
+  /** ∇θ out of {@link #grads} (internal order, plus the host kernels' LayerNorm part) into {@code grad} (θ order). */
   private void copyGradient(double[] grad) {
+    int[] ord = order;
     if (!hostKernels) {
       // through the DataBuffer API, which synchronises device memory (the NIO view below is host memory only)
-      System.arraycopy(grads.data().asDouble(), 0, grad, 0, numParams);
+      double[] internal = grads.data().asDouble();
+      for (int i = 0; i < numParams; i++) {
+        grad[i] = internal[ord[i]];
+      }
     } else if (dt == DataType.DOUBLE) {
-      grads.data().asNioDouble().get(grad);
+      grads.data().asNioDouble().get(stageD);
+      for (int i = 0; i < numParams; i++) {
+        grad[i] = stageD[ord[i]];
+      }
     } else {
       grads.data().asNioFloat().get(stageF);
       for (int i = 0; i < numParams; i++) {
-        grad[i] = stageF[i];
+        grad[i] = stageF[ord[i]];
       }
     }
     if (hostKernels) {
@@ -281,11 +293,15 @@ public final class Transformer implements FeatureModel {
     if (hostKernels) {
       host.theta = theta;
     }
+    int[] ord = order;
     if (dt == DataType.DOUBLE) {
-      params.data().setData(theta);
+      for (int i = 0; i < numParams; i++) {
+        stageD[ord[i]] = theta[i];
+      }
+      params.data().setData(stageD);
     } else {
       for (int i = 0; i < numParams; i++) {
-        stageF[i] = (float) theta[i];
+        stageF[ord[i]] = (float) theta[i];
       }
       params.data().setData(stageF);
     }
@@ -329,18 +345,18 @@ public final class Transformer implements FeatureModel {
 
   private void forward(Scratch s) {
     int l = spec.layers();
-    gemm(s.input.oh, s.input.embP, s.x0[0], false, false, 0.0);
+    gemm(s.input.oh, s.input.embP, s.x, false, false, 0.0);
     if (s.input.posTiled != null) {
-      s.x0[0].addi(s.input.posTiled.reshape(s.n, spec.dModel()));
+      s.x.addi(s.input.posTiled.reshape(s.n, spec.dModel()));
     }
     if (spec.useFlags()) {
-      gemm(s.input.flagCol, p.flagEmb, s.x0[0], false, false, 1.0);
+      gemm(s.input.flagCol, p.flagEmb, s.x, false, false, 1.0);
     }
     for (int i = 0; i < l; i++) {
       attention.forward(s, i);
       feedForward.forward(s, i);
     }
-    layerNorm.forward(s, s.x0[l], p.lnfg, p.lnfb, s.lnf);
+    layerNorm.forward(s, s.x, p.lnfg, p.lnfb, s.lnf);
     gemm(s.input.pool, s.lnf.out, s.pooled, false, false, 0.0);
     gemm(s.pooled, p.headW, s.pred, false, false, 0.0);
     if (spec.substitutionFeatures()) {

@@ -9,7 +9,8 @@
  * {@link org.metamut.lib.model.TokenBatch} (padded ids + optional flags + targets). The transformer's internals are
  * package-private: {@code AttentionBlock} and {@code FeedForwardBlock} (the two halves of a block, forward and
  * backward), {@code LayerNorm}, {@code HostKernels} (CPU-only Java loops), {@code Ops} (matmuls into preallocated
- * outputs), {@code ParamViews} (θ and ∇θ as shaped views) and the per-batch-shape buffers {@code Scratch},
+ * outputs), {@code ParamViews} (θ and ∇θ as shaped views, internally in an order that stores each block's q, k, v weights
+ * fused; θ itself keeps the reference order) and the per-batch-shape buffers {@code Scratch},
  * {@code BatchInput}, {@code BlockCache}.
  *
  * <p>Invariants: θ crosses this API as {@code double[]}; options never reorder the reference layout (they drop
