@@ -108,6 +108,11 @@ public final class TrainKeys {
       "inner-loop steps tried on meta-val at the selected step, with every rate of recipe-grid.learning-rates; the "
           + "best becomes the model's recipe (empty = keep the learner's own recipe)", 0, 1000, true);
 
+  public static final ConfigKey<List<Integer>> SUPPORT_SIZES = intListKey("metamut.train.support-sizes",
+      "fresh episodes: support sizes drawn from uniformly per (step, task), e.g. [8, 16, 32, 64] to meta-train for every "
+          + "k users adapt with (1..100000; capped per task at its variants minus the query size; empty = the task's "
+          + "meta-train episodes' support size, metamut.episodes.support-size)", 1, 100_000, true);
+
   public static final ConfigKey<List<Double>> RECIPE_GRID_LEARNING_RATES = positiveDoubleListKey(
       "metamut.train.recipe-grid.learning-rates",
       "inner-loop rates tried on meta-val with every recipe-grid.steps value (> 0; ignored with learned rates, "
@@ -134,6 +139,6 @@ public final class TrainKeys {
         ADAM_EPSILON, CLIP_NORM, NAN_MAX_CONSECUTIVE_SKIPS, NAN_RATE_FACTOR, PARTITIONS, AGGREGATION_DEPTH,
         EVAL_EVERY_STEPS, EVAL_MAX_TASKS,
         CHECKPOINT_EVERY_STEPS, CHECKPOINT_KEEP, EPISODES_DIR, PROTEINS_DIR, GPU_ENABLED, EVAL_EPISODES_PER_TASK,
-        EVAL_PATIENCE, EPISODES, VARIANTS_DIR, RECIPE_GRID_STEPS, RECIPE_GRID_LEARNING_RATES);
+        EVAL_PATIENCE, EPISODES, VARIANTS_DIR, RECIPE_GRID_STEPS, RECIPE_GRID_LEARNING_RATES, SUPPORT_SIZES);
   }
 }

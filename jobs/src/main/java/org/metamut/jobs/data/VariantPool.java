@@ -52,6 +52,7 @@ public final class VariantPool implements Serializable {
   private final byte[] mt;
   private final double[] y;             // per variant
   private final double[] scaleFloor;    // per task: SCALE_FLOOR × the SD of its labels
+  private final int[] drawnSupportSizes; // empty: each task's own supportSize
 
   /** The floor of a drawn support's SD, as a fraction of the task's SD (see the class note on targets). */
   public static final double SCALE_FLOOR = 0.25;
@@ -78,6 +79,30 @@ public final class VariantPool implements Serializable {
       double[] all = Arrays.copyOfRange(y, taskStart[t], taskStart[t + 1]);
       scaleFloor[t] = SCALE_FLOOR * Standardizer.fit(all).scale();
     }
+    this.drawnSupportSizes = new int[0];
+  }
+
+  /** {@code p} drawing its support sizes from {@code sizes} ({@link #withSupportSizes}). */
+  private VariantPool(VariantPool p, int[] sizes) {
+    this.encoder = p.encoder;
+    this.proteins = p.proteins;
+    this.tasks = p.tasks;
+    this.taskStart = p.taskStart;
+    this.supportSize = p.supportSize;
+    this.querySize = p.querySize;
+    this.protein = p.protein;
+    this.mutStart = p.mutStart;
+    this.pos = p.pos;
+    this.wt = p.wt;
+    this.mt = p.mt;
+    this.y = p.y;
+    this.scaleFloor = p.scaleFloor;
+    for (int s : sizes) {
+      if (s < 1) {
+        throw new IllegalArgumentException("fresh episodes: support sizes must be >= 1, got " + s);
+      }
+    }
+    this.drawnSupportSizes = sizes.clone();
   }
 
   public int tasks() {
@@ -102,6 +127,26 @@ public final class VariantPool implements Serializable {
     return supportSize[t];
   }
 
+  /**
+   * This pool drawing each (step, slot, task)'s support size uniformly from {@code sizes} (empty: each task's own),
+   * capped at what the task holds beside its query. The size comes from its own random stream, so the variants drawn
+   * with the tasks' own sizes are unchanged.
+   */
+  public VariantPool withSupportSizes(java.util.List<Integer> sizes) {
+    return new VariantPool(this, sizes.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /** The support size of the draw of task {@code t} in slot {@code slot} of step {@code step}. */
+  public int drawnSupportSize(long seed, long step, int slot, int t) {
+    if (drawnSupportSizes.length == 0) {
+      return supportSize[t];
+    }
+    SplittableRandom r = new SplittableRandom(mix(seed ^ SIZE_STREAM, step, slot, tasks[t].hashCode()));
+    return Math.min(drawnSupportSizes[r.nextInt(drawnSupportSizes.length)], variants(t) - querySize[t]);
+  }
+
+  private static final long SIZE_STREAM = 0x5BE0CD19137E2179L;
+
   public int querySize(int t) {
     return querySize[t];
   }
@@ -124,7 +169,7 @@ public final class VariantPool implements Serializable {
    */
   public MetaTask draw(long seed, long step, int slot, int t) {
     int[] picked = sample(seed, step, slot, t);
-    int s = supportSize[t];
+    int s = drawnSupportSize(seed, step, slot, t);
     int q = querySize[t];
     Encoder enc = Encoder.of(encoder);
     List<EncodedVariant> sv = new ArrayList<>(s);
@@ -150,13 +195,13 @@ public final class VariantPool implements Serializable {
   }
 
   /**
-   * Variant indices (into the pool) of the draw: the first {@code supportSize(t)} are the support set, the next
+   * Variant indices (into the pool) of the draw: the first {@link #drawnSupportSize} are the support set, the next
    * {@code querySize(t)} the query set. Sequential rejection sampling: 2·k ≪ n for the tasks of interest, and it
    * needs no O(n) scratch array per draw (GB1 alone has 150k variants).
    */
   int[] sample(long seed, long step, int slot, int t) {
     int n = variants(t);
-    int k = supportSize[t] + querySize[t];
+    int k = drawnSupportSize(seed, step, slot, t) + querySize[t];
     SplittableRandom r = new SplittableRandom(mix(seed, step, slot, tasks[t].hashCode()));
     int[] out = new int[k];
     java.util.HashSet<Integer> seen = new java.util.HashSet<>(2 * k);

@@ -180,7 +180,7 @@ final class NeuralMethods {
     // the same data as meta-training: fresh (step, task) samples from all meta-train variants, or the fixed episodes
     VariantPool fresh = TrainSettings.FRESH.equals(s.episodes())
         ? VariantPoolLoader.forTrainEpisodes(spark, dirs.variants(), dirs.episodes(), dirs.proteins(), enc, store,
-            line -> say.accept(name + ": " + line))
+            line -> say.accept(name + ": " + line)).withSupportSizes(s.supportSizes())
         : null;
     say.accept(name + ": joint pre-training on the meta-train tasks, " + steps + " Adam steps (" + enc.kind() + " encoder, "
         + s.episodes() + " episodes)");

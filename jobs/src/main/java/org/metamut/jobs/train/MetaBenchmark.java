@@ -82,7 +82,7 @@ public final class MetaBenchmark {
         false, base.anilSecondOrder(), base.reptileIncludeQuery(), base.hvpRelativeStep(), base.hvpCentral(), base.optimizer(),
         base.outerLearningRate(), base.beta1(), base.beta2(), base.adamEpsilon(), base.clipNorm(), partitions,
         base.aggregationDepth(), 0, 1, 0, 1, "", "", outDir, base.seed(), base.gpuEnabled(), Long.MAX_VALUE / 2_000_000,
-        TrainSettings.FIXED, "", 1, 0, List.of(), List.of(), base.nan());
+        TrainSettings.FIXED, "", 1, 0, List.of(), List.of(), base.nan(), List.of());
     List<Double> ms = new ArrayList<>();
     Consumer<String> quiet = line -> { };
     // CPU time of the Spark tasks (robust to other processes on the machine); counted after the warm-up steps

@@ -254,10 +254,11 @@ public final class MetaTrainJob {
     }
     long t0 = System.nanoTime();
     VariantPool pool = VariantPoolLoader.forTrainEpisodes(spark, s.variantsDir(), s.episodesDir(), s.proteinsDir(),
-        encoder, store, say);
+        encoder, store, say).withSupportSizes(s.supportSizes());
     say.accept(String.format(java.util.Locale.ROOT, "fresh episodes: %d meta-train tasks, %d variants (%.1f MB) from %s "
-        + "in %.1f s; the fixed episodes held %d variants", pool.tasks(), pool.variants(), pool.bytes() / 1e6,
-        s.variantsDir(), (System.nanoTime() - t0) / 1e9, trainVariants(store)));
+        + "in %.1f s; the fixed episodes held %d variants%s", pool.tasks(), pool.variants(), pool.bytes() / 1e6,
+        s.variantsDir(), (System.nanoTime() - t0) / 1e9, trainVariants(store),
+        s.supportSizes().isEmpty() ? "" : "; support sizes drawn from " + s.supportSizes()));
     return pool;
   }
 

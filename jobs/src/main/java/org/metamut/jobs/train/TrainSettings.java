@@ -29,7 +29,8 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
                             int checkpointKeep, String episodesDir, String proteinsDir, String outputDir, long seed,
                             boolean gpuEnabled, long progressIntervalMs, String episodes, String variantsDir,
                             int evalEpisodesPerTask, int evalPatience, List<Integer> gridSteps,
-                            List<Double> gridRates, NanPolicy.Settings nan) implements Serializable {
+                            List<Double> gridRates, NanPolicy.Settings nan, List<Integer> supportSizes)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String FRESH = "fresh";
@@ -71,7 +72,8 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         c.get(TrainKeys.GPU_ENABLED), c.get(RunKeys.PROGRESS_INTERVAL_MS), c.get(TrainKeys.EPISODES),
         variants.isEmpty() ? besideEpisodes(episodesDir) : variants, c.get(TrainKeys.EVAL_EPISODES_PER_TASK),
         c.get(TrainKeys.EVAL_PATIENCE), c.get(TrainKeys.RECIPE_GRID_STEPS), c.get(TrainKeys.RECIPE_GRID_LEARNING_RATES),
-        new NanPolicy.Settings(c.get(TrainKeys.NAN_MAX_CONSECUTIVE_SKIPS), c.get(TrainKeys.NAN_RATE_FACTOR)));
+        new NanPolicy.Settings(c.get(TrainKeys.NAN_MAX_CONSECUTIVE_SKIPS), c.get(TrainKeys.NAN_RATE_FACTOR)),
+        c.get(TrainKeys.SUPPORT_SIZES));
   }
 
   /** {@code variants} beside an episodes folder: where ingest writes it. */
@@ -97,7 +99,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, episodes, variantsDir, evalEpisodesPerTask,
-        evalPatience, gridSteps, gridRates, nan);
+        evalPatience, gridSteps, gridRates, nan, supportSizes);
   }
 
   /** The learner's switches that only some algorithms read. */
@@ -119,7 +121,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         episodes, proteins, output, seed, gpuEnabled, progressIntervalMs, this.episodes,
         episodes.equals(episodesDir) ? variantsDir : besideEpisodes(episodes), evalEpisodesPerTask,
         selectOnMetaVal ? evalPatience : 0, selectOnMetaVal ? gridSteps : List.of(),
-        selectOnMetaVal ? gridRates : List.of(), nan);
+        selectOnMetaVal ? gridRates : List.of(), nan, supportSizes);
   }
 
   public TrainSettings withPartitions(int p) {
@@ -127,7 +129,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         p, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, episodes, variantsDir, evalEpisodesPerTask,
-        evalPatience, gridSteps, gridRates, nan);
+        evalPatience, gridSteps, gridRates, nan, supportSizes);
   }
 
   /** These settings with {@code fresh} or {@code fixed} episodes. */
@@ -136,6 +138,6 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
         anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, mode, variantsDir, evalEpisodesPerTask,
-        evalPatience, gridSteps, gridRates, nan);
+        evalPatience, gridSteps, gridRates, nan, supportSizes);
   }
 }

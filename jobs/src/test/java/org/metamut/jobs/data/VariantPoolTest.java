@@ -6,6 +6,7 @@ import org.metamut.lib.meta.MetaTask;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -64,6 +65,31 @@ class VariantPoolTest {
       double mean = Arrays.stream(task.support().targets()).average().orElseThrow();
       assertEquals(0, mean, 1e-12, "support targets are z-scored over the support");
     }
+  }
+
+  /**
+   * Mixed support sizes ({@code metamut.train.support-sizes}): each draw's size is one of the list, every one of them
+   * occurs, capped by what the task holds beside its query, pure in (seed, step, slot, task); an empty list draws
+   * exactly what the pool drew before.
+   */
+  @Test
+  void supportSizesAreDrawnFromTheListAndTheDefaultIsUnchanged() {
+    VariantPool p = pool();
+    VariantPool mixed = p.withSupportSizes(List.of(8, 64, 1000));
+    Set<Integer> seen = new HashSet<>();
+    for (int step = 0; step < 60; step++) {
+      for (int t = 0; t < 2; t++) {
+        int s = mixed.drawnSupportSize(7, step, 0, t);
+        seen.add(t == 0 ? s : -s);
+        MetaTask task = mixed.draw(7, step, 0, t);
+        assertEquals(s, task.support().batchSize());
+        assertEquals(16, task.query().batchSize());
+        assertEquals(s, mixed.drawnSupportSize(7, step, 0, t));
+        assertTrue(s == 8 || s == 64 || s == (t == 0 ? 1000 : 300 - 16), "size " + s + " of task " + t);
+        assertArrayEquals(p.sample(7, step, 0, t), p.withSupportSizes(List.of()).sample(7, step, 0, t));
+      }
+    }
+    assertEquals(Set.of(8, 64, 1000, -8, -64, -284), seen, "every size occurs; 1000 is capped at 300 - 16 for task 1");
   }
 
   /**
