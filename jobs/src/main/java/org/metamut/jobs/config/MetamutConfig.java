@@ -69,10 +69,33 @@ public final class MetamutConfig implements Serializable {
     return Files.isDirectory(local) ? local : null;
   }
 
+  /**
+   * The {@code -D} values as config values: a value written as a list ({@code [8, 16]}, {@code [cf-head, finetune]})
+   * is read as a HOCON list, so list keys can be overridden on the command line; anything else stays the string it is
+   * (a path such as {@code hdfs://host/dir} must not be read as HOCON, where {@code //} starts a comment). A value
+   * that looks like a list but does not parse as one stays a string and is reported by the key's own validation.
+   */
+  private static Map<String, Object> overrideValues(Map<String, String> overrides) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    overrides.forEach((key, value) -> {
+      String v = value.strip();
+      Object parsed = value;
+      if (v.startsWith("[") && v.endsWith("]")) {
+        try {
+          parsed = ConfigFactory.parseString("v = " + v).getList("v").unwrapped();
+        } catch (com.typesafe.config.ConfigException e) {
+          parsed = value;
+        }
+      }
+      out.put(key, parsed);
+    });
+    return out;
+  }
+
   /** Loads and validates; throws {@link InvalidConfigException} listing every problem. */
   public static MetamutConfig load(Sources sources) {
     ConfigParseOptions strict = ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF);
-    Config merged = ConfigFactory.parseMap(sources.overrides(), "command-line override (-D)");
+    Config merged = ConfigFactory.parseMap(overrideValues(sources.overrides()), "command-line override (-D)");
     for (int i = sources.files().size() - 1; i >= 0; i--) {
       Path f = sources.files().get(i);
       requireFile(f, "--config");

@@ -100,6 +100,21 @@ class MetamutConfigTest {
   }
 
   @Test
+  void listsCanBeOverriddenOnTheCommandLineAndPathsStayStrings(@TempDir Path dir) {
+    var sources = new MetamutConfig.Sources(dir, null, List.of(), Map.of("metamut.evaluate.shots", "[8, 16]",
+        "metamut.evaluate.methods", "[cf-head,finetune]", "metamut.run.output-dir", "hdfs://nn:8020/runs/a",
+        "metamut.train.support-sizes", "[]"));
+    MetamutConfig cfg = MetamutConfig.load(sources);
+    assertEquals(List.of(8, 16), cfg.get(EvalKeys.SHOTS));
+    assertEquals(List.of("cf-head", "finetune"), cfg.get(EvalKeys.METHODS_KEY));
+    assertEquals("hdfs://nn:8020/runs/a", cfg.get(RunKeys.OUTPUT_DIR));
+    assertEquals(List.of(), cfg.get(TrainKeys.SUPPORT_SIZES));
+    var bad = new MetamutConfig.Sources(dir, null, List.of(), Map.of("metamut.evaluate.shots", "[8, sixteen]"));
+    var e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> MetamutConfig.load(bad));
+    assertTrue(e.getMessage().contains("metamut.evaluate.shots"), e.getMessage());
+  }
+
+  @Test
   void aBadOverrideOnTheCommandLineIsNamedWithItsOrigin(@TempDir Path dir) {
     var sources = new MetamutConfig.Sources(dir, null, List.of(), Map.of("metamut.run.progress-interval-ms", "-1"));
     var e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> MetamutConfig.load(sources));
