@@ -14,7 +14,6 @@ import org.metamut.lib.mutation.Mutation;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * {@code score --esm-zero-shot}: each variant's ESM-2 masked-marginal score Σ log p(mt) − log p(wt) over its mutations
@@ -99,80 +98,41 @@ public record EsmZeroShotScoring(String checkpoint, String fingerprint, String s
   @Override
   public Iterator<Row> rejected(Iterator<Candidate> in, String wildType) {
     EsmTokenizer tok = tokenizer();
-    return new Iterator<>() { // lazy: a partition's rejected rows are never held together
-      Row next;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && in.hasNext()) {
-          Candidate c = in.next();
-          if (!c.isValid()) {
-            next = RowFactory.create(c.index(), c.input(), c.reason(), c.message());
-          } else {
-            String why = unknownResidue(tok, c.mutations());
-            if (why != null) {
-              next = RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), NOT_IN_VOCABULARY, why);
-            }
-          }
-        }
-        return next != null;
+    return new CandidateRows(in, c -> {
+      if (!c.isValid()) {
+        return RowFactory.create(c.index(), c.input(), c.reason(), c.message());
       }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Row r = next;
-        next = null;
-        return r;
-      }
-    };
+      String why = unknownResidue(tok, c.mutations());
+      return why == null ? null
+          : RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), NOT_IN_VOCABULARY, why);
+    }, () -> { });
   }
 
   @Override
   public Iterator<Row> scores(Iterator<Candidate> in, String wildType, double[] theta, int batchSize,
                               LongAccumulator progress) {
     EsmTokenizer tok = tokenizer();
-    return new Iterator<>() {
-      EsmScorer scorer; // created on the first variant: an empty partition loads nothing
-      Row next;
-      int unreported;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && in.hasNext()) {
-          Candidate c = in.next();
-          if (!c.isValid() || unknownResidue(tok, c.mutations()) != null) {
-            continue; // written by the rejected pass
-          }
-          if (scorer == null) {
-            scorer = new EsmScorer(SharedModels.get(checkpoint));
-          }
-          double s = scorer.zeroShot(new Variant(wildType, c.mutations()));
-          next = RowFactory.create(c.index(), c.variantText(), ScoreSchemas.mutationRows(c.mutations()),
-              c.mutations().size(), s, null, identity(), null, null);
-          if (progress != null && ++unreported == batchSize) {
-            progress.add(unreported);
-            unreported = 0;
-          }
-        }
-        if (next == null && progress != null && unreported > 0) {
-          progress.add(unreported);
-          unreported = 0;
-        }
-        return next != null;
-      }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Row r = next;
-        next = null;
-        return r;
+    EsmScorer[] scorer = new EsmScorer[1]; // created on the first variant: an empty partition loads nothing
+    int[] unreported = new int[1];
+    Runnable report = () -> {
+      if (progress != null && unreported[0] > 0) {
+        progress.add(unreported[0]);
+        unreported[0] = 0;
       }
     };
+    return new CandidateRows(in, c -> {
+      if (!c.isValid() || unknownResidue(tok, c.mutations()) != null) {
+        return null; // written by the rejected pass
+      }
+      if (scorer[0] == null) {
+        scorer[0] = new EsmScorer(SharedModels.get(checkpoint));
+      }
+      double s = scorer[0].zeroShot(new Variant(wildType, c.mutations()));
+      if (++unreported[0] == batchSize) {
+        report.run();
+      }
+      return RowFactory.create(c.index(), c.variantText(), ScoreSchemas.mutationRows(c.mutations()),
+          c.mutations().size(), s, null, identity(), null, null);
+    }, report);
   }
 }

@@ -264,36 +264,17 @@ public final class ScoreJob {
 
   static Iterator<Row> rejectedRows(Iterator<Candidate> in, String wildType, VariantEncoder encoder) {
     org.metamut.lib.encode.Encoder enc = encoder.encoder();
-    return new Iterator<>() {
-      Row next;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && in.hasNext()) {
-          Candidate c = in.next();
-          if (!c.isValid()) {
-            next = RowFactory.create(c.index(), c.input(), c.reason(), c.message());
-          } else {
-            try {
-              VariantEncoder.encode(enc, wildType, c.mutations());
-            } catch (VariantEncoder.Unencodable e) {
-              next = RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), e.reason(), e.getMessage());
-            }
-          }
-        }
-        return next != null;
+    return new CandidateRows(in, c -> {
+      if (!c.isValid()) {
+        return RowFactory.create(c.index(), c.input(), c.reason(), c.message());
       }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        Row r = next;
-        next = null;
-        return r;
+      try {
+        VariantEncoder.encode(enc, wildType, c.mutations());
+        return null;
+      } catch (VariantEncoder.Unencodable e) {
+        return RowFactory.create(c.index(), c.input() != null ? c.input() : c.variantText(), e.reason(), e.getMessage());
       }
-    };
+    }, () -> { });
   }
 
   /** {@code top.csv} through Jackson, so that a variant written with commas (e.g. "Y5G,A7C") stays one field. */

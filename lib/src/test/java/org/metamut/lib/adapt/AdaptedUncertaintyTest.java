@@ -34,10 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdaptedUncertaintyTest {
   private static final String WT = "MKTAYIAKQRQISFVKSHFSRQ";
   private static final String AA = Mutation.AMINO_ACIDS;
-  private static final ModelSpec SPEC = ModelSpec.reference(1, 8, 2, 16, 12).withPooling(ModelSpec.Pooling.SITES);
-  private static final EncoderSpec ENC = EncoderSpec.separator(12);
+  static final ModelSpec SPEC = ModelSpec.reference(1, 8, 2, 16, 12).withPooling(ModelSpec.Pooling.SITES);
+  static final EncoderSpec ENC = EncoderSpec.separator(12);
 
-  private static double[] theta(long seed) {
+  /** A model's θ with its symmetric initialisation broken (a test model of {@link #SPEC}). */
+  static double[] theta(long seed) {
     double[] theta = ParamLayout.of(SPEC).initialise(seed);
     SplittableRandom r = new SplittableRandom(seed + 1);
     for (int i = 0; i < theta.length; i++) {

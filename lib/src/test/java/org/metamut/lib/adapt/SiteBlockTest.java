@@ -13,7 +13,6 @@ import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.metrics.Metrics;
 import org.metamut.lib.model.ModelSpec;
-import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.Transformer;
 import org.metamut.lib.mutation.Mutation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,16 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SiteBlockTest {
   private static final String WT = "MKTAYIAKQRQISFVKSHFSRQ";
   private static final String OTHER = "MSTNPKPQRKTKRNTNRRPQDV";
-  private static final ModelSpec SPEC = ModelSpec.reference(1, 8, 2, 16, 12).withPooling(ModelSpec.Pooling.SITES);
-  private static final EncoderSpec ENC = EncoderSpec.separator(12);
+  private static final ModelSpec SPEC = AdaptedUncertaintyTest.SPEC;
+  private static final EncoderSpec ENC = AdaptedUncertaintyTest.ENC;
 
   private static double[] theta(long seed) {
-    double[] theta = ParamLayout.of(SPEC).initialise(seed);
-    SplittableRandom r = new SplittableRandom(seed + 1);
-    for (int i = 0; i < theta.length; i++) {
-      theta[i] += 0.05 * r.nextGaussian();
-    }
-    return theta;
+    return AdaptedUncertaintyTest.theta(seed);
   }
 
   private static List<Variant> singles(String wt, Random r) {
@@ -110,10 +104,14 @@ class SiteBlockTest {
       double[] sd = a.predictiveSd(m, encode(query));
 
       // independently: the head's residuals on the support, regressed on the dense one-hot of the whole mutant
-      // sequence (columns that never vary centre to 0) with the block's penalty chosen by the same LOO grid
+      // sequence restricted to the columns the support varies (the others centre to 0 in the mean; the block leaves
+      // their prior variance out of the SD, see SiteBlock#sd), penalty chosen by the same LOO grid
       OneHotFeaturizer oneHot = new OneHotFeaturizer();
-      double[][] hs = support.stream().map(oneHot::features).toArray(double[][]::new);
-      double[][] hq = query.stream().map(oneHot::features).toArray(double[][]::new);
+      double[][] hsAll = support.stream().map(oneHot::features).toArray(double[][]::new);
+      int[] varying = java.util.stream.IntStream.range(0, hsAll[0].length)
+          .filter(j -> java.util.Arrays.stream(hsAll).anyMatch(h -> h[j] != hsAll[0][j])).toArray();
+      double[][] hs = java.util.Arrays.stream(hsAll).map(h -> pick(h, varying)).toArray(double[][]::new);
+      double[][] hq = query.stream().map(v -> pick(oneHot.features(v), varying)).toArray(double[][]::new);
       Standardizer st = Standardizer.fit(y);
       double[] z = st.transform(y);
       double[] zHead = st.transform(off.predict(m, encode(support)));
@@ -131,8 +129,6 @@ class SiteBlockTest {
       double noise = off.posterior().noiseVariance();
       for (int i = 0; i < zq.length; i++) {
         assertEquals(st.inverse(zOff[i] + zq[i]), pred[i], 1e-8, "query " + i);
-        // a dense column the support never varied is centred away from the fit but keeps its prior variance there:
-        // the sparse block has no such column and must add it for each unseen entry
         double zSd = sdOff[i] / st.scale();
         double expected = Math.sqrt(zSd * zSd + noise * wq[i]) * st.scale();
         assertEquals(expected, sd[i], 1e-8, "query SD " + i);
@@ -167,13 +163,7 @@ class SiteBlockTest {
     }
   }
 
-  private static double[][] concat(double[][] f, List<Variant> vs, OneHotFeaturizer oneHot) {
-    double[][] out = new double[f.length][];
-    for (int i = 0; i < f.length; i++) {
-      double[] h = oneHot.features(vs.get(i));
-      out[i] = Arrays.copyOf(f[i], f[i].length + h.length);
-      System.arraycopy(h, 0, out[i], f[i].length, h.length);
-    }
-    return out;
+  private static double[] pick(double[] row, int[] columns) {
+    return java.util.Arrays.stream(columns).mapToDouble(j -> row[j]).toArray();
   }
 }
