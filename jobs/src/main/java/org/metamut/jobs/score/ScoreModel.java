@@ -27,7 +27,7 @@ import java.util.Map;
  * @param posterior the closed-form head's posterior of a model adapted in this run (predictive SDs); null otherwise —
  *                  a model file holds θ only, so a model read back with {@code --model} scores without SD
  * @param sites    the closed-form head's per-task site block of a model adapted in this run (added to every score);
- *                 null otherwise. A model file cannot hold it, so such a model is not saved ({@code --save-adapted})
+ *                 null otherwise. A model file cannot hold it: {@code --save-adapted} adapts without it
  */
 public record ScoreModel(String kind, SavedModel saved, String identity, ClosedFormHead.Fit posterior, SiteBlock sites) {
   public static final String KIND = "score.model-kind";

@@ -74,11 +74,6 @@ public final class ScoreRun {
     ScoreModel model = loadModel(req);
     if (req.labelled() != null) {
       model = adapt(model, protein, req);
-      if (req.saveAdapted() != null && model.sites() != null) {
-        throw new IllegalArgumentException("--save-adapted: the adapted model has per-task site weights (its recipe's "
-            + "site block), which a model file does not hold; score with --labelled each time (adapting takes seconds), "
-            + "or adapt without them (-Dmetamut.adapt.site-block=off)");
-      }
       if (req.saveAdapted() != null) {
         try {
           model.write(req.saveAdapted(), spark.sparkContext().hadoopConfiguration());
@@ -294,6 +289,13 @@ public final class ScoreRun {
     double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
     Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
         .overrideSites(AdaptKeys.siteBlock(config));
+    if (req.saveAdapted() != null && adapter.recipe().sites() == AdaptationRecipe.Sites.SUPPORT_LOO) {
+      // a model file holds θ only: adapting with the per-task site block would score this run differently from every
+      // later run with the saved model, so the saved model and this run's scores both go without it
+      adapter = adapter.overrideSites(AdaptationRecipe.Sites.OFF);
+      say.accept("note: --save-adapted: the closed-form head's per-task site block is left out (a model file cannot "
+          + "hold its weights), in this run's scores too; score with --labelled each time to keep it");
+    }
     AdaptedModel a;
     try (FlatModel m = base.saved().factory(false).create()) {
       a = adapter.adapt(m, ids, y, enc.maxLen());

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * {@code eval.every-steps}, keeps φ of the best step ({@link ModelSelection}; also on disk, {@code selection/
  * best-NNNNNNNN.bin}, so a resumed run keeps it), says when patience has run out, and at the end chooses the
  * recipe at the selected θ ({@link #chooseRecipe}: the configured (steps, rate) grid, or a closed-form head's
- * learned vs per-task support-LOO penalties, each without and with the per-task site block).
+ * learned vs per-task support-LOO penalties).
  *
  * <p>Why the best step, chosen by Spearman: the last step is whatever the outer loop happened to end on (meta-val
  * loss is noisy and overfits late), and users read the ranking of their query variants, not the MSE.
@@ -150,11 +150,7 @@ final class MetaValSelector {
     List<Double> rates = s.gridRates().isEmpty() || own.learnedRates() ? List.of(-1.0) : s.gridRates();
     List<AdaptationRecipe> candidates = new ArrayList<>(List.of(own));
     if (closedForm) {
-      // learned vs per-task LOO penalties, each without and with the per-task site block: the order the report reads
-      AdaptationRecipe loo = own.withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, "");
-      candidates.add(loo);
-      candidates.add(own.withSites(AdaptationRecipe.Sites.SUPPORT_LOO, ""));
-      candidates.add(loo.withSites(AdaptationRecipe.Sites.SUPPORT_LOO, ""));
+      candidates.add(own.withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, ""));
     } else {
       for (int k : steps) {
         for (double a : rates) {
@@ -178,13 +174,11 @@ final class MetaValSelector {
     }
     AdaptationRecipe b = candidates.get(best);
     if (closedForm) {
-      String how = String.format(Locale.ROOT, "chosen on meta-val at step %d: %s penalties%s, mean query Spearman %.4f "
-              + "over %d tasks; learned penalties: %.4f, support-LOO penalties: %.4f, with the site block: %.4f and %.4f",
-          step, b.penalties() == AdaptationRecipe.PenaltyChoice.LEARNED ? "learned" : "support-LOO",
-          b.sites() == AdaptationRecipe.Sites.SUPPORT_LOO ? " and the site block" : "", scores.get(best).spearman(),
-          scores.get(best).tasks(), scores.get(0).spearman(), scores.get(1).spearman(), scores.get(2).spearman(),
-          scores.get(3).spearman());
-      return own.withPenalties(b.penalties(), how).withSites(b.sites(), how);
+      String how = String.format(Locale.ROOT, "chosen on meta-val at step %d: %s penalties, mean query Spearman %.4f "
+              + "over %d tasks; learned penalties: %.4f, support-LOO penalties: %.4f", step,
+          b.penalties() == AdaptationRecipe.PenaltyChoice.LEARNED ? "learned" : "support-LOO",
+          scores.get(best).spearman(), scores.get(best).tasks(), scores.get(0).spearman(), scores.get(1).spearman());
+      return own.withPenalties(b.penalties(), how);
     }
     String how = String.format(Locale.ROOT, "chosen on meta-val at step %d from %d candidates (%s steps x %s): mean "
             + "query Spearman %.4f over %d tasks; the learner's own (%d step%s, %s): %.4f", step, candidates.size(),

@@ -50,7 +50,7 @@ class AdaptationPathsTest {
   }
 
   @Test
-  void aClosedFormHeadWithASiteBlockScoresAsItEvaluatesAndIsNotSavedWithoutIt(@TempDir Path tmp) throws Exception {
+  void aClosedFormHeadWithASiteBlockScoresAsItEvaluatesAndIsSavedWithoutIt(@TempDir Path tmp) throws Exception {
     AdaptationRecipe recipe = AdaptationRecipe.closedForm("cf-head", 0.5, 0.0, AdaptationRecipe.HeadPrior.THETA)
         .withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "");
     ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24).withPooling(ModelSpec.Pooling.SITES);
@@ -64,10 +64,17 @@ class AdaptationPathsTest {
           read.encoder(), p.task, p.support, p.query);
       assertTrue(!java.util.Arrays.equals(off[1], p.eval[1]), "the site block changed no prediction");
     }
-    // a model file holds θ only: saving the adapted model is refused in one line, not saved without its site weights
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> adaptBothWays(tmp.resolve("again"), spec, recipe, true));
-    assertTrue(e.getMessage().contains("site-block=off"), e.getMessage());
+    // a model file holds θ only: with --save-adapted the run adapts without the block, so the saved model, this run's
+    // scores and every later run agree (and its provenance records the override)
+    Paths saved = adaptBothWays(tmp.resolve("again"), spec, recipe, true);
+    String how = saved.adaptedByScore.provenance().get("score.adaptation");
+    assertTrue(how.contains("overridden: site block off"), how);
+    try (FlatModel flat = read.factory(false).create()) {
+      double[][] off = UnitRunner.adaptAndPredict(Adapter.of(read).overrideSites(AdaptationRecipe.Sites.OFF), flat,
+          read.encoder(), p.task, p.support, p.query);
+      assertArrayEquals(off[0], saved.adaptedByScore.theta(), "the saved θ' is the head solved without the block");
+      assertArrayEquals(off[1], saved.byScore, "this run's scores are the saved model's");
+    }
   }
 
   /** What the score and evaluate paths made of the same model file and labelled variants. */
