@@ -104,19 +104,28 @@ public final class SiteBlock implements Serializable {
   }
 
   /**
-   * Predictive SDs of the model's head with this block on top: the head posterior's variance of each variant's
-   * features plus, in units of the head's noise variance, the block's weight uncertainty for its row. An entry the
-   * support never had adds nothing: the head's noise variance, estimated from its support residuals, already holds
-   * what unexplained site effects vary by (adding their prior variance again made the 80 % intervals cover 99.6–100 %
-   * of meta-test query values instead of ~83 %). The two stages' weights are treated as independent.
+   * Predictive SDs of the model's head with this block on top: the block's own predictive variance (the noise left
+   * after both stages, as the block's fit estimates it, its intercept and its weight uncertainty for the variant's
+   * row) plus the head's weight uncertainty for the variant's features, in the head's noise units. The two stages'
+   * weights are treated as independent. Why not the head's full variance plus the block's weight uncertainty: the
+   * head's noise estimate holds the site effects the block then explains, so the variance would count them twice (on
+   * meta-test that made the 80 % intervals cover 94–97 % of query values; adding the prior variance of substitutions the
+   * support never had as well, 99.6–100 %). When the block cannot estimate its noise (a support it interpolates), the
+   * head's variance is used with the block's weight uncertainty added.
    */
   public double[] sd(ClosedFormHead.Fit posterior, double[][] modelFeatures, List<long[]> sites) {
-    double[] var = posterior.variance(modelFeatures);
-    double[] block = solved().weightVariance(rows(sites));
-    for (int i = 0; i < var.length; i++) {
-      var[i] = Math.sqrt(var[i] + posterior.noiseVariance() * block[i]);
+    double[][] rows = rows(sites);
+    double[] head = posterior.weightVariance(modelFeatures);
+    double[] block = solved().variance(rows);
+    double[] out = new double[head.length];
+    boolean blockNoise = Double.isFinite(solved().noiseVariance());
+    double[] fallback = blockNoise ? null : posterior.variance(modelFeatures);
+    double[] blockWeights = blockNoise ? null : solved().weightVariance(rows);
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.sqrt(blockNoise ? block[i] + posterior.noiseVariance() * head[i]
+          : fallback[i] + posterior.noiseVariance() * blockWeights[i]);
     }
-    return var;
+    return out;
   }
 
   private ClosedFormHead.Fit solved() {

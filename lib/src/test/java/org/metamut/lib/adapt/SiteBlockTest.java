@@ -123,14 +123,16 @@ class SiteBlockTest {
       lp = ClosedFormHead.chooseByLoo(hs, left, lp, new int[lp.length], SiteBlock.LOO_LOG_SCALES);
       ClosedFormHead.Fit block = ClosedFormHead.fit(hs, left, lp);
       double[] zq = block.predict(hq);
-      double[] wq = block.weightVariance(hq);
+      double[] vq = block.variance(hq);
       double[] zOff = st.transform(off.predict(m, encode(query)));
-      double[] sdOff = off.predictiveSd(m, encode(query));
+      double[][] fq = m.features(off.theta(), EncodedVariant.toBatch(encode(query), null, 12));
+      double[] headWeights = off.posterior().weightVariance(fq);
       double noise = off.posterior().noiseVariance();
+      assertTrue(Double.isFinite(block.noiseVariance()), "the block estimates its noise here");
       for (int i = 0; i < zq.length; i++) {
         assertEquals(st.inverse(zOff[i] + zq[i]), pred[i], 1e-8, "query " + i);
-        double zSd = sdOff[i] / st.scale();
-        double expected = Math.sqrt(zSd * zSd + noise * wq[i]) * st.scale();
+        // the block's predictive variance (its own noise, intercept, weights) plus the head's weight uncertainty
+        double expected = Math.sqrt(vq[i] + noise * headWeights[i]) * st.scale();
         assertEquals(expected, sd[i], 1e-8, "query SD " + i);
       }
     }
