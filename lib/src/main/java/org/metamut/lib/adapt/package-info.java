@@ -4,7 +4,9 @@
  * meta-val, evaluation, scoring), the recipe a model file records ({@link org.metamut.lib.adapt.AdaptationRecipe}:
  * which learner trained the model, which parameters adapt, how many steps at which rate, learned per-parameter
  * rates, how targets are normalised), and the single entry point that turns (model, labelled support variants)
- * into an adapted predictor ({@link org.metamut.lib.adapt.Adapter} → {@link org.metamut.lib.adapt.AdaptedModel}).
+ * into an adapted predictor ({@link org.metamut.lib.adapt.Adapter} → {@link org.metamut.lib.adapt.AdaptedModel}), with
+ * the closed-form solver ({@link org.metamut.lib.adapt.ClosedFormAdaptation}) and its per-task site block
+ * ({@link org.metamut.lib.adapt.SiteBlock}: weights that live beside θ', not in it).
  *
  * <p>Invariants: by default a model is adapted exactly as it was trained (its recipe); overrides are explicit and
  * recorded in the effective recipe. Target normalisation is fitted on the support set only. The same inputs give
