@@ -55,9 +55,10 @@ public final class ActiveLearningJob {
     this.spark = spark;
     this.cfg = cfg;
     this.say = say;
+    models.putAll(EvaluateJob.configuredModels(cfg)); // metamut.evaluate.models, as evaluate reads it
   }
 
-  /** Model folders by meta-learner (only {@code cf-head} is used). */
+  /** Model folders by meta-learner (only {@code cf-head} is used); they win over {@code metamut.evaluate.models}. */
   public ActiveLearningJob models(Map<String, String> m) {
     models.putAll(m);
     return this;

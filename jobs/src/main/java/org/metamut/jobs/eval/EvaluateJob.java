@@ -69,11 +69,18 @@ public final class EvaluateJob {
     this.spark = spark;
     this.cfg = cfg;
     this.say = say;
-    cfg.get(EvalKeys.MODELS).forEach((m, path) -> {
+    models.putAll(configuredModels(cfg));
+  }
+
+  /** The model folders of {@code metamut.evaluate.models} (empty paths left out), by meta-learner. */
+  static Map<String, String> configuredModels(MetamutConfig cfg) {
+    Map<String, String> m = new TreeMap<>();
+    cfg.get(EvalKeys.MODELS).forEach((method, path) -> {
       if (!path.isEmpty()) {
-        models.put(m, path);
+        m.put(method, path);
       }
     });
+    return m;
   }
 
   /** Held-out tasks named by the user ({@code --tasks}): ids or globs; empty = the split protocol's tasks. */

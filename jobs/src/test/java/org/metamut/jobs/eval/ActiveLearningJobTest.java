@@ -77,5 +77,15 @@ class ActiveLearningJobTest {
     }
     assertEquals(r.rows().size() + 1, Files.readAllLines(out.resolve("active-learning.csv")).size());
     assertTrue(Files.readString(out.resolve("active-learning.html")).contains("cf-head/ucb"));
+
+    // a model named in metamut.evaluate.models is used, not meta-trained again (as evaluate does)
+    Path model = Files.walk(tmp).filter(p -> p.getFileName().toString().equals("model.mmut")).findFirst().orElseThrow();
+    List<String> said = new java.util.ArrayList<>();
+    MetamutConfig withModel = cfg.withOverrides("metamut.evaluate.models { cf-head = \"" + model.getParent() + "\" }\n"
+        + "metamut.evaluate.active-learning.output-dir = \"" + tmp.resolve("al-again") + "\"\n");
+    ActiveLearningJob.Result again = new ActiveLearningJob(spark, withModel, said::add).run();
+    assertTrue(again.failures().isEmpty(), again.failures().toString());
+    assertTrue(said.stream().anyMatch(l -> l.contains("θ from " + model)), String.join("\n", said));
+    assertTrue(said.stream().noneMatch(l -> l.contains("meta-training")), String.join("\n", said));
   }
 }
