@@ -171,7 +171,9 @@ public final class ActiveLearningJob {
       EncoderSpec enc = ModelKeys.encoder(cfg);
       ActiveLearningRunner runner = new ActiveLearningRunner(bTasks, neural.adapters().get("cf-head"),
           neural.factories().get(enc.kind()), enc.maxTokens(), strategies, settings);
-      int parts = cfg.get(EvalKeys.PARTITIONS) > 0 ? cfg.get(EvalKeys.PARTITIONS) : jsc.defaultParallelism() * 4;
+      // a campaign is seconds to minutes of work: many small partitions, so the stage progress lines (one per finished
+      // partition, with an ETA) come every few campaigns rather than after a quarter of the run
+      int parts = cfg.get(EvalKeys.PARTITIONS) > 0 ? cfg.get(EvalKeys.PARTITIONS) : jsc.defaultParallelism() * 32;
       return jsc.parallelize(units, Math.max(1, Math.min(parts, units.size())))
           .mapPartitions(it -> runner.runPartition(it, enc)).collect();
     } finally {
