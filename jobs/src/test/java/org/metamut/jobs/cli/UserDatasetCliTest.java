@@ -3,6 +3,7 @@ package org.metamut.jobs.cli;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metamut.jobs.testing.BundledData;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.encode.EncoderSpec;
@@ -30,28 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UserDatasetCliTest {
 
-  static Path bundledData() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.isDirectory(p.resolve("src/data/metl-dms"))) {
-      p = p.getParent();
-    }
-    return p.resolve("src/data");
-  }
 
   @Test
   void aUserCsvIsTheOnlyHeldOutTaskAndAModelThatSawItsProteinIsRefused(@TempDir Path tmp) throws Exception {
-    Path data = bundledData();
+    Path data = BundledData.dir();
     Path csv = tmp.resolve("my-gb1.csv");
     Path fasta = tmp.resolve("my-gb1.fasta");
     Files.copy(data.resolve("pg-singles/gym_single/mutant/SPG1_STRSG_Olson_2014.csv"), csv);
     Files.copy(data.resolve("pg-singles/gym_single/fasta/SPG1_STRSG_Olson_2014.fasta"), fasta);
     Path out = tmp.resolve("out");
     Path conf = tmp.resolve("small.conf");
-    Files.writeString(conf, "metamut.run.output-dir = \"" + out + "\"\n"
-        + "metamut.run.data-dir = \"" + data + "\"\n"
-        + "metamut.ingest.only = [fireprot, ponsol2]\n"
-        + "metamut.episodes { support-size = 8, query-size = 8, per-task = 2,"
-        + "  split { protocol = leave-one-protein-out, test-fraction = 0.3, val-fraction = 0.1 } }\n"
+    Files.writeString(conf, BundledData.evaluationSlice(out)
         + "metamut.model { layers = 1, d-model = 16, heads = 2, ff-dim = 32, max-tokens = 24 }\n"
         + "metamut.train { meta-batch-tasks = 2, inner.steps = 1 }\n"
         + "metamut.evaluate { methods = [cf-head, ridge-onehot], shots = [4], seeds = 1, max-query = 30, min-query = 8,\n"

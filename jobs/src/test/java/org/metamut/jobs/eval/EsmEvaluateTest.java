@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.testing.BundledData;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.esm.Esm2Model;
 import org.metamut.lib.metrics.Metric;
@@ -33,13 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EsmEvaluateTest {
 
   static Path tinyCheckpoint() {
-    Path p = EvaluateJobTest.bundledData().getParent().getParent();
+    Path p = BundledData.dir().getParent().getParent();
     return p.resolve("lib/src/test/resources/esm2-tiny");
   }
 
   private static String conf(Path tmp, String checkpoint) {
     return "metamut.run.output-dir = \"" + tmp + "\"\n"
-        + "metamut.run.data-dir = \"" + EvaluateJobTest.bundledData() + "\"\n"
+        + "metamut.run.data-dir = \"" + BundledData.dir() + "\"\n"
         + "metamut.ingest.only = [fireprot]\n"
         + "metamut.episodes { support-size = 8, query-size = 8, per-task = 2,"
         + "  split { protocol = leave-one-protein-out, test-fraction = 0.3, val-fraction = 0.1 } }\n"

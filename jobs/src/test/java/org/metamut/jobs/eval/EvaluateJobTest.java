@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.testing.BundledData;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.report.ResultRecord;
@@ -31,22 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EvaluateJobTest {
 
-  static Path bundledData() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.isDirectory(p.resolve("src/data/metl-dms"))) {
-      p = p.getParent();
-    }
-    return p.resolve("src/data");
-  }
 
   @Test
   void reportHasEveryMethodAndTheSplitIsLeakFree(@TempDir Path tmp) throws Exception {
     SparkSession spark = LocalSpark.get();
-    String conf = "metamut.run.output-dir = \"" + tmp + "\"\n"
-        + "metamut.run.data-dir = \"" + bundledData() + "\"\n"
-        + "metamut.ingest.only = [fireprot, ponsol2]\n"
-        + "metamut.episodes { support-size = 8, query-size = 8, per-task = 2,"
-        + "  split { protocol = leave-one-protein-out, test-fraction = 0.3, val-fraction = 0.1 } }\n"
+    String conf = BundledData.evaluationSlice(tmp)
         + "metamut.model { layers = 1, d-model = 16, heads = 2, ff-dim = 32, max-tokens = 24 }\n"
         + "metamut.train { meta-batch-tasks = 2, inner.steps = 1 }\n"
         + "metamut.adapt.fine-tune.steps = 2\n"

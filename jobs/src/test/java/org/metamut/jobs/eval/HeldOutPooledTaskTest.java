@@ -9,6 +9,7 @@ import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.data.VariantPool;
 import org.metamut.jobs.data.VariantPoolLoader;
 import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.testing.BundledData;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.report.ResultRecord;
@@ -40,7 +41,7 @@ class HeldOutPooledTaskTest {
   void heldOutPartOfAPooledTaskIsEvaluatedAndNeverTrainedOn(@TempDir Path tmp) throws Exception {
     SparkSession spark = LocalSpark.get();
     String conf = "metamut.run.output-dir = \"" + tmp + "\"\n"
-        + "metamut.run.data-dir = \"" + EvaluateJobTest.bundledData() + "\"\n"
+        + "metamut.run.data-dir = \"" + BundledData.dir() + "\"\n"
         + "metamut.ingest.only = [fireprot, ponsol2]\n"
         + "metamut.episodes { support-size = 4, query-size = 4, per-task = 1,"
         + "  split { protocol = leave-one-protein-out, test-fraction = 0.2, val-fraction = 0.15 } }\n"

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.cli.CliTestAccess;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.ingest.IngestJob;
+import org.metamut.jobs.testing.BundledData;
 import org.metamut.jobs.testing.LocalSpark;
 
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class PooledAndFailedRunsTest {
   void pooledTaskEvaluatesAndAFailingUnitYieldsAReportAndExitCode1(@TempDir Path tmp) throws Exception {
     SparkSession spark = LocalSpark.get();
     String base = "metamut.run.output-dir = \"" + tmp.resolve("data") + "\"\n"
-        + "metamut.run.data-dir = \"" + EvaluateJobTest.bundledData() + "\"\n"
+        + "metamut.run.data-dir = \"" + BundledData.dir() + "\"\n"
         + "metamut.ingest.only = [fireprot, ponsol2]\n"
         + "metamut.episodes { support-size = 4, query-size = 4, per-task = 1,"
         + "  split { protocol = leave-one-family-out, test-families = [solubility], val-fraction = 0.1 } }\n"

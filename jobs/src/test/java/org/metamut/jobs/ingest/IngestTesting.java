@@ -1,6 +1,7 @@
 package org.metamut.jobs.ingest;
 
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.testing.BundledData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +13,9 @@ final class IngestTesting {
   private IngestTesting() {
   }
 
-  /** The bundled data folder (src/data of the repository), found from the test's working directory. */
+  /** The bundled data folder ({@link BundledData#dir}). */
   static Path bundledData() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.isDirectory(p.resolve("src/data/metl-dms"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("src/data not found above " + Path.of("").toAbsolutePath());
-    }
-    return p.resolve("src/data");
+    return BundledData.dir();
   }
 
   static MetamutConfig config(Path out, Path dataDir, String... lines) {

@@ -52,7 +52,7 @@ class AdaptationPathsTest {
   @Test
   void aClosedFormHeadWithASiteBlockScoresAsItEvaluatesAndIsSavedWithoutIt(@TempDir Path tmp) throws Exception {
     AdaptationRecipe recipe = AdaptationRecipe.closedForm("cf-head", 0.5, 0.0, AdaptationRecipe.HeadPrior.THETA)
-        .withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "");
+        .withSites(AdaptationRecipe.Sites.SUPPORT_LOO);
     ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24).withPooling(ModelSpec.Pooling.SITES);
     Paths p = adaptBothWays(tmp, spec, recipe, false);
     assertArrayEquals(p.byScore, p.eval[1], "predictions differ between the score and evaluate paths");
