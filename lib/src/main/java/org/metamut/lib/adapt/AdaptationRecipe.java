@@ -140,12 +140,12 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
         headLogPenalty, sideLogPenalty, choice, headPrior, sites);
   }
 
-  /** This closed-form recipe with its site block {@code on} or off, said in {@code how} (a selection). */
-  public AdaptationRecipe withSites(Sites choice, String how) {
+  /** This closed-form recipe with its site block set ({@link Sites}); the rest, its selection note included, kept. */
+  public AdaptationRecipe withSites(Sites choice) {
     if (solver != Solver.CLOSED_FORM) {
       throw new IllegalStateException("only a closed-form recipe has a site block (" + describe() + ")");
     }
-    return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, how, solver,
+    return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, selection, solver,
         headLogPenalty, sideLogPenalty, penalties, headPrior, choice);
   }
 

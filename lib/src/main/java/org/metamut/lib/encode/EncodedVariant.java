@@ -24,10 +24,6 @@ public record EncodedVariant(int[] ids, byte[] flags, long[] sites) {
     this(ids, flags, null);
   }
 
-  /** The same tokens with these site keys. */
-  public EncodedVariant withSites(long[] siteKeys) {
-    return new EncodedVariant(ids, flags, siteKeys);
-  }
 
   public int length() {
     return ids.length;

@@ -74,14 +74,14 @@ public final class ClosedFormHeadLearner implements MetaLearner {
 
   @Override
   public AdaptationRecipe recipe() {
-    return AdaptationRecipe.closedForm(name, 0.0, 0.0, AdaptationRecipe.HeadPrior.THETA).withSites(SITES, "");
+    return AdaptationRecipe.closedForm(name, 0.0, 0.0, AdaptationRecipe.HeadPrior.THETA).withSites(SITES);
   }
 
   @Override
   public AdaptationRecipe recipe(double[] phi, int numModelParams) {
     checkLength(phi, numModelParams);
     return AdaptationRecipe.closedForm(name, phi[numModelParams], phi[numModelParams + 1], AdaptationRecipe.HeadPrior.THETA)
-        .withSites(SITES, "");
+        .withSites(SITES);
   }
 
   /**

@@ -38,7 +38,7 @@ class AdaptationRecipeSelectionTest {
   void aClosedFormRecipeRecordsItsSiteBlockAndOlderOnesReadWithout() throws Exception {
     AdaptationRecipe own = AdaptationRecipe.closedForm("cf-head", 0.1, 0.2, AdaptationRecipe.HeadPrior.THETA);
     assertEquals(AdaptationRecipe.Sites.OFF, own.sites());
-    AdaptationRecipe on = own.withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "chosen on meta-val");
+    AdaptationRecipe on = own.withSites(AdaptationRecipe.Sites.SUPPORT_LOO);
     assertEquals(on, JSON.readValue(JSON.writeValueAsString(on), AdaptationRecipe.class));
     assertTrue(on.describe().contains("site block"), on.describe());
     String older = JSON.writeValueAsString(own).replace(",\"sites\":\"OFF\"", "");

@@ -93,7 +93,7 @@ class SiteBlockTest {
     SplittableRandom r = new SplittableRandom(4);
     double[] y = support.stream().mapToDouble(v -> 3 + r.nextGaussian()).toArray();
     AdaptationRecipe recipe = AdaptationRecipe.closedForm("cf-head", 0.4, -0.2, AdaptationRecipe.HeadPrior.THETA)
-        .withSites(AdaptationRecipe.Sites.SUPPORT_LOO, "");
+        .withSites(AdaptationRecipe.Sites.SUPPORT_LOO);
     try (Transformer m = new Transformer(SPEC, DataType.DOUBLE)) {
       AdaptedModel a = adapter(recipe, theta).adapt(m, encode(support), y, 12);
       AdaptedModel off = adapter(recipe.overrideSites(AdaptationRecipe.Sites.OFF), theta).adapt(m, encode(support), y, 12);
