@@ -16,6 +16,12 @@ import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.adapt.AdaptedModel;
 import org.metamut.lib.adapt.Adapter;
 import org.metamut.jobs.config.AdaptKeys;
+import org.metamut.jobs.config.EsmKeys;
+import org.metamut.lib.baseline.Featurizer;
+import org.metamut.lib.baseline.Variant;
+import org.metamut.lib.esm.EsmBaselines;
+import org.metamut.lib.esm.EsmCheckpoint;
+import org.metamut.lib.esm.EsmFeatureStore;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.encode.EncoderSpec;
@@ -36,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -49,6 +56,9 @@ public final class ScoreRun {
   private final Consumer<String> say;
   /** The labelled variants of the last {@link #adapt}, as {@link UcbSuggester#key}s: never suggested. */
   private final Set<String> labelledKeys = new HashSet<>();
+
+  /** The ESM-2 values the closed-form head's ESM block reads first (null: none; the checkpoint computes each). */
+  private EsmFeatureStore esmStore;
 
   public ScoreRun(SparkSession spark, MetamutConfig config, Consumer<String> say) {
     this.spark = spark;
@@ -67,11 +77,16 @@ public final class ScoreRun {
       throw new IllegalArgumentException("--suggest needs --labelled: suggestions come from a model adapted here, and "
           + "the labelled variants are the ones never to suggest");
     }
+    EsmKeys.headFeatures(config); // on without a usable checkpoint fails now, before any work
     Proteins.Protein protein = req.fasta() != null
         ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
     ScoreModel model = loadModel(req);
+    if (config.get(EsmKeys.HEAD_FEATURES) && req.labelled() == null) {
+      say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but nothing is adapted here (no --labelled): the "
+          + "ESM-2 features are a closed-form head's per-task block, so they are not used");
+    }
     if (req.labelled() != null) {
       model = adapt(model, protein, req);
       if (req.saveAdapted() != null) {
@@ -247,6 +262,19 @@ public final class ScoreRun {
     VariantParser parser = new VariantParser(protein.sequence(), req.notation());
     VariantEncoder enc = base.encoder();
     org.metamut.lib.encode.Encoder encoder = enc.encoder();
+    Optional<EsmCheckpoint> esmHead = EsmKeys.headFeatures(config);
+    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
+        .overrideSites(AdaptKeys.siteBlock(config))
+        .overrideEsm(esmHead.isPresent() && req.saveAdapted() == null, esmHead.map(EsmCheckpoint::fingerprint).orElse(null));
+    if (esmHead.isPresent() && adapter.recipe().solver() != AdaptationRecipe.Solver.CLOSED_FORM) {
+      say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but " + base.identity() + " adapts by SGD ("
+          + adapter.recipe().describe() + "): only a closed-form head takes ESM-2 features, so they are not used");
+    } else if (esmHead.isPresent() && req.saveAdapted() != null) {
+      say.accept("note: --save-adapted: the closed-form head's ESM-2 block is left out (a model file cannot hold its "
+          + "weights), in this run's scores too; score with --labelled each time to keep it");
+    }
+    Featurizer esm = adapter.recipe().esmFeatures()
+        ? EsmBaselines.features(config.get(EsmKeys.CHECKPOINT), esmStore) : null;
     List<EncodedVariant> ids = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     Map<String, Integer> rejected = new TreeMap<>();
@@ -263,7 +291,8 @@ public final class ScoreRun {
       }
       if (reason == null) {
         try {
-          ids.add(VariantEncoder.encode(encoder, protein.sequence(), c.mutations()));
+          EncodedVariant e = VariantEncoder.encode(encoder, protein.sequence(), c.mutations());
+          ids.add(esm == null ? e : e.withEsm(esm.features(new Variant(protein.sequence(), c.mutations()))));
           ys.add(r.getDouble(1));
           labelledKeys.add(UcbSuggester.key(c.mutations().stream().map(Object::toString).toList()));
           continue;
@@ -287,8 +316,6 @@ public final class ScoreRun {
           + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
     }
     double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
-    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
-        .overrideSites(AdaptKeys.siteBlock(config));
     if (req.saveAdapted() != null && adapter.recipe().sites() == AdaptationRecipe.Sites.SUPPORT_LOO) {
       // a model file holds θ only: adapting with the per-task site block would score this run differently from every
       // later run with the saved model, so the saved model and this run's scores both go without it
@@ -327,6 +354,6 @@ public final class ScoreRun {
     SavedModel b = base.saved();
     return ScoreModel.of("adapted", new SavedModel(b.spec(), b.encoder(),
         Normalisation.zScore(a.targets().mean(), a.targets().scale(), 1.0), b.recipe(), prov, a.theta(), b.innerRates()))
-        .withHead(a.hasUncertainty() ? a.posterior() : null, a.sites());
+        .withHead(a.hasUncertainty() ? a.posterior() : null, a.sites()).withEsm(a.esm(), a.esm() == null ? null : esm);
   }
 }

@@ -96,6 +96,16 @@ public final class EsmBaselines {
     return new RidgeBaseline(name, new Features(new Source(checkpoint, store)), true, Ridge.DEFAULT_GRID);
   }
 
+  /**
+   * The frozen ESM-2 features of a variant as {@code ridge-esm} uses them and a closed-form head's ESM-2 block
+   * ({@code org.metamut.lib.adapt.EsmBlock}) takes them: the site embedding, then the zero-shot score when the
+   * checkpoint has an LM head. Values of {@code store} (of that checkpoint; null = none) are read first, the model is
+   * loaded only for a variant it does not hold.
+   */
+  public static Featurizer features(String checkpoint, EsmFeatureStore store) {
+    return new Features(new Source(checkpoint, store));
+  }
+
   private record ZeroShot(String name, Source source) implements Baseline {
     @Override
     public Predictor fit(List<LabelledVariant> support) {
