@@ -21,7 +21,7 @@ import org.metamut.lib.baseline.Featurizer;
 import org.metamut.lib.baseline.Variant;
 import org.metamut.lib.esm.EsmBaselines;
 import org.metamut.lib.esm.EsmCheckpoint;
-import org.metamut.lib.esm.EsmFeatureStore;
+import org.metamut.jobs.esm.EsmFeatureCache;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.encode.EncoderSpec;
@@ -56,9 +56,6 @@ public final class ScoreRun {
   private final Consumer<String> say;
   /** The labelled variants of the last {@link #adapt}, as {@link UcbSuggester#key}s: never suggested. */
   private final Set<String> labelledKeys = new HashSet<>();
-
-  /** The ESM-2 values the closed-form head's ESM block reads first (null: none; the checkpoint computes each). */
-  private EsmFeatureStore esmStore;
 
   public ScoreRun(SparkSession spark, MetamutConfig config, Consumer<String> say) {
     this.spark = spark;
@@ -159,6 +156,11 @@ public final class ScoreRun {
     }
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
     say.accept("ESM-2 checkpoint " + esm.checkpoint() + " (" + esm.summary() + "), " + esm.fingerprint());
+    EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), List.of(), esm.checkpoint(), esm.fingerprint(),
+        true, false);
+    if (cached != null) {
+      esm = esm.withStore(cached.store());
+    }
     Map<String, Object> prov = new LinkedHashMap<>();
     prov.put("esm_checkpoint", esm.checkpoint());
     prov.put("esm_fingerprint", esm.fingerprint());
@@ -176,6 +178,58 @@ public final class ScoreRun {
     report(r, esm);
     summarise(r);
     return r;
+  }
+
+  /** Libraries larger than this are scored without the ESM feature cache (its values are held on the driver). */
+  static final long CACHE_MAX_VARIANTS = 2_000_000;
+
+  /** What the ESM feature cache did in the last run (null: not used); for tests. */
+  EsmFeatureCache.Result lastEsmCache;
+
+  /**
+   * The ESM-2 values of {@code extra} and of the request's library, through the Parquet feature cache evaluate uses
+   * ({@code metamut.esm.feature-cache}): stored ones read, the others computed across executors and added; null when
+   * the cache is off or the library is larger than {@link #CACHE_MAX_VARIANTS}.
+   *
+   * @param embeddings false: only the zero-shot score is needed ({@link EsmFeatureCache#resolve(String, String, String,
+   *                   boolean, java.util.Collection, boolean)})
+   */
+  private EsmFeatureCache.Result esmCache(ScoreRequest req, String wildType, List<Variant> extra, String checkpointDir,
+                                          String fingerprint, boolean lmHead, boolean embeddings) {
+    Optional<String> root = EsmKeys.featureCache(config);
+    if (root.isEmpty()) {
+      return null;
+    }
+    ScoreRequest.Library lib = req.library();
+    List<Variant> variants = new ArrayList<>(extra);
+    if ("file".equals(lib.kind())) {
+      VariantParser parser = new VariantParser(wildType, req.notation());
+      List<Row> rows = LibraryFiles.read(spark, lib.file(), lib.variantColumn()).collectAsList();
+      if (rows.size() > CACHE_MAX_VARIANTS) {
+        say.accept("note: " + rows.size() + " library rows, more than " + CACHE_MAX_VARIANTS + ": scored without the ESM "
+            + "feature cache");
+        return null;
+      }
+      for (Row r : rows) {
+        Candidate c = parser.parse(r.getLong(0), r.isNullAt(1) ? null : r.getString(1));
+        if (c.isValid()) {
+          variants.add(new Variant(wildType, c.mutations()));
+        }
+      }
+    } else {
+      VariantLibrary l = generated(lib, wildType);
+      if (l.size() > CACHE_MAX_VARIANTS) {
+        say.accept("note: " + l.describe() + " is larger than " + CACHE_MAX_VARIANTS + " variants: scored without the "
+            + "ESM feature cache");
+        return null;
+      }
+      for (long i = 0; i < l.size(); i++) {
+        variants.add(new Variant(wildType, l.get(i)));
+      }
+    }
+    lastEsmCache = new EsmFeatureCache(spark, say).resolve(root.get(), checkpointDir, fingerprint, lmHead, variants,
+        embeddings);
+    return lastEsmCache;
   }
 
   /** Quantiles of the score distribution {@link #summarise} prints. */
@@ -273,9 +327,8 @@ public final class ScoreRun {
       say.accept("note: --save-adapted: the closed-form head's ESM-2 block is left out (a model file cannot hold its "
           + "weights), in this run's scores too; score with --labelled each time to keep it");
     }
-    Featurizer esm = adapter.recipe().esmFeatures()
-        ? EsmBaselines.features(config.get(EsmKeys.CHECKPOINT), esmStore) : null;
     List<EncodedVariant> ids = new ArrayList<>();
+    List<Variant> supportVariants = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     Map<String, Integer> rejected = new TreeMap<>();
     String firstProblem = null;
@@ -291,8 +344,8 @@ public final class ScoreRun {
       }
       if (reason == null) {
         try {
-          EncodedVariant e = VariantEncoder.encode(encoder, protein.sequence(), c.mutations());
-          ids.add(esm == null ? e : e.withEsm(esm.features(new Variant(protein.sequence(), c.mutations()))));
+          ids.add(VariantEncoder.encode(encoder, protein.sequence(), c.mutations()));
+          supportVariants.add(new Variant(protein.sequence(), c.mutations()));
           ys.add(r.getDouble(1));
           labelledKeys.add(UcbSuggester.key(c.mutations().stream().map(Object::toString).toList()));
           continue;
@@ -316,6 +369,17 @@ public final class ScoreRun {
           + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
     }
     double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+    Featurizer esm = null;
+    if (adapter.recipe().esmFeatures()) { // the support's and the library's features: the cache's, the rest computed
+      EsmCheckpoint ck = esmHead.orElseThrow();
+      String dir = config.get(EsmKeys.CHECKPOINT);
+      EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), supportVariants, dir, ck.fingerprint(),
+          ck.hasLmHead(), true);
+      esm = EsmBaselines.features(dir, cached == null ? null : cached.store());
+      for (int i = 0; i < ids.size(); i++) {
+        ids.set(i, ids.get(i).withEsm(esm.features(supportVariants.get(i))));
+      }
+    }
     if (req.saveAdapted() != null && adapter.recipe().sites() == AdaptationRecipe.Sites.SUPPORT_LOO) {
       // a model file holds θ only: adapting with the per-task site block would score this run differently from every
       // later run with the saved model, so the saved model and this run's scores both go without it

@@ -108,6 +108,20 @@ class AdaptationPathsTest {
               p.support, p.query));
       assertTrue(e.getMessage().contains("no ESM-2 features"), e.getMessage());
     }
+    // a second score run on the same library reads the support's and the library's features from the feature cache
+    // (metamut.esm.feature-cache, here <output-dir>/esm-features): no forward pass, the same scores
+    long passes = org.metamut.lib.esm.Esm2Model.forwardPasses();
+    ScoreRun again = new ScoreRun(LocalSpark.get(), MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\n"
+        + "metamut.score.batch-size = 12\nmetamut.score.partitions = 1\nmetamut.esm.checkpoint = \"" + tiny + "\"\n"
+        + "metamut.esm.head-features = true\n"), line -> { });
+    again.run(new ScoreRequest("gb1", tmp.resolve("gb1.fasta").toString(), tmp.resolve("base.mmut").toString(), false,
+        tmp.resolve("labelled.csv").toString(), null, "fitness", null,
+        ScoreRequest.Library.file(tmp.resolve("query.csv").toString(), "mutant"), Notation.oneBased(),
+        tmp.resolve("out2").toString()));
+    assertEquals(passes, org.metamut.lib.esm.Esm2Model.forwardPasses(), "features read from the cache");
+    assertEquals(0, again.lastEsmCache.computed());
+    assertEquals(24, again.lastEsmCache.hits(), "12 support and 12 library variants");
+    assertEquals(EsmZeroShotScoreTest.scores(tmp.resolve("out")), EsmZeroShotScoreTest.scores(tmp.resolve("out2")));
     // --save-adapted: a model file cannot hold the block's weights, so the run adapts without it (as for sites)
     Paths saved = adaptBothWays(tmp.resolve("again"), spec, recipe, true, "metamut.esm.checkpoint = \"" + tiny + "\"\n"
         + "metamut.esm.head-features = true\n", a -> a, null);

@@ -58,7 +58,7 @@ public final class EsmBaselines {
 
     float[] siteEmbedding(Variant v) {
       EsmFeatureStore.Entry e = store == null ? null : store.get(v);
-      return e != null ? e.embedding().clone() : scorer().siteEmbedding(v);
+      return e != null && e.hasEmbedding() ? e.embedding().clone() : scorer().siteEmbedding(v);
     }
   }
 
