@@ -194,6 +194,69 @@ public final class EsmFeatureCache {
     }
   }
 
+  /**
+   * What {@link #prune} did (or would do, on a dry run).
+   *
+   * @param removed the cache folders and leftovers of other fingerprints removed (or to remove), as the user reads them
+   * @param bytes   their size in bytes
+   * @param skipped folders named like a cache folder that are not this cache's output (no marker of {@value #JOB}):
+   *                left alone, each with the reason
+   */
+  public record Pruned(List<String> removed, long bytes, List<String> skipped) {
+  }
+
+  /** A cache folder's name: {@code sha256-} and 64 hex digits. */
+  private static final java.util.regex.Pattern CACHE_NAME = java.util.regex.Pattern.compile("sha256-[0-9a-f]{64}");
+  /** A staging or moved-aside leftover of a cache folder: {@code .sha256-<hex>.<suffix>}. */
+  private static final java.util.regex.Pattern LEFTOVER_NAME = java.util.regex.Pattern.compile("\\.(sha256-[0-9a-f]{64})\\..+");
+
+  /**
+   * Removes the cache folders under {@code root} of every checkpoint but {@code keepFingerprint}'s, with the staging
+   * and moved-aside leftovers of their writers; the kept checkpoint's folder (and its leftovers, which its next run
+   * repairs) stay. Only folders named {@code sha256-<64 hex>} and marked as this cache's output are removed; anything
+   * else in {@code root} is left as it is. With {@code dryRun} nothing is removed, the result says what would be.
+   * A run using another checkpoint at the same time loses its cache (it is recomputed the next time); prune between
+   * runs.
+   */
+  public static Pruned prune(FileSystem fs, Path root, String keepFingerprint, boolean dryRun) throws IOException {
+    String keep = new Path(folder(root.toString(), keepFingerprint)).getName();
+    List<String> removed = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    long bytes = 0;
+    if (!fs.exists(root)) {
+      return new Pruned(removed, 0, skipped);
+    }
+    if (!fs.getFileStatus(root).isDirectory()) {
+      throw new IOException(OutputFolder.display(root) + " is a file, not an ESM feature cache folder");
+    }
+    FileStatus[] children = fs.listStatus(root);
+    java.util.Arrays.sort(children, java.util.Comparator.comparing(st -> st.getPath().getName()));
+    for (FileStatus st : children) {
+      String name = st.getPath().getName();
+      java.util.regex.Matcher leftover = LEFTOVER_NAME.matcher(name);
+      boolean cache = CACHE_NAME.matcher(name).matches() && st.isDirectory();
+      boolean stray = leftover.matches() && OutputFolder.isLeftover(name) && !leftover.group(1).equals(keep);
+      if ((!cache && !stray) || name.equals(keep)) {
+        continue;
+      }
+      if (cache) {
+        try {
+          OutputFolder.checkReplaceable(fs, st.getPath(), JOB, java.util.Set.of());
+        } catch (org.metamut.jobs.output.OutputRefusedException e) {
+          skipped.add(oneLine(e.getMessage()));
+          continue;
+        }
+      }
+      long size = fs.getContentSummary(st.getPath()).getLength();
+      if (!dryRun && !fs.delete(st.getPath(), true)) {
+        throw new IOException("cannot remove " + OutputFolder.display(st.getPath()));
+      }
+      removed.add(OutputFolder.display(st.getPath()));
+      bytes += size;
+    }
+    return new Pruned(removed, bytes, skipped);
+  }
+
   /** One computed variant, as it travels back to the driver. */
   record Computed(String protein, String variant, float[] embedding, double zeroShot) implements Serializable {
     private static final long serialVersionUID = 1L;

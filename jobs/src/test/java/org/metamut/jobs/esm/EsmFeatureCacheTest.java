@@ -149,6 +149,54 @@ class EsmFeatureCacheTest {
   }
 
   @Test
+  void pruneRemovesOtherCheckpointsCacheFoldersOnlyAndTheKeptOneStillServes(@TempDir Path tmp) throws Exception {
+    String fp = fingerprint();
+    List<Variant> vs = variants();
+    Path root = tmp.resolve("cache");
+    EsmFeatureCache.Result mine = resolve(root, fp, vs, new ArrayList<>());
+    String other = "sha256:" + "0".repeat(64);
+    EsmFeatureCache.Result theirs = resolve(root, other, vs, new ArrayList<>());
+    assertTrue(Files.isDirectory(Path.of(theirs.folder(), EsmFeatureCache.DATA)));
+    // a writer of the other checkpoint killed mid-run, a folder named like a cache but not ours, and a file of the user's
+    Path stray = root.resolve(".sha256-" + "0".repeat(64) + ".tmp-0badf00d");
+    Files.createDirectories(stray.resolve(EsmFeatureCache.DATA));
+    Files.write(stray.resolve(EsmFeatureCache.DATA).resolve("part-0.parquet"), new byte[] {1, 2, 3});
+    Path foreign = root.resolve("sha256-" + "1".repeat(64));
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("mine.txt"), "not a cache");
+    Path notes = Files.writeString(root.resolve("notes.txt"), "keep me");
+    Path mineLeftover = root.resolve("." + Path.of(mine.folder()).getFileName() + ".tmp-0123abcd");
+    Files.createDirectories(mineLeftover);
+
+    org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+    org.apache.hadoop.fs.Path r = new org.apache.hadoop.fs.Path(root.toString());
+    EsmFeatureCache.Pruned dry = EsmFeatureCache.prune(fs, r, fp, true);
+    assertEquals(List.of(stray.toString(), theirs.folder()), dry.removed());
+    assertTrue(dry.bytes() > Files.size(partFile(theirs.folder())), "the sizes of what would go: " + dry.bytes());
+    assertEquals(1, dry.skipped().size(), dry.skipped().toString());
+    assertTrue(dry.skipped().get(0).contains(foreign.toString()) && dry.skipped().get(0).contains("not written by metamut"),
+        dry.skipped().get(0));
+    assertTrue(Files.exists(Path.of(theirs.folder())) && Files.exists(stray), "a dry run removes nothing");
+
+    EsmFeatureCache.Pruned done = EsmFeatureCache.prune(fs, r, fp, false);
+    assertEquals(dry.removed(), done.removed());
+    assertEquals(dry.bytes(), done.bytes());
+    assertFalse(Files.exists(Path.of(theirs.folder())));
+    assertFalse(Files.exists(stray));
+    assertTrue(Files.exists(foreign.resolve("mine.txt")) && Files.exists(notes) && Files.exists(mineLeftover),
+        "only the other checkpoint's cache output goes");
+    // the kept cache serves every variant from its Parquet files, with no forward pass
+    long passes = Esm2Model.forwardPasses();
+    EsmFeatureCache.Result again = resolve(root, fp, vs, new ArrayList<>());
+    assertEquals(6, again.hits());
+    assertNull(again.ignored());
+    assertEquals(passes, Esm2Model.forwardPasses());
+    assertEquals(List.of(), EsmFeatureCache.prune(fs, r, fp, false).removed(), "nothing left to prune");
+    assertEquals(List.of(), EsmFeatureCache.prune(fs, new org.apache.hadoop.fs.Path(tmp.resolve("none").toString()), fp,
+        false).removed(), "no cache yet: nothing to do");
+  }
+
+  @Test
   void anotherFingerprintMissesAndNeverReadsTheFirstOnesRows(@TempDir Path tmp) throws Exception {
     String fp = fingerprint();
     List<Variant> vs = variants();
