@@ -176,7 +176,8 @@ public final class EvaluateJob {
 
     List<TaskData> tasks = HeldOutTasks.pools(spark, dirs.variants(), dirs.proteins(), picked, cfg.get(EvalKeys.POOL_SIZE),
         neural.encoders(), say);
-    resources = withCachedEsmFeatures(resources, esmFingerprint, tasks);
+    boolean esmHead = neural.adapters().values().stream().anyMatch(a -> a.recipe().esmFeatures());
+    resources = withCachedEsmFeatures(resources, esmFingerprint, tasks, esmHead);
     List<EvalUnit> units = units(tasks, specs.size());
     say.accept(units.size() + " runs: " + tasks.size() + " tasks × k " + cfg.get(EvalKeys.SHOTS) + " × "
         + cfg.get(EvalKeys.SEEDS) + " seeds × " + specs.size() + " methods");
@@ -210,9 +211,9 @@ public final class EvaluateJob {
    * ESM baselines (and to closed-form heads with the ESM-2 block, {@code metamut.esm.head-features}) so their runs do
    * no forward pass of their own.
    */
-  private Method.Resources withCachedEsmFeatures(Method.Resources resources, String fingerprint, List<TaskData> tasks) {
-    boolean esm = cfg.get(EvalKeys.METHODS_KEY).stream().anyMatch(m -> Methods.get(m).needsEsm())
-        || cfg.get(EsmKeys.HEAD_FEATURES);
+  private Method.Resources withCachedEsmFeatures(Method.Resources resources, String fingerprint, List<TaskData> tasks,
+                                                boolean esmHead) {
+    boolean esm = cfg.get(EvalKeys.METHODS_KEY).stream().anyMatch(m -> Methods.get(m).needsEsm()) || esmHead;
     java.util.Optional<String> cache = EsmKeys.featureCache(cfg);
     if (!esm || fingerprint == null || cache.isEmpty()) {
       return resources;

@@ -317,9 +317,10 @@ public final class ScoreRun {
     VariantEncoder enc = base.encoder();
     org.metamut.lib.encode.Encoder encoder = enc.encoder();
     Optional<EsmCheckpoint> esmHead = EsmKeys.headFeatures(config);
+    String esmFingerprint = esmHead.map(EsmCheckpoint::fingerprint).orElse(null); // hashes the weights: once
     Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
         .overrideSites(AdaptKeys.siteBlock(config))
-        .overrideEsm(esmHead.isPresent() && req.saveAdapted() == null, esmHead.map(EsmCheckpoint::fingerprint).orElse(null));
+        .overrideEsm(esmHead.isPresent() && req.saveAdapted() == null, esmFingerprint);
     if (esmHead.isPresent() && adapter.recipe().solver() != AdaptationRecipe.Solver.CLOSED_FORM) {
       say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but " + base.identity() + " adapts by SGD ("
           + adapter.recipe().describe() + "): only a closed-form head takes ESM-2 features, so they are not used");
@@ -373,7 +374,7 @@ public final class ScoreRun {
     if (adapter.recipe().esmFeatures()) { // the support's and the library's features: the cache's, the rest computed
       EsmCheckpoint ck = esmHead.orElseThrow();
       String dir = config.get(EsmKeys.CHECKPOINT);
-      EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), supportVariants, dir, ck.fingerprint(),
+      EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), supportVariants, dir, esmFingerprint,
           ck.hasLmHead(), true);
       esm = EsmBaselines.features(dir, cached == null ? null : cached.store());
       for (int i = 0; i < ids.size(); i++) {

@@ -157,6 +157,12 @@ class EsmEvaluateTest {
     assertEquals(passes, Esm2Model.forwardPasses(), "cf-head read its ESM-2 features from the cache");
     assertEquals(cfOn, metrics(r2, "cf-head"));
 
+    // on, but no method takes the features: none are computed
+    EvaluateJob ridgeOnly = new EvaluateJob(spark, MetamutConfig.fromString(conf.replace("methods = [cf-head, ridge-onehot]",
+        "methods = [ridge-onehot]") + "metamut.esm.head-features = true\n"), line -> { });
+    assertTrue(ridgeOnly.run().failures().isEmpty());
+    assertEquals(null, ridgeOnly.lastEsmCache);
+
     // on without a checkpoint: refused before anything runs, naming both keys
     MetamutConfig none = MetamutConfig.fromString(conf.replace("metamut.esm.checkpoint = \"" + tinyCheckpoint() + "\"",
         "metamut.esm.checkpoint = \"\"") + "metamut.esm.head-features = true\n");
