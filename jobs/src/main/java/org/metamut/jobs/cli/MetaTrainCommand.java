@@ -37,6 +37,10 @@ final class MetaTrainCommand extends JobCommand {
       throw new JobFailedException("give at most one of --resume (continue the run) and --overwrite (start clean)");
     }
     MetamutConfig cfg = ctx.config();
+    if (cfg.get(org.metamut.jobs.config.EsmKeys.HEAD_FEATURES)) {
+      ctx.say("note: metamut.esm.head-features is applied where a model is adapted (evaluate, score --labelled); "
+          + "meta-training solves its tasks on the model's features alone, and the model file does not record it");
+    }
     TrainSettings settings;
     TransformerFactory factory;
     try {

@@ -13,12 +13,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code metamut model <action>}: operations on models that are not jobs — {@code info FILE} (what a model file holds,
- * without starting Spark) and {@code import-esm DIR} (checking a pretrained ESM-2 checkpoint).
+ * without starting Spark), {@code import-esm DIR} (checking a pretrained ESM-2 checkpoint) and {@code prune-esm-cache}
+ * (removing the ESM feature cache's folders of other checkpoints).
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
     description = "Model operations: info inspects a model file (meta-train's model/model.mmut, score's --save-adapted "
-        + "files); import-esm checks an ESM-2 checkpoint you downloaded.",
-    subcommands = {ModelCommand.Info.class, ImportEsmCommand.class})
+        + "files); import-esm checks an ESM-2 checkpoint you downloaded; prune-esm-cache removes the ESM feature cache's "
+        + "folders of other checkpoints.",
+    subcommands = {ModelCommand.Info.class, ImportEsmCommand.class, PruneEsmCacheCommand.class})
 final class ModelCommand implements Runnable {
 
   @picocli.CommandLine.Spec

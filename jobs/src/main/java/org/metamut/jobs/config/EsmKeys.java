@@ -35,8 +35,30 @@ public final class EsmKeys {
       .accepting("\"\", \"" + NO_CACHE + "\", or a folder path without leading or trailing spaces",
           v -> v.equals(v.strip()) && !v.contains("\n"));
 
+  public static final ConfigKey<Boolean> HEAD_FEATURES = ConfigKey.boolKey("metamut.esm.head-features",
+      "true = a closed-form head (cf-head) also solves on each variant's frozen ESM-2 features (the final-layer state "
+          + "averaged over its mutated sites, plus the zero-shot score when the checkpoint has an LM head): one more "
+          + "penalty block, standardised on the support, its penalty chosen per task by support leave-one-out; in "
+          + "evaluate and score alike (other methods are unchanged); needs metamut.esm.checkpoint; false = off");
+
   static List<ConfigKey<?>> all() {
-    return List.of(CHECKPOINT, FEATURE_CACHE);
+    return List.of(CHECKPOINT, FEATURE_CACHE, HEAD_FEATURES);
+  }
+
+  /**
+   * The checkpoint folder whose features a closed-form head adds ({@link #HEAD_FEATURES}), or empty when that is off;
+   * on without a checkpoint, or with a broken one, is a config error naming both keys.
+   */
+  public static java.util.Optional<EsmCheckpoint> headFeatures(MetamutConfig cfg) {
+    if (!cfg.get(HEAD_FEATURES)) {
+      return java.util.Optional.empty();
+    }
+    if (cfg.get(CHECKPOINT).isEmpty()) {
+      throw new MetamutConfig.InvalidConfigException(List.of(HEAD_FEATURES.path() + " = true but " + CHECKPOINT.path()
+          + " is empty: set it to an ESM-2 checkpoint folder (see 'metamut model import-esm DIR') or turn "
+          + HEAD_FEATURES.path() + " off"));
+    }
+    return java.util.Optional.of(checkpoint(cfg));
   }
 
   /**

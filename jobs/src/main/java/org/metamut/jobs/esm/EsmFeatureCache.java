@@ -72,8 +72,8 @@ public final class EsmFeatureCache {
   /**
    * {@code features/}: {@code fingerprint} (the checkpoint's {@code sha256:...}), {@code protein} (SHA-256 hex of the
    * wild-type sequence), {@code variant} (mutations in position order, {@code WT} for none), {@code embedding} (the
-   * final-layer state averaged over the mutated sites, float32 as computed) and {@code zero_shot} (Σ log p(mt) −
-   * log p(wt); null for a checkpoint without an LM head).
+   * final-layer state averaged over the mutated sites, float32 as computed; empty in a row stored for the zero-shot
+   * score alone) and {@code zero_shot} (Σ log p(mt) − log p(wt); null for a checkpoint without an LM head).
    */
   public static final StructType SCHEMA = new StructType(new StructField[] {
       DataTypes.createStructField("fingerprint", DataTypes.StringType, false),
@@ -121,6 +121,21 @@ public final class EsmFeatureCache {
    */
   public Result resolve(String root, String checkpointDir, String fingerprint, boolean lmHead,
                         Collection<Variant> variants) {
+    return resolve(root, checkpointDir, fingerprint, lmHead, variants, true);
+  }
+
+  /**
+   * {@link #resolve(String, String, String, boolean, Collection)}; with {@code embeddings} false only the zero-shot
+   * score is needed ({@code score --esm-zero-shot}; the checkpoint must have an LM head): a stored row of any kind
+   * answers, and a variant not stored is computed and stored with the score alone (an empty {@code embedding}: one pass
+   * per site, cached per partition, instead of one more pass per variant). A later run that needs the embedding of
+   * such a row computes it and replaces the row.
+   */
+  public Result resolve(String root, String checkpointDir, String fingerprint, boolean lmHead,
+                        Collection<Variant> variants, boolean embeddings) {
+    if (!embeddings && !lmHead) {
+      throw new IllegalArgumentException("only the zero-shot score asked for, but the checkpoint has no LM head");
+    }
     Map<String, Variant> wanted = new LinkedHashMap<>();
     for (Variant v : variants) {
       wanted.putIfAbsent(CachedFeatures.key(v), v);
@@ -145,22 +160,28 @@ public final class EsmFeatureCache {
           say.accept("ESM feature cache " + dir + " ignored (" + ignored + "); recomputing it");
         }
       }
-      long hits = values.size();
       List<Variant> missing = new ArrayList<>();
+      java.util.Set<String> partial = new java.util.HashSet<>(); // stored without the embedding this run needs
       for (Map.Entry<String, Variant> e : wanted.entrySet()) {
-        if (!values.containsKey(e.getKey())) {
+        EsmFeatureStore.Entry have = values.get(e.getKey());
+        if (have == null || (embeddings && !have.hasEmbedding())) {
           missing.add(e.getValue());
+          if (have != null) {
+            partial.add(e.getKey());
+          }
         }
       }
+      long hits = wanted.size() - missing.size();
       long computed = 0;
       if (!missing.isEmpty()) {
-        List<Computed> fresh = compute(checkpointDir, lmHead, missing);
+        List<Computed> fresh = compute(checkpointDir, lmHead, missing, embeddings);
         computed = fresh.size();
         for (Computed c : fresh) {
           values.put(CachedFeatures.key(c.protein(), c.variant()), new EsmFeatureStore.Entry(c.embedding(), c.zeroShot()));
         }
         if (!fresh.isEmpty()) {
-          write(out, ignored == null && oldRows > 0 ? data : null, oldRows, fingerprint, fresh);
+          long replaced = fresh.stream().filter(c -> partial.contains(CachedFeatures.key(c.protein(), c.variant()))).count();
+          write(out, ignored == null && oldRows > 0 ? data : null, oldRows, fingerprint, fresh, replaced);
         }
       }
       long skipped = missing.size() - computed;
@@ -171,6 +192,69 @@ public final class EsmFeatureCache {
     } catch (IOException e) {
       throw new UncheckedIOException("ESM feature cache " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * What {@link #prune} did (or would do, on a dry run).
+   *
+   * @param removed the cache folders and leftovers of other fingerprints removed (or to remove), as the user reads them
+   * @param bytes   their size in bytes
+   * @param skipped folders named like a cache folder that are not this cache's output (no marker of {@value #JOB}):
+   *                left alone, each with the reason
+   */
+  public record Pruned(List<String> removed, long bytes, List<String> skipped) {
+  }
+
+  /** A cache folder's name: {@code sha256-} and 64 hex digits. */
+  private static final java.util.regex.Pattern CACHE_NAME = java.util.regex.Pattern.compile("sha256-[0-9a-f]{64}");
+  /** A staging or moved-aside leftover of a cache folder: {@code .sha256-<hex>.<suffix>}. */
+  private static final java.util.regex.Pattern LEFTOVER_NAME = java.util.regex.Pattern.compile("\\.(sha256-[0-9a-f]{64})\\..+");
+
+  /**
+   * Removes the cache folders under {@code root} of every checkpoint but {@code keepFingerprint}'s, with the staging
+   * and moved-aside leftovers of their writers; the kept checkpoint's folder (and its leftovers, which its next run
+   * repairs) stay. Only folders named {@code sha256-<64 hex>} and marked as this cache's output are removed; anything
+   * else in {@code root} is left as it is. With {@code dryRun} nothing is removed, the result says what would be.
+   * A run using another checkpoint at the same time loses its cache (it is recomputed the next time); prune between
+   * runs.
+   */
+  public static Pruned prune(FileSystem fs, Path root, String keepFingerprint, boolean dryRun) throws IOException {
+    String keep = new Path(folder(root.toString(), keepFingerprint)).getName();
+    List<String> removed = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    long bytes = 0;
+    if (!fs.exists(root)) {
+      return new Pruned(removed, 0, skipped);
+    }
+    if (!fs.getFileStatus(root).isDirectory()) {
+      throw new IOException(OutputFolder.display(root) + " is a file, not an ESM feature cache folder");
+    }
+    FileStatus[] children = fs.listStatus(root);
+    java.util.Arrays.sort(children, java.util.Comparator.comparing(st -> st.getPath().getName()));
+    for (FileStatus st : children) {
+      String name = st.getPath().getName();
+      java.util.regex.Matcher leftover = LEFTOVER_NAME.matcher(name);
+      boolean cache = CACHE_NAME.matcher(name).matches() && st.isDirectory();
+      boolean stray = leftover.matches() && OutputFolder.isLeftover(name) && !leftover.group(1).equals(keep);
+      if ((!cache && !stray) || name.equals(keep)) {
+        continue;
+      }
+      if (cache) {
+        try {
+          OutputFolder.checkReplaceable(fs, st.getPath(), JOB, java.util.Set.of());
+        } catch (org.metamut.jobs.output.OutputRefusedException e) {
+          skipped.add(oneLine(e.getMessage()));
+          continue;
+        }
+      }
+      long size = fs.getContentSummary(st.getPath()).getLength();
+      if (!dryRun && !fs.delete(st.getPath(), true)) {
+        throw new IOException("cannot remove " + OutputFolder.display(st.getPath()));
+      }
+      removed.add(OutputFolder.display(st.getPath()));
+      bytes += size;
+    }
+    return new Pruned(removed, bytes, skipped);
   }
 
   /** One computed variant, as it travels back to the driver. */
@@ -187,7 +271,7 @@ public final class EsmFeatureCache {
     }
   }
 
-  private List<Computed> compute(String checkpointDir, boolean lmHead, List<Variant> missing) {
+  private List<Computed> compute(String checkpointDir, boolean lmHead, List<Variant> missing, boolean embeddings) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int parts = Math.max(1, Math.min(jsc.defaultParallelism(), missing.size()));
     List<Todo> todo = missing.stream().map(v -> new Todo(v.wildType(), EsmFeatureStore.variant(v))).toList();
@@ -197,7 +281,7 @@ public final class EsmFeatureCache {
       while (it.hasNext()) {
         Variant v = it.next().toVariant();
         try {
-          float[] e = scorer.siteEmbedding(v);
+          float[] e = embeddings ? scorer.siteEmbedding(v) : new float[0];
           double zs = lmHead ? scorer.zeroShot(v) : Double.NaN;
           out.add(new Computed(EsmFeatureStore.protein(v.wildType()), EsmFeatureStore.variant(v), e, zs));
         } catch (IllegalArgumentException e) {
@@ -273,9 +357,12 @@ public final class EsmFeatureCache {
     return files;
   }
 
-  /** Stages the old rows ({@code oldData}, null = none) plus {@code fresh}, then the manifest, and publishes. */
-  private void write(OutputFolder out, Path oldData, long oldRows, String fingerprint, List<Computed> fresh)
-      throws IOException {
+  /**
+   * Stages the old rows ({@code oldData}, null = none; less the {@code replaced} ones {@code fresh} recomputes with
+   * their embedding) plus {@code fresh}, then the manifest, and publishes.
+   */
+  private void write(OutputFolder out, Path oldData, long oldRows, String fingerprint, List<Computed> fresh,
+                     long replaced) throws IOException {
     try {
       List<Row> rows = new ArrayList<>(fresh.size());
       for (Computed c : fresh) {
@@ -287,15 +374,27 @@ public final class EsmFeatureCache {
             Double.isNaN(c.zeroShot()) ? null : c.zeroShot()));
       }
       Dataset<Row> ds = spark.createDataFrame(rows, SCHEMA);
+      long kept = oldRows;
       if (oldData != null) {
-        ds = spark.read().schema(SCHEMA).parquet(oldData.toString()).union(ds);
+        Dataset<Row> old = spark.read().schema(SCHEMA).parquet(oldData.toString());
+        if (replaced > 0) { // a recomputed key's old row (the score alone) leaves: one row per key
+          old = old.join(ds.select("protein", "variant"), scala.collection.JavaConverters.asScalaBuffer(
+              List.of("protein", "variant")).toSeq(), "left_anti")
+              .select(java.util.Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+                  .toArray(org.apache.spark.sql.Column[]::new)); // a using-join puts its keys first: back to SCHEMA's order
+
+          kept = oldRows - replaced;
+        }
+        ds = old.union(ds);
+      } else {
+        kept = 0;
       }
       Path data = new Path(out.staging(), DATA);
       ds.coalesce(1).write().parquet(data.toString());
       ObjectNode m = new ObjectMapper().createObjectNode();
       m.put("format", FORMAT);
       m.put("fingerprint", fingerprint);
-      m.put("rows", oldRows + fresh.size());
+      m.put("rows", kept + fresh.size());
       ObjectNode files = m.putObject("files");
       dataFiles(out.fs(), data).forEach(files::put);
       try (FSDataOutputStream os = out.fs().create(new Path(out.staging(), MANIFEST), false)) {

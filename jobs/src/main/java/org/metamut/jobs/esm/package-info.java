@@ -1,6 +1,7 @@
 /**
  * ESM-2 on Spark: the Parquet cache of frozen per-variant ESM-2 features ({@link org.metamut.jobs.esm.EsmFeatureCache})
- * that lets a later {@code evaluate} with {@code ridge-esm} or {@code esm-zero-shot} skip the forward pass, and the
+ * that lets a later {@code evaluate} with {@code ridge-esm}, {@code esm-zero-shot} or a closed-form head's ESM-2 block,
+ * and a later {@code score} ({@code --esm-zero-shot}, or {@code --labelled} with that block), skip the forward pass, and the
  * store the executors read it through ({@link org.metamut.jobs.esm.CachedFeatures}); and how executors get a
  * checkpoint's model ({@link org.metamut.jobs.esm.SharedModels}: loaded once per executor JVM from the folder's path,
  * shared by its task threads).

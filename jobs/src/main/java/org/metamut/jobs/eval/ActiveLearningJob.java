@@ -65,6 +65,11 @@ public final class ActiveLearningJob {
   }
 
   public Result run() throws Exception {
+    if (cfg.get(org.metamut.jobs.config.EsmKeys.HEAD_FEATURES)) {
+      throw new org.metamut.jobs.config.MetamutConfig.InvalidConfigException(java.util.List.of(
+          org.metamut.jobs.config.EsmKeys.HEAD_FEATURES.path() + " = true: evaluate --active-learning does not give the "
+              + "closed-form head ESM-2 features (evaluate and score do); turn it off for this run"));
+    }
     EvaluateJob.Dirs dirs = new EvaluateJob(spark, cfg, say).dirs();
     String outDir = cfg.get(ActiveLearningKeys.OUTPUT_DIR).isEmpty()
         ? cfg.get(RunKeys.OUTPUT_DIR) + "/active-learning" : cfg.get(ActiveLearningKeys.OUTPUT_DIR);

@@ -123,6 +123,7 @@ public final class EvaluateJob {
     // before reading or training anything: a missing or broken ESM-2 checkpoint fails now, not in every run
     EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
     EsmKeys.featureCache(cfg);
+    EsmKeys.headFeatures(cfg);
     Dirs dirs = dirs();
     // The report folder, with its training/ folders, is published at the end; a foreign folder is refused now.
     OutputFolder report = ReportOutput.open(dirs.report(), spark.sparkContext().hadoopConfiguration());
@@ -160,9 +161,11 @@ public final class EvaluateJob {
         || "leave-one-protein-out".equals(cfg.get(IngestKeys.SPLIT_PROTOCOL)));
 
     Method.Resources resources = EsmKeys.resources(cfg, cfg.get(EvalKeys.METHODS_KEY));
+    String esmFingerprint = resources.esmCheckpoint().isEmpty() ? null : EsmKeys.checkpoint(cfg).fingerprint();
     // trained methods choose their step (and recipe) on meta-val, as meta-train does, unless meta-val is what is
     // evaluated (named tasks leave meta-val with their protein groups, so selection stays on for them)
-    NeuralMethods neural = new NeuralMethods(spark, runCfg, dirs, report, models, !"meta-val".equals(split), say);
+    NeuralMethods neural = new NeuralMethods(spark, runCfg, dirs, report, models, !"meta-val".equals(split), say)
+        .esmHeadFeatures(cfg.get(EsmKeys.HEAD_FEATURES) ? esmFingerprint : null);
     List<MethodSpec> specs = new ArrayList<>(neural.prepare());
     checkPretrainingLeak(neural.pretrainingTasks(), split0.tasks(split));
     for (String m : cfg.get(EvalKeys.METHODS_KEY)) {
@@ -173,8 +176,8 @@ public final class EvaluateJob {
 
     List<TaskData> tasks = HeldOutTasks.pools(spark, dirs.variants(), dirs.proteins(), picked, cfg.get(EvalKeys.POOL_SIZE),
         neural.encoders(), say);
-    String esmFingerprint = resources.esmCheckpoint().isEmpty() ? null : EsmKeys.checkpoint(cfg).fingerprint();
-    resources = withCachedEsmFeatures(resources, esmFingerprint, tasks);
+    boolean esmHead = neural.adapters().values().stream().anyMatch(a -> a.recipe().esmFeatures());
+    resources = withCachedEsmFeatures(resources, esmFingerprint, tasks, esmHead);
     List<EvalUnit> units = units(tasks, specs.size());
     say.accept(units.size() + " runs: " + tasks.size() + " tasks × k " + cfg.get(EvalKeys.SHOTS) + " × "
         + cfg.get(EvalKeys.SEEDS) + " seeds × " + specs.size() + " methods");
@@ -205,10 +208,12 @@ public final class EvaluateJob {
   /**
    * With an ESM-2 method and the feature cache on ({@code metamut.esm.feature-cache}): the ESM values of every
    * variant of the evaluated pools, read from the Parquet cache or computed once now and added to it, handed to the
-   * ESM baselines so their runs do no forward pass of their own.
+   * ESM baselines (and to closed-form heads with the ESM-2 block, {@code metamut.esm.head-features}) so their runs do
+   * no forward pass of their own.
    */
-  private Method.Resources withCachedEsmFeatures(Method.Resources resources, String fingerprint, List<TaskData> tasks) {
-    boolean esm = cfg.get(EvalKeys.METHODS_KEY).stream().anyMatch(m -> Methods.get(m).needsEsm());
+  private Method.Resources withCachedEsmFeatures(Method.Resources resources, String fingerprint, List<TaskData> tasks,
+                                                boolean esmHead) {
+    boolean esm = cfg.get(EvalKeys.METHODS_KEY).stream().anyMatch(m -> Methods.get(m).needsEsm()) || esmHead;
     java.util.Optional<String> cache = EsmKeys.featureCache(cfg);
     if (!esm || fingerprint == null || cache.isEmpty()) {
       return resources;

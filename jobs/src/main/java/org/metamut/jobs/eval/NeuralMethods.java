@@ -118,12 +118,30 @@ final class NeuralMethods {
       // the meta-train episodes, every step (and meta-training's meta-val checks and checkpoints) and writing the model.
       // A model read from a file (cost unknown here) and a fresh initialisation are charged 0.
       double secs = loaded || kind == MethodKind.SCRATCH ? 0 : (System.nanoTime() - t0) / 1e9;
-      adapters.put(n[0], a.override(cfg.get(AdaptKeys.STEPS), cfg.get(AdaptKeys.LEARNING_RATE))
-          .overrideSites(AdaptKeys.siteBlock(cfg)));
+      Adapter used = a.override(cfg.get(AdaptKeys.STEPS), cfg.get(AdaptKeys.LEARNING_RATE))
+          .overrideSites(AdaptKeys.siteBlock(cfg)).overrideEsm(esmHeadFeatures != null, esmHeadFeatures);
+      if (used.recipe().esmFeatures()) {
+        say.accept(n[0] + ": " + used.recipe().describe());
+      } else if (esmHeadFeatures != null) {
+        say.accept(n[0] + ": note: metamut.esm.head-features is on, but only a closed-form head takes ESM-2 features ("
+            + used.recipe().describe() + ")");
+      }
+      adapters.put(n[0], used);
       trainSeconds.put(n[0], secs);
       specs.add(new MethodSpec(n[0], n[1], kind, enc, secs));
     }
     return specs;
+  }
+
+  private String esmHeadFeatures;
+
+  /**
+   * A closed-form head's ESM-2 block on, with the features of checkpoint {@code fingerprint}
+   * ({@code metamut.esm.head-features}); null (the default) = off. Call before {@link #prepare}.
+   */
+  NeuralMethods esmHeadFeatures(String fingerprint) {
+    this.esmHeadFeatures = fingerprint;
+    return this;
   }
 
   /** The model factory of an encoder: the wild-type + mask encoder marks mutated positions, so its model reads flags. */

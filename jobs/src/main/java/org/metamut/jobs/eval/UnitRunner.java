@@ -4,12 +4,14 @@ import org.apache.spark.broadcast.Broadcast;
 import org.metamut.lib.adapt.AdaptedModel;
 import org.metamut.lib.adapt.Adapter;
 import org.metamut.lib.baseline.Baseline;
+import org.metamut.lib.baseline.Featurizer;
 import org.metamut.lib.baseline.FewShotRun;
 import org.metamut.lib.baseline.LabelledVariant;
 import org.metamut.lib.baseline.Variant;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.esm.EsmBaselines;
 import org.metamut.lib.method.Method;
 import org.metamut.lib.method.Methods;
 import org.metamut.lib.metrics.Calibration;
@@ -68,6 +70,7 @@ public final class UnitRunner implements Serializable {
 
   public Iterator<Outcome> runPartition(Iterator<EvalUnit> units) {
     Map<String, FlatModel> models = new HashMap<>();
+    esmFeatures = null; // one per partition, created on first use
     // one baseline instance per method and partition: an ESM baseline loads its checkpoint once and its caches
     // (scores of a site, embeddings of a variant) serve every task, k and seed of the partition
     Map<String, Baseline> baselines = new HashMap<>();
@@ -101,6 +104,19 @@ public final class UnitRunner implements Serializable {
     return neural(m, t, u, model);
   }
 
+  /** The ESM-2 features of a closed-form head's ESM block, for this partition (its store first, then the model). */
+  private transient Featurizer esmFeatures;
+
+  private Featurizer esmFeatures() {
+    if (esmFeatures == null) {
+      if (resources.esmCheckpoint().isEmpty()) {
+        throw new IllegalStateException("a closed-form head with an ESM-2 block but no metamut.esm.checkpoint");
+      }
+      esmFeatures = EsmBaselines.features(resources.esmCheckpoint(), resources.esmFeatures());
+    }
+    return esmFeatures;
+  }
+
   private static List<LabelledVariant> labelled(TaskData t, int[] idx) {
     List<LabelledVariant> l = new ArrayList<>(idx.length);
     for (int i : idx) {
@@ -120,9 +136,15 @@ public final class UnitRunner implements Serializable {
 
   /** The variants {@code idx} of a task, encoded. */
   static List<EncodedVariant> encode(Encoder enc, TaskData t, int[] idx) {
+    return encode(enc, t, idx, null);
+  }
+
+  /** The variants {@code idx} of a task, encoded, each with its ESM-2 features when {@code esm} is not null. */
+  static List<EncodedVariant> encode(Encoder enc, TaskData t, int[] idx, Featurizer esm) {
     List<EncodedVariant> ev = new ArrayList<>(idx.length);
     for (int i : idx) {
-      ev.add(enc.encode(t.wildType(i), t.mutations(i)));
+      EncodedVariant e = enc.encode(t.wildType(i), t.mutations(i));
+      ev.add(esm == null ? e : e.withEsm(esm.features(new Variant(t.wildType(i), t.mutations(i)))));
     }
     return ev;
   }
@@ -138,17 +160,34 @@ public final class UnitRunner implements Serializable {
    */
   public static double[][] adaptAndPredict(Adapter adapter, FlatModel model, EncoderSpec encoder, TaskData t, int[] support,
                                            int[] query) {
+    return adaptAndPredict(adapter, model, encoder, t, support, query, null);
+  }
+
+  /**
+   * {@link #adaptAndPredict(Adapter, FlatModel, EncoderSpec, TaskData, int[], int[])} with the ESM-2 features a
+   * closed-form head's ESM block reads ({@code esm}: used only when the adapter's recipe has the block; its feature
+   * time counts as adaptation time for the support and is outside it for the query, as encoding is).
+   */
+  public static double[][] adaptAndPredict(Adapter adapter, FlatModel model, EncoderSpec encoder, TaskData t, int[] support,
+                                           int[] query, Featurizer esm) {
     Encoder enc = Encoder.of(encoder);
+    Featurizer e = adapter.recipe().esmFeatures() ? esm : null;
+    if (adapter.recipe().esmFeatures() && esm == null) {
+      throw new IllegalArgumentException("the recipe has an ESM-2 block but no ESM-2 features were given ("
+          + adapter.recipe().describe() + ")");
+    }
     long t0 = System.nanoTime();
-    AdaptedModel adapted = adapter.adapt(model, encode(enc, t, support), targets(t, support), encoder.maxTokens());
+    AdaptedModel adapted = adapter.adapt(model, encode(enc, t, support, e), targets(t, support), encoder.maxTokens());
     double adaptSeconds = (System.nanoTime() - t0) / 1e9;
-    List<EncodedVariant> q = encode(enc, t, query);
+    List<EncodedVariant> q = encode(enc, t, query, e);
     double[] sd = adapted.predictiveSd(model, q);
     return new double[][] {adapted.theta(), adapted.predict(model, q), {adaptSeconds}, sd == null ? new double[0] : sd};
   }
 
   private ResultRecord neural(MethodSpec m, TaskData t, EvalUnit u, FlatModel model) {
-    double[][] r = adaptAndPredict(adapters.value().get(m.name()), model, m.encoder(), t, u.support(), u.query());
+    Adapter a = adapters.value().get(m.name());
+    double[][] r = adaptAndPredict(a, model, m.encoder(), t, u.support(), u.query(),
+        a.recipe().esmFeatures() ? esmFeatures() : null);
     double[] sy = targets(t, u.support());
     double adaptSeconds = r[2][0];
     double[] p = r[1];

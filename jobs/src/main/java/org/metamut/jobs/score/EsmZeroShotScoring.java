@@ -6,6 +6,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.metamut.jobs.esm.SharedModels;
 import org.metamut.lib.baseline.Variant;
 import org.metamut.lib.esm.EsmCheckpoint;
+import org.metamut.lib.esm.EsmFeatureStore;
 import org.metamut.lib.esm.EsmScorer;
 import org.metamut.lib.esm.EsmTokenizer;
 import org.metamut.lib.esm.InvalidCheckpointException;
@@ -28,9 +29,23 @@ import java.util.List;
  * @param checkpoint  the checkpoint folder
  * @param fingerprint its {@code sha256:} fingerprint (in {@link #identity()} and {@code summary.json})
  * @param summary     layers, hidden size and vocabulary, for the words of {@link #describe()}
+ * @param store       the scores stored for this checkpoint (the ESM feature cache, {@code metamut.esm.feature-cache}),
+ *                    read before any forward pass; null = none
  */
-public record EsmZeroShotScoring(String checkpoint, String fingerprint, String summary) implements ScoreBackend {
-  private static final long serialVersionUID = 1L;
+public record EsmZeroShotScoring(String checkpoint, String fingerprint, String summary, EsmFeatureStore store)
+    implements ScoreBackend {
+  private static final long serialVersionUID = 2L;
+
+  public EsmZeroShotScoring {
+    if (store != null && !store.fingerprint().equals(fingerprint)) {
+      throw new IllegalArgumentException("ESM values of checkpoint " + store.fingerprint() + " given for " + fingerprint);
+    }
+  }
+
+  /** This scoring reading {@code s} (of the same checkpoint) first. */
+  public EsmZeroShotScoring withStore(EsmFeatureStore s) {
+    return new EsmZeroShotScoring(checkpoint, fingerprint, summary, s);
+  }
 
   /** The reason code of a variant whose residue the checkpoint's vocabulary lacks. */
   public static final String NOT_IN_VOCABULARY = "NOT_IN_ESM_VOCABULARY";
@@ -46,7 +61,7 @@ public record EsmZeroShotScoring(String checkpoint, String fingerprint, String s
           + "checkpoint with lm_head.* tensors, as the published facebook/esm2_* ones); this is an EsmModel checkpoint");
     }
     String s = c.config().layers() + " layers, hidden " + c.config().hidden() + ", " + c.config().vocab() + " tokens";
-    return new EsmZeroShotScoring(Path.of(dir).toAbsolutePath().normalize().toString(), c.fingerprint(), s);
+    return new EsmZeroShotScoring(Path.of(dir).toAbsolutePath().normalize().toString(), c.fingerprint(), s, null);
   }
 
   /** The checkpoint's tokenizer (checks a wild type before any work). */
@@ -124,10 +139,17 @@ public record EsmZeroShotScoring(String checkpoint, String fingerprint, String s
       if (!c.isValid() || unknownResidue(tok, c.mutations()) != null) {
         return null; // written by the rejected pass
       }
-      if (scorer[0] == null) {
-        scorer[0] = new EsmScorer(SharedModels.get(checkpoint));
+      Variant v = new Variant(wildType, c.mutations());
+      EsmFeatureStore.Entry stored = store == null ? null : store.get(v);
+      double s;
+      if (stored != null && !Double.isNaN(stored.zeroShot())) {
+        s = stored.zeroShot();
+      } else {
+        if (scorer[0] == null) {
+          scorer[0] = new EsmScorer(SharedModels.get(checkpoint));
+        }
+        s = scorer[0].zeroShot(v);
       }
-      double s = scorer[0].zeroShot(new Variant(wildType, c.mutations()));
       if (++unreported[0] == batchSize) {
         report.run();
       }

@@ -3,7 +3,9 @@ package org.metamut.jobs.score;
 import org.apache.hadoop.conf.Configuration;
 import org.metamut.jobs.output.AtomicFile;
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.adapt.EsmBlock;
 import org.metamut.lib.adapt.SiteBlock;
+import org.metamut.lib.baseline.Featurizer;
 import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.io.ModelFile;
 import org.metamut.lib.io.Normalisation;
@@ -28,17 +30,31 @@ import java.util.Map;
  *                  a model file holds θ only, so a model read back with {@code --model} scores without SD
  * @param sites    the closed-form head's per-task site block of a model adapted in this run (added to every score);
  *                 null otherwise. A model file cannot hold it: {@code --save-adapted} adapts without it
+ * @param esm      the closed-form head's solved ESM-2 block of a model adapted in this run
+ *                 ({@code metamut.esm.head-features}; added to every score), null otherwise; like the site block, a
+ *                 model file cannot hold it
+ * @param esmFeatures where each library variant's ESM-2 features come from when {@code esm} is set (the feature
+ *                 cache's store first, then the checkpoint); null otherwise
  */
-public record ScoreModel(String kind, SavedModel saved, String identity, ClosedFormHead.Fit posterior, SiteBlock sites) {
+public record ScoreModel(String kind, SavedModel saved, String identity, ClosedFormHead.Fit posterior, SiteBlock sites,
+                         EsmBlock esm, Featurizer esmFeatures) {
   public static final String KIND = "score.model-kind";
 
   public ScoreModel(String kind, SavedModel saved, String identity) {
-    this(kind, saved, identity, null, null);
+    this(kind, saved, identity, null, null, null, null);
   }
 
   /** This model with the posterior its scores' SDs come from and its site block (null: none). */
   public ScoreModel withHead(ClosedFormHead.Fit p, SiteBlock siteBlock) {
-    return new ScoreModel(kind, saved, identity, p, siteBlock);
+    return new ScoreModel(kind, saved, identity, p, siteBlock, esm, esmFeatures);
+  }
+
+  /** This model with a solved ESM-2 block and the source of the library's ESM-2 features (both null: none). */
+  public ScoreModel withEsm(EsmBlock block, Featurizer features) {
+    if ((block == null) != (features == null)) {
+      throw new IllegalArgumentException("an ESM-2 block scores only with the source of its features");
+    }
+    return new ScoreModel(kind, saved, identity, posterior, sites, block, features);
   }
 
   public static ScoreModel of(SavedModel saved) {
@@ -103,6 +119,6 @@ public record ScoreModel(String kind, SavedModel saved, String identity, ClosedF
   }
 
   public ScoringModel scoringModel() {
-    return new ScoringModel(identity, saved.factory(false), encoder(), scale(), posterior, sites);
+    return new ScoringModel(identity, saved.factory(false), encoder(), scale(), posterior, sites, esm, esmFeatures);
   }
 }

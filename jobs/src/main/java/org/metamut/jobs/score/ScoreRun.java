@@ -16,6 +16,12 @@ import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.adapt.AdaptedModel;
 import org.metamut.lib.adapt.Adapter;
 import org.metamut.jobs.config.AdaptKeys;
+import org.metamut.jobs.config.EsmKeys;
+import org.metamut.lib.baseline.Featurizer;
+import org.metamut.lib.baseline.Variant;
+import org.metamut.lib.esm.EsmBaselines;
+import org.metamut.lib.esm.EsmCheckpoint;
+import org.metamut.jobs.esm.EsmFeatureCache;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.encode.EncoderSpec;
@@ -36,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -67,11 +74,16 @@ public final class ScoreRun {
       throw new IllegalArgumentException("--suggest needs --labelled: suggestions come from a model adapted here, and "
           + "the labelled variants are the ones never to suggest");
     }
+    EsmKeys.headFeatures(config); // on without a usable checkpoint fails now, before any work
     Proteins.Protein protein = req.fasta() != null
         ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
     ScoreModel model = loadModel(req);
+    if (config.get(EsmKeys.HEAD_FEATURES) && req.labelled() == null) {
+      say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but nothing is adapted here (no --labelled): the "
+          + "ESM-2 features are a closed-form head's per-task block, so they are not used");
+    }
     if (req.labelled() != null) {
       model = adapt(model, protein, req);
       if (req.saveAdapted() != null) {
@@ -144,6 +156,11 @@ public final class ScoreRun {
     }
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
     say.accept("ESM-2 checkpoint " + esm.checkpoint() + " (" + esm.summary() + "), " + esm.fingerprint());
+    EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), List.of(), esm.checkpoint(), esm.fingerprint(),
+        true, false);
+    if (cached != null) {
+      esm = esm.withStore(cached.store());
+    }
     Map<String, Object> prov = new LinkedHashMap<>();
     prov.put("esm_checkpoint", esm.checkpoint());
     prov.put("esm_fingerprint", esm.fingerprint());
@@ -161,6 +178,58 @@ public final class ScoreRun {
     report(r, esm);
     summarise(r);
     return r;
+  }
+
+  /** Libraries larger than this are scored without the ESM feature cache (its values are held on the driver). */
+  static final long CACHE_MAX_VARIANTS = 2_000_000;
+
+  /** What the ESM feature cache did in the last run (null: not used); for tests. */
+  EsmFeatureCache.Result lastEsmCache;
+
+  /**
+   * The ESM-2 values of {@code extra} and of the request's library, through the Parquet feature cache evaluate uses
+   * ({@code metamut.esm.feature-cache}): stored ones read, the others computed across executors and added; null when
+   * the cache is off or the library is larger than {@link #CACHE_MAX_VARIANTS}.
+   *
+   * @param embeddings false: only the zero-shot score is needed ({@link EsmFeatureCache#resolve(String, String, String,
+   *                   boolean, java.util.Collection, boolean)})
+   */
+  private EsmFeatureCache.Result esmCache(ScoreRequest req, String wildType, List<Variant> extra, String checkpointDir,
+                                          String fingerprint, boolean lmHead, boolean embeddings) {
+    Optional<String> root = EsmKeys.featureCache(config);
+    if (root.isEmpty()) {
+      return null;
+    }
+    ScoreRequest.Library lib = req.library();
+    List<Variant> variants = new ArrayList<>(extra);
+    if ("file".equals(lib.kind())) {
+      VariantParser parser = new VariantParser(wildType, req.notation());
+      List<Row> rows = LibraryFiles.read(spark, lib.file(), lib.variantColumn()).collectAsList();
+      if (rows.size() > CACHE_MAX_VARIANTS) {
+        say.accept("note: " + rows.size() + " library rows, more than " + CACHE_MAX_VARIANTS + ": scored without the ESM "
+            + "feature cache");
+        return null;
+      }
+      for (Row r : rows) {
+        Candidate c = parser.parse(r.getLong(0), r.isNullAt(1) ? null : r.getString(1));
+        if (c.isValid()) {
+          variants.add(new Variant(wildType, c.mutations()));
+        }
+      }
+    } else {
+      VariantLibrary l = generated(lib, wildType);
+      if (l.size() > CACHE_MAX_VARIANTS) {
+        say.accept("note: " + l.describe() + " is larger than " + CACHE_MAX_VARIANTS + " variants: scored without the "
+            + "ESM feature cache");
+        return null;
+      }
+      for (long i = 0; i < l.size(); i++) {
+        variants.add(new Variant(wildType, l.get(i)));
+      }
+    }
+    lastEsmCache = new EsmFeatureCache(spark, say).resolve(root.get(), checkpointDir, fingerprint, lmHead, variants,
+        embeddings);
+    return lastEsmCache;
   }
 
   /** Quantiles of the score distribution {@link #summarise} prints. */
@@ -247,7 +316,20 @@ public final class ScoreRun {
     VariantParser parser = new VariantParser(protein.sequence(), req.notation());
     VariantEncoder enc = base.encoder();
     org.metamut.lib.encode.Encoder encoder = enc.encoder();
+    Optional<EsmCheckpoint> esmHead = EsmKeys.headFeatures(config);
+    String esmFingerprint = esmHead.map(EsmCheckpoint::fingerprint).orElse(null); // hashes the weights: once
+    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
+        .overrideSites(AdaptKeys.siteBlock(config))
+        .overrideEsm(esmHead.isPresent() && req.saveAdapted() == null, esmFingerprint);
+    if (esmHead.isPresent() && adapter.recipe().solver() != AdaptationRecipe.Solver.CLOSED_FORM) {
+      say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but " + base.identity() + " adapts by SGD ("
+          + adapter.recipe().describe() + "): only a closed-form head takes ESM-2 features, so they are not used");
+    } else if (esmHead.isPresent() && req.saveAdapted() != null) {
+      say.accept("note: --save-adapted: the closed-form head's ESM-2 block is left out (a model file cannot hold its "
+          + "weights), in this run's scores too; score with --labelled each time to keep it");
+    }
     List<EncodedVariant> ids = new ArrayList<>();
+    List<Variant> supportVariants = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     Map<String, Integer> rejected = new TreeMap<>();
     String firstProblem = null;
@@ -264,6 +346,7 @@ public final class ScoreRun {
       if (reason == null) {
         try {
           ids.add(VariantEncoder.encode(encoder, protein.sequence(), c.mutations()));
+          supportVariants.add(new Variant(protein.sequence(), c.mutations()));
           ys.add(r.getDouble(1));
           labelledKeys.add(UcbSuggester.key(c.mutations().stream().map(Object::toString).toList()));
           continue;
@@ -287,8 +370,17 @@ public final class ScoreRun {
           + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
     }
     double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
-    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
-        .overrideSites(AdaptKeys.siteBlock(config));
+    Featurizer esm = null;
+    if (adapter.recipe().esmFeatures()) { // the support's and the library's features: the cache's, the rest computed
+      EsmCheckpoint ck = esmHead.orElseThrow();
+      String dir = config.get(EsmKeys.CHECKPOINT);
+      EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), supportVariants, dir, esmFingerprint,
+          ck.hasLmHead(), true);
+      esm = EsmBaselines.features(dir, cached == null ? null : cached.store());
+      for (int i = 0; i < ids.size(); i++) {
+        ids.set(i, ids.get(i).withEsm(esm.features(supportVariants.get(i))));
+      }
+    }
     if (req.saveAdapted() != null && adapter.recipe().sites() == AdaptationRecipe.Sites.SUPPORT_LOO) {
       // a model file holds θ only: adapting with the per-task site block would score this run differently from every
       // later run with the saved model, so the saved model and this run's scores both go without it
@@ -327,6 +419,6 @@ public final class ScoreRun {
     SavedModel b = base.saved();
     return ScoreModel.of("adapted", new SavedModel(b.spec(), b.encoder(),
         Normalisation.zScore(a.targets().mean(), a.targets().scale(), 1.0), b.recipe(), prov, a.theta(), b.innerRates()))
-        .withHead(a.hasUncertainty() ? a.posterior() : null, a.sites());
+        .withHead(a.hasUncertainty() ? a.posterior() : null, a.sites()).withEsm(a.esm(), a.esm() == null ? null : esm);
   }
 }

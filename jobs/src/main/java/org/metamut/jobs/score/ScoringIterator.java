@@ -5,6 +5,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.metamut.lib.adapt.ClosedFormAdaptation;
+import org.metamut.lib.baseline.Variant;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
 import org.metamut.lib.model.FlatModel;
@@ -79,7 +80,11 @@ final class ScoringIterator implements Iterator<Row> {
         continue;
       }
       try {
-        encoded.add(VariantEncoder.encode(encoder, wildType, c.mutations()));
+        EncodedVariant e = VariantEncoder.encode(encoder, wildType, c.mutations());
+        if (model.esm() != null) { // the ESM-2 block's features: the cache's store first, then the checkpoint
+          e = e.withEsm(model.esmFeatures().features(new Variant(wildType, c.mutations())));
+        }
+        encoded.add(e);
         pending.add(c);
       } catch (VariantEncoder.Unencodable e) {
         // written by the rejected pass
@@ -98,8 +103,14 @@ final class ScoringIterator implements Iterator<Row> {
     for (int b = 0; sites != null && b < pending.size(); b++) {
       pred[b] += model.sites().effect(sites.get(b));
     }
+    for (int b = 0; model.esm() != null && b < pending.size(); b++) {
+      pred[b] += model.esm().effect(encoded.get(b).esm());
+    }
     // the head's posterior SD of the batch's features: a second forward pass, only for models with an SD
     double[][] features = model.hasSd() ? ClosedFormAdaptation.featureModel(flat).features(theta, batch) : null;
+    if (features != null && model.esm() != null) {
+      features = model.esm().append(features, encoded.stream().map(EncodedVariant::esm).toList());
+    }
     double[] sd = features == null ? null : sites == null ? model.posterior().sd(features)
         : model.sites().sd(model.posterior(), java.util.Arrays.copyOf(features, pending.size()), sites);
     for (int b = 0; b < pending.size(); b++) {

@@ -1,6 +1,8 @@
 package org.metamut.jobs.score;
 
+import org.metamut.lib.adapt.EsmBlock;
 import org.metamut.lib.adapt.SiteBlock;
+import org.metamut.lib.baseline.Featurizer;
 import org.metamut.lib.head.ClosedFormHead;
 import org.metamut.lib.model.ModelFactory;
 import java.io.Serializable;
@@ -19,14 +21,18 @@ import java.util.Objects;
  *                  gives each score a predictive SD (same scale as the score); null = no SD
  * @param sites     the closed-form head's per-task site block when the model was adapted here with one: its effect is
  *                  added to each score (and its columns to the SD's features); null = none
+ * @param esm       the closed-form head's ESM-2 block when the model was adapted here with one: its effect is added to
+ *                  each score (and its columns to the SD's features); null = none
+ * @param esmFeatures each variant's ESM-2 features for {@code esm} (null exactly when {@code esm} is)
  */
 public record ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale,
-                           ClosedFormHead.Fit posterior, SiteBlock sites) implements Serializable, ScoreBackend {
-  private static final long serialVersionUID = 3L;
+                           ClosedFormHead.Fit posterior, SiteBlock sites, EsmBlock esm, Featurizer esmFeatures)
+    implements Serializable, ScoreBackend {
+  private static final long serialVersionUID = 4L;
 
   /** A model without predictive SD. */
   public ScoringModel(String identity, ModelFactory factory, VariantEncoder encoder, ScoreScale scale) {
-    this(identity, factory, encoder, scale, null, null);
+    this(identity, factory, encoder, scale, null, null, null, null);
   }
 
   /** True when scores come with a predictive SD. */

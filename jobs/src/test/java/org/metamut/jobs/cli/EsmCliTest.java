@@ -62,6 +62,39 @@ class EsmCliTest {
   }
 
   @Test
+  void pruneEsmCacheKeepsTheCurrentCheckpointsFolder(@TempDir Path tmp) throws Exception {
+    Path root = tmp.resolve("cache");
+    String fp = org.metamut.lib.esm.EsmCheckpoint.open(tiny()).fingerprint();
+    Path keep = Path.of(org.metamut.jobs.esm.EsmFeatureCache.folder(root.toString(), fp));
+    Path other = Path.of(org.metamut.jobs.esm.EsmFeatureCache.folder(root.toString(), "sha256:" + "a".repeat(64)));
+    for (Path p : new Path[] {keep, other}) {
+      Files.createDirectories(p.resolve("features"));
+      Files.writeString(p.resolve("features/part-0.parquet"), "x".repeat(1000));
+      org.metamut.jobs.output.OutputFolder.mark(org.apache.hadoop.fs.FileSystem.getLocal(
+          new org.apache.hadoop.conf.Configuration()), new org.apache.hadoop.fs.Path(p.toString()), "esm-feature-cache", "t");
+    }
+    String cache = "-Dmetamut.esm.feature-cache=" + root;
+    String[] dry = run("model", "prune-esm-cache", "--checkpoint", tiny().toString(), cache, "--dry-run");
+    assertEquals("0", dry[0], dry[2]);
+    assertTrue(dry[1].contains("would remove " + other) && dry[1].contains("would remove 1 folder"), dry[1]);
+    assertTrue(Files.exists(other));
+    String[] r = run("model", "prune-esm-cache", "--checkpoint", tiny().toString(), cache);
+    assertEquals("0", r[0], r[2]);
+    assertTrue(r[1].contains("keeping " + fp) && r[1].contains("removed " + other) && r[1].contains("removed 1 folder"),
+        r[1]);
+    assertFalse(Files.exists(other));
+    assertTrue(Files.exists(keep.resolve("features/part-0.parquet")));
+    // no checkpoint to keep, or the cache off: one line each
+    String[] none = run("model", "prune-esm-cache", cache, "-Dmetamut.esm.checkpoint=");
+    assertEquals("1", none[0]);
+    assertTrue(none[2].contains("no checkpoint to keep"), none[2]);
+    assertEquals(1, none[2].strip().lines().count(), none[2]);
+    String[] off = run("model", "prune-esm-cache", "--checkpoint", tiny().toString(), "-Dmetamut.esm.feature-cache=none");
+    assertEquals("1", off[0]);
+    assertTrue(off[2].contains("no feature cache to prune"), off[2]);
+  }
+
+  @Test
   void benchEsmRuns() {
     String[] r = run("bench", "esm", "--checkpoint", tiny().toString(), "--lengths", "20", "--variants", "2");
     assertEquals("0", r[0], r[2]);

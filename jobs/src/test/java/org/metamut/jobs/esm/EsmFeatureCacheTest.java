@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,6 +103,97 @@ class EsmFeatureCacheTest {
     assertEquals(7, new ObjectMapper().readTree(Path.of(r3.folder(), EsmFeatureCache.MANIFEST).toFile())
         .path("rows").asLong());
     assertEquals(7, resolve(tmp, fp, more, new ArrayList<>()).hits());
+  }
+
+  @Test
+  void zeroShotOnlyRowsServeScoresAndAreReplacedWhenAnEmbeddingIsNeeded(@TempDir Path tmp) throws Exception {
+    String fp = fingerprint();
+    List<Variant> vs = variants();
+    EsmFeatureCache cache = new EsmFeatureCache(LocalSpark.get(), s -> { });
+    Variant kept = Variant.of(WT, "E19Q"); // stored whole first: its row must survive the later replacement as it is
+    assertEquals(1, resolve(tmp, fp, List.of(kept), new ArrayList<>()).computed());
+    long before = Esm2Model.forwardPasses();
+    EsmFeatureCache.Result z = cache.resolve(tmp.toString(), TinyCheckpoint.dir().toString(), fp, true, vs, false);
+    assertEquals(6, z.computed());
+    long zeroShotPasses = Esm2Model.forwardPasses() - before;
+    EsmScorer direct = new EsmScorer(Esm2Model.load(TinyCheckpoint.dir()));
+    for (Variant v : vs) {
+      assertEquals(0, z.store().get(v).embedding().length, v.label());
+      assertEquals(Double.doubleToLongBits(direct.zeroShot(v)), Double.doubleToLongBits(z.store().get(v).zeroShot()));
+    }
+    // a zero-shot run again: all hits; a run that needs embeddings recomputes them and replaces those rows
+    assertEquals(6, cache.resolve(tmp.toString(), TinyCheckpoint.dir().toString(), fp, true, vs, false).hits());
+    List<Variant> more = new ArrayList<>(vs);
+    more.add(kept);
+    EsmFeatureCache.Result full = resolve(tmp, fp, more, new ArrayList<>());
+    assertEquals(1, full.hits());
+    assertEquals(6, full.computed());
+    for (Variant v : more) {
+      assertArrayEquals(direct.siteEmbedding(v), full.store().get(v).embedding(), v.label());
+    }
+    // one row per variant on disk, as the manifest says; read back whole with no forward pass
+    List<org.apache.spark.sql.Row> rows = LocalSpark.get().read().parquet(full.folder() + "/" + EsmFeatureCache.DATA)
+        .collectAsList();
+    assertEquals(7, rows.size());
+    assertEquals(7, rows.stream().map(r -> r.getString(1) + "|" + r.getString(2)).distinct().count());
+    assertTrue(rows.stream().allMatch(r -> r.getList(3).size() == 32), "every row has its embedding now");
+    assertEquals(7, new ObjectMapper().readTree(Path.of(full.folder(), EsmFeatureCache.MANIFEST).toFile())
+        .path("rows").asLong());
+    long passes = Esm2Model.forwardPasses();
+    EsmFeatureCache.Result again = resolve(tmp, fp, more, new ArrayList<>());
+    assertEquals(7, again.hits(), String.valueOf(again.ignored()));
+    assertEquals(passes, Esm2Model.forwardPasses());
+    assertTrue(zeroShotPasses > 0);
+    assertThrows(IllegalArgumentException.class, () -> cache.resolve(tmp.toString(), TinyCheckpoint.dir().toString(), fp,
+        false, vs, false), "the score alone needs the LM head");
+  }
+
+  @Test
+  void pruneRemovesOtherCheckpointsCacheFoldersOnlyAndTheKeptOneStillServes(@TempDir Path tmp) throws Exception {
+    String fp = fingerprint();
+    List<Variant> vs = variants();
+    Path root = tmp.resolve("cache");
+    EsmFeatureCache.Result mine = resolve(root, fp, vs, new ArrayList<>());
+    String other = "sha256:" + "0".repeat(64);
+    EsmFeatureCache.Result theirs = resolve(root, other, vs, new ArrayList<>());
+    assertTrue(Files.isDirectory(Path.of(theirs.folder(), EsmFeatureCache.DATA)));
+    // a writer of the other checkpoint killed mid-run, a folder named like a cache but not ours, and a file of the user's
+    Path stray = root.resolve(".sha256-" + "0".repeat(64) + ".tmp-0badf00d");
+    Files.createDirectories(stray.resolve(EsmFeatureCache.DATA));
+    Files.write(stray.resolve(EsmFeatureCache.DATA).resolve("part-0.parquet"), new byte[] {1, 2, 3});
+    Path foreign = root.resolve("sha256-" + "1".repeat(64));
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("mine.txt"), "not a cache");
+    Path notes = Files.writeString(root.resolve("notes.txt"), "keep me");
+    Path mineLeftover = root.resolve("." + Path.of(mine.folder()).getFileName() + ".tmp-0123abcd");
+    Files.createDirectories(mineLeftover);
+
+    org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+    org.apache.hadoop.fs.Path r = new org.apache.hadoop.fs.Path(root.toString());
+    EsmFeatureCache.Pruned dry = EsmFeatureCache.prune(fs, r, fp, true);
+    assertEquals(List.of(stray.toString(), theirs.folder()), dry.removed());
+    assertTrue(dry.bytes() > Files.size(partFile(theirs.folder())), "the sizes of what would go: " + dry.bytes());
+    assertEquals(1, dry.skipped().size(), dry.skipped().toString());
+    assertTrue(dry.skipped().get(0).contains(foreign.toString()) && dry.skipped().get(0).contains("not written by metamut"),
+        dry.skipped().get(0));
+    assertTrue(Files.exists(Path.of(theirs.folder())) && Files.exists(stray), "a dry run removes nothing");
+
+    EsmFeatureCache.Pruned done = EsmFeatureCache.prune(fs, r, fp, false);
+    assertEquals(dry.removed(), done.removed());
+    assertEquals(dry.bytes(), done.bytes());
+    assertFalse(Files.exists(Path.of(theirs.folder())));
+    assertFalse(Files.exists(stray));
+    assertTrue(Files.exists(foreign.resolve("mine.txt")) && Files.exists(notes) && Files.exists(mineLeftover),
+        "only the other checkpoint's cache output goes");
+    // the kept cache serves every variant from its Parquet files, with no forward pass
+    long passes = Esm2Model.forwardPasses();
+    EsmFeatureCache.Result again = resolve(root, fp, vs, new ArrayList<>());
+    assertEquals(6, again.hits());
+    assertNull(again.ignored());
+    assertEquals(passes, Esm2Model.forwardPasses());
+    assertEquals(List.of(), EsmFeatureCache.prune(fs, r, fp, false).removed(), "nothing left to prune");
+    assertEquals(List.of(), EsmFeatureCache.prune(fs, new org.apache.hadoop.fs.Path(tmp.resolve("none").toString()), fp,
+        false).removed(), "no cache yet: nothing to do");
   }
 
   @Test

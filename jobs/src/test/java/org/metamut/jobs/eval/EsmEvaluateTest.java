@@ -117,6 +117,73 @@ class EsmEvaluateTest {
   }
 
   @Test
+  void aClosedFormHeadWithEsmFeaturesRunsFromTheCacheAndTheFeaturesMoveItsResults(@TempDir Path tmp) throws Exception {
+    SparkSession spark = LocalSpark.get();
+    String conf = BundledData.evaluationSlice(tmp)
+        + "metamut.model { layers = 1, d-model = 16, heads = 2, ff-dim = 32, max-tokens = 24, pooling = sites,"
+        + "  substitution-features = true }\n"
+        + "metamut.train { meta-batch-tasks = 2, inner.steps = 1 }\n"
+        + "metamut.esm.checkpoint = \"" + tinyCheckpoint() + "\"\n"
+        + "metamut.evaluate { shots = [8, 16], seeds = 2, max-tasks = 2, pool-size = 60, train.outer-steps = 2,"
+        + "  bootstrap.resamples = 50, methods = [cf-head, ridge-onehot], ablation.encoders = [] }\n";
+    MetamutConfig off = MetamutConfig.fromString(conf);
+    new IngestJob(spark, off, line -> { }).run();
+    EvaluateJob.Result r0 = new EvaluateJob(spark, off, line -> { }).run();
+    assertTrue(r0.failures().isEmpty(), r0.failures().toString());
+    Path trained = Files.walk(tmp).filter(p -> p.getFileName().toString().equals("model.mmut")).findFirst().orElseThrow();
+    Path model = Files.copy(trained, tmp.resolve("cf-head.mmut")); // the next runs replace the report and its training
+    // the same θ with and without the block: the difference is the block's
+    String withModel = "metamut.evaluate.models { cf-head = \"" + model + "\" }\n";
+    MetamutConfig on = MetamutConfig.fromString(conf + withModel + "metamut.esm.head-features = true\n");
+    List<String> said = new java.util.ArrayList<>();
+    EvaluateJob first = new EvaluateJob(spark, on, said::add);
+    EvaluateJob.Result r1 = first.run();
+    assertTrue(r1.failures().isEmpty(), r1.failures().toString());
+    assertTrue(first.lastEsmCache != null && first.lastEsmCache.computed() > 0, "the features went through the cache");
+    assertEquals(runs(r0, "cf-head"), runs(r1, "cf-head"));
+    assertTrue(said.stream().anyMatch(l -> l.contains("ESM-2 features block on (checkpoint sha256:")), String.join("\n", said));
+    EvaluateJob.Result rOff = new EvaluateJob(spark, MetamutConfig.fromString(conf + withModel), line -> { }).run();
+    Map<String, List<Double>> cfOff = metrics(rOff, "cf-head");
+    Map<String, List<Double>> cfOn = metrics(r1, "cf-head");
+    assertEquals(cfOff.keySet(), cfOn.keySet());
+    assertTrue(!cfOff.equals(cfOn), "the ESM-2 block changed no cf-head result");
+    assertEquals(metrics(rOff, "ridge-onehot"), metrics(r1, "ridge-onehot"), "other methods are unchanged");
+
+    // a second run reads every feature from the cache: no forward pass, the same results
+    long passes = Esm2Model.forwardPasses();
+    EvaluateJob second = new EvaluateJob(spark, on, line -> { });
+    EvaluateJob.Result r2 = second.run();
+    assertEquals(0, second.lastEsmCache.computed());
+    assertEquals(passes, Esm2Model.forwardPasses(), "cf-head read its ESM-2 features from the cache");
+    assertEquals(cfOn, metrics(r2, "cf-head"));
+
+    // on, but no method takes the features: none are computed
+    EvaluateJob ridgeOnly = new EvaluateJob(spark, MetamutConfig.fromString(conf.replace("methods = [cf-head, ridge-onehot]",
+        "methods = [ridge-onehot]") + "metamut.esm.head-features = true\n"), line -> { });
+    assertTrue(ridgeOnly.run().failures().isEmpty());
+    assertEquals(null, ridgeOnly.lastEsmCache);
+
+    // on without a checkpoint: refused before anything runs, naming both keys
+    MetamutConfig none = MetamutConfig.fromString(conf.replace("metamut.esm.checkpoint = \"" + tinyCheckpoint() + "\"",
+        "metamut.esm.checkpoint = \"\"") + "metamut.esm.head-features = true\n");
+    MetamutConfig.InvalidConfigException e = assertThrows(MetamutConfig.InvalidConfigException.class,
+        () -> new EvaluateJob(spark, none, line -> { }).run());
+    assertTrue(e.getMessage().contains("metamut.esm.head-features = true but metamut.esm.checkpoint is empty"),
+        e.getMessage());
+  }
+
+  private static Map<String, List<Double>> metrics(EvaluateJob.Result r, String method) {
+    Map<String, List<Double>> m = new TreeMap<>();
+    for (ResultRecord x : r.records()) {
+      if (x.method().equals(method)) {
+        m.put(x.task() + "|" + x.k() + "|" + x.seed(), List.of(x.metrics().get(Metric.SPEARMAN), x.metrics().get(Metric.RMSE)));
+      }
+    }
+    assertFalse(m.isEmpty(), method);
+    return m;
+  }
+
+  @Test
   void aFeatureCacheThatIsAFileIsAConfigError(@TempDir Path tmp) throws Exception {
     Path file = Files.writeString(tmp.resolve("cache.txt"), "not a folder");
     MetamutConfig cfg = MetamutConfig.fromString(conf(tmp, tinyCheckpoint().toString())

@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.eval.TaskData;
+import org.metamut.jobs.esm.TinyCheckpoint;
 import org.metamut.jobs.eval.UnitRunner;
+import org.metamut.lib.baseline.Featurizer;
+import org.metamut.lib.esm.EsmBaselines;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.adapt.Adapter;
@@ -77,12 +80,87 @@ class AdaptationPathsTest {
     }
   }
 
+  @Test
+  void aClosedFormHeadWithEsmFeaturesScoresAsItEvaluatesAndTheFeaturesMoveIt(@TempDir Path tmp) throws Exception {
+    AdaptationRecipe recipe = AdaptationRecipe.closedForm("cf-head", 0.5, 0.0, AdaptationRecipe.HeadPrior.THETA)
+        .withPenalties(AdaptationRecipe.PenaltyChoice.SUPPORT_LOO, "");
+    ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24).withPooling(ModelSpec.Pooling.SITES);
+    String tiny = TinyCheckpoint.dir().toString();
+    String fp = org.metamut.lib.esm.EsmCheckpoint.open(TinyCheckpoint.dir()).fingerprint();
+    Featurizer esm = EsmBaselines.features(tiny, null);
+    Paths p = adaptBothWays(tmp, spec, recipe, false, "metamut.esm.checkpoint = \"" + tiny + "\"\n"
+        + "metamut.esm.head-features = true\n", a -> a.overrideEsm(true, fp), esm);
+    assertArrayEquals(p.byScore, p.eval[1], "predictions differ between the score and evaluate paths");
+    assertArrayEquals(p.sdByScore, p.eval[3], 1e-12, "predictive SDs differ between the score and evaluate paths");
+    assertTrue(java.util.Arrays.stream(p.eval[3]).allMatch(Double::isFinite), java.util.Arrays.toString(p.eval[3]));
+    SavedModel read = ModelFile.read(tmp.resolve("base.mmut"));
+    try (FlatModel flat = read.factory(false).create()) {
+      double[][] off = UnitRunner.adaptAndPredict(Adapter.of(read), flat, read.encoder(), p.task, p.support, p.query);
+      assertTrue(!java.util.Arrays.equals(off[1], p.eval[1]), "the ESM-2 block changed no prediction");
+      // the features are read only when the recipe has the block: attached to a recipe without it, nothing moves
+      double[][] ignored = UnitRunner.adaptAndPredict(Adapter.of(read), flat, read.encoder(), p.task, p.support, p.query,
+          esm);
+      assertArrayEquals(off[0], ignored[0]);
+      assertArrayEquals(off[1], ignored[1]);
+      // and a recipe with the block refuses to run without them, in one line
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> UnitRunner.adaptAndPredict(Adapter.of(read).overrideEsm(true, fp), flat, read.encoder(), p.task,
+              p.support, p.query));
+      assertTrue(e.getMessage().contains("no ESM-2 features"), e.getMessage());
+    }
+    // a second score run on the same library reads the support's and the library's features from the feature cache
+    // (metamut.esm.feature-cache, here <output-dir>/esm-features): no forward pass, the same scores
+    long passes = org.metamut.lib.esm.Esm2Model.forwardPasses();
+    ScoreRun again = new ScoreRun(LocalSpark.get(), MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\n"
+        + "metamut.score.batch-size = 12\nmetamut.score.partitions = 1\nmetamut.esm.checkpoint = \"" + tiny + "\"\n"
+        + "metamut.esm.head-features = true\n"), line -> { });
+    again.run(new ScoreRequest("gb1", tmp.resolve("gb1.fasta").toString(), tmp.resolve("base.mmut").toString(), false,
+        tmp.resolve("labelled.csv").toString(), null, "fitness", null,
+        ScoreRequest.Library.file(tmp.resolve("query.csv").toString(), "mutant"), Notation.oneBased(),
+        tmp.resolve("out2").toString()));
+    assertEquals(passes, org.metamut.lib.esm.Esm2Model.forwardPasses(), "features read from the cache");
+    assertEquals(0, again.lastEsmCache.computed());
+    assertEquals(24, again.lastEsmCache.hits(), "12 support and 12 library variants");
+    assertEquals(EsmZeroShotScoreTest.scores(tmp.resolve("out")), EsmZeroShotScoreTest.scores(tmp.resolve("out2")));
+    // --save-adapted: a model file cannot hold the block's weights, so the run adapts without it (as for sites)
+    Paths saved = adaptBothWays(tmp.resolve("again"), spec, recipe, true, "metamut.esm.checkpoint = \"" + tiny + "\"\n"
+        + "metamut.esm.head-features = true\n", a -> a, null);
+    try (FlatModel flat = read.factory(false).create()) {
+      double[][] off = UnitRunner.adaptAndPredict(Adapter.of(read), flat, read.encoder(), p.task, p.support, p.query);
+      assertArrayEquals(off[0], saved.adaptedByScore.theta(), "the saved θ' is the head solved without the block");
+      assertArrayEquals(off[1], saved.byScore, "this run's scores are the saved model's");
+    }
+  }
+
+  @Test
+  void headFeaturesWithoutACheckpointIsAConfigErrorNamingBothKeys(@TempDir Path tmp) {
+    MetamutConfig cfg = MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\n"
+        + "metamut.esm.head-features = true\n");
+    MetamutConfig.InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        MetamutConfig.InvalidConfigException.class, () -> org.metamut.jobs.config.EsmKeys.headFeatures(cfg));
+    assertTrue(e.getMessage().contains("metamut.esm.head-features") && e.getMessage().contains("metamut.esm.checkpoint"),
+        e.getMessage());
+    assertTrue(org.metamut.jobs.config.EsmKeys.headFeatures(MetamutConfig.fromString("metamut.run.output-dir = \""
+        + tmp + "\"\n")).isEmpty(), "off by default");
+  }
+
   /** What the score and evaluate paths made of the same model file and labelled variants. */
   private record Paths(ScoreModel base, SavedModel adaptedByScore, double[] byScore, double[] sdByScore, double[][] eval,
                        TaskData task, int[] support, int[] query) {
   }
 
   private static Paths adaptBothWays(Path tmp, ModelSpec spec, AdaptationRecipe recipe, boolean save) throws Exception {
+    return adaptBothWays(tmp, spec, recipe, save, "", a -> a, null);
+  }
+
+  /**
+   * @param extraConfig  more config lines for the score run
+   * @param evalAdapter  what evaluate's configuration does to the model file's adapter (its overrides)
+   * @param esm          the ESM-2 features evaluate's path gives a recipe with the ESM block (null: none)
+   */
+  private static Paths adaptBothWays(Path tmp, ModelSpec spec, AdaptationRecipe recipe, boolean save, String extraConfig,
+                                     java.util.function.UnaryOperator<Adapter> evalAdapter, Featurizer esm)
+      throws Exception {
     Files.createDirectories(tmp);
     EncoderSpec enc = EncoderSpec.separator(24);
     ScoreModel base = ScoreRun.freshModel(spec, enc, recipe, 11);
@@ -109,7 +187,7 @@ class AdaptationPathsTest {
     // One partition and one batch of all 12 query variants, as the evaluation predicts them: float32 outputs can
     // differ by one ulp with the number of rows in a batch (BLAS blocking), which is not what this test is about.
     MetamutConfig cfg = MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\n"
-        + "metamut.score.batch-size = " + query.length + "\nmetamut.score.partitions = 1\n");
+        + "metamut.score.batch-size = " + query.length + "\nmetamut.score.partitions = 1\n" + extraConfig);
     Path adaptedFile = tmp.resolve("adapted.mmut");
     new ScoreRun(LocalSpark.get(), cfg, line -> { }).run(new ScoreRequest("gb1", fasta.toString(), model.toString(), false,
         labelled.toString(), null, "fitness", save ? adaptedFile.toString() : null,
@@ -138,7 +216,7 @@ class AdaptationPathsTest {
     SavedModel read = ModelFile.read(model);
     double[][] eval;
     try (FlatModel flat = read.factory(false).create()) {
-      eval = UnitRunner.adaptAndPredict(Adapter.of(read), flat, read.encoder(), task, sIdx, qIdx);
+      eval = UnitRunner.adaptAndPredict(evalAdapter.apply(Adapter.of(read)), flat, read.encoder(), task, sIdx, qIdx, esm);
     }
     double[] byScore = new double[query.length];
     double[] sdByScore = new double[query.length];

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.cli.CliTestAccess;
 import org.metamut.jobs.config.MetamutConfig;
+import org.metamut.jobs.esm.EsmFeatureCache;
 import org.metamut.jobs.esm.TinyCheckpoint;
 import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.lib.baseline.Variant;
@@ -107,6 +108,51 @@ class EsmZeroShotScoreTest {
       Variant v = Variant.of(wt, row.getString(row.fieldIndex("variant")));
       assertEquals(direct.zeroShot(v), row.getDouble(row.fieldIndex("score")), 0.0, v.label());
     }
+  }
+
+  @Test
+  void aSecondRunOnTheSameLibraryReadsTheFeatureCacheAndRunsNoForwardPass(@TempDir Path tmp) throws Exception {
+    Path fasta = tmp.resolve("gb1.fasta");
+    Files.writeString(fasta, ">gb1\n" + WT + "\n");
+    Path library = tmp.resolve("library.csv");
+    Files.write(library, List.of("variant", "V39A", "D40G:G41W", "M1A:K4R:T55S", "WT", "X5A", "E19Q", "V39A"));
+    String tiny = TinyCheckpoint.dir().toString();
+    ScoreRequest.Library lib = ScoreRequest.Library.file(library.toString(), null);
+    ScoreRun first = new ScoreRun(LocalSpark.get(), config(tmp, tiny), s -> { });
+    first.runEsmZeroShot(request(fasta, lib, tmp.resolve("one")), tiny);
+    assertEquals(5, first.lastEsmCache.requested(), "distinct valid variants");
+    assertEquals(5, first.lastEsmCache.computed());
+    assertTrue(first.lastEsmCache.folder().startsWith(tmp.resolve("esm-features") + "/sha256-"));
+    // stored with the score alone: no embedding pass was paid for a zero-shot run
+    for (Row row : LocalSpark.get().read().parquet(first.lastEsmCache.folder() + "/" + EsmFeatureCache.DATA).collectAsList()) {
+      assertEquals(0, row.getList(row.fieldIndex("embedding")).size(), row.toString());
+    }
+
+    long passes = Esm2Model.forwardPasses();
+    ScoreRun second = new ScoreRun(LocalSpark.get(), config(tmp, tiny), s -> { });
+    second.runEsmZeroShot(request(fasta, lib, tmp.resolve("two")), tiny);
+    assertEquals(passes, Esm2Model.forwardPasses(), "every score read from the cache");
+    assertEquals(0, second.lastEsmCache.computed());
+    assertEquals(5, second.lastEsmCache.hits());
+    assertEquals(scores(tmp.resolve("one")), scores(tmp.resolve("two")));
+
+    // the cache off: the model runs again, the same scores
+    ScoreRun off = new ScoreRun(LocalSpark.get(), MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\n"
+        + "metamut.score.partitions = 3\nmetamut.esm.feature-cache = none\n"), s -> { });
+    off.runEsmZeroShot(request(fasta, lib, tmp.resolve("three")), tiny);
+    assertEquals(null, off.lastEsmCache);
+    assertTrue(Esm2Model.forwardPasses() > passes, "without the cache the scores are computed");
+    assertEquals(scores(tmp.resolve("one")), scores(tmp.resolve("three")));
+  }
+
+  /** variant → score of a score run's output. */
+  static Map<String, Double> scores(Path out) {
+    Map<String, Double> m = new java.util.TreeMap<>();
+    for (Row row : LocalSpark.get().read().parquet(out.resolve("scores").toString()).collectAsList()) {
+      m.put(row.getString(row.fieldIndex("variant")), row.getDouble(row.fieldIndex("score")));
+    }
+    assertFalse(m.isEmpty());
+    return m;
   }
 
   @Test

@@ -37,6 +37,10 @@ import java.util.Locale;
  *                      weights (meta-learned through the solve); read as {@code ZERO} from files that predate it
  * @param sites         {@link Solver#CLOSED_FORM} only: whether the head also solves a per-task site block (one-hot of
  *                      the support's substitutions, {@link SiteBlock}); read as {@code OFF} from files that predate it
+ * @param esm           {@link Solver#CLOSED_FORM} only: whether the head also solves on each variant's frozen ESM-2
+ *                      features ({@link EsmBlock}); null = off (the recipe of every model file: the block is switched on
+ *                      per run by {@code metamut.esm.head-features}, so it is never written when off and files are
+ *                      unchanged)
  */
 public record AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                                TargetNormalisation targets, List<String> overrides,
@@ -44,7 +48,8 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
                                double headLogPenalty, double sideLogPenalty,
                                @JsonInclude(JsonInclude.Include.NON_NULL) PenaltyChoice penalties,
                                @JsonInclude(JsonInclude.Include.NON_NULL) HeadPrior headPrior,
-                               @JsonInclude(JsonInclude.Include.NON_NULL) Sites sites)
+                               @JsonInclude(JsonInclude.Include.NON_NULL) Sites sites,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) Esm esm)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -118,17 +123,30 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     SUPPORT_LOO
   }
 
+  /** Whether a closed-form head adds each variant's frozen ESM-2 features as a penalty block of its own. */
+  public enum Esm {
+    /** No ESM-2 features (stored as an absent field). */
+    OFF,
+    /**
+     * The variant's ESM-2 features (final-layer state averaged over its mutated sites, plus the zero-shot score when the
+     * checkpoint has an LM head; {@link EsmBlock}) appended to the model's features, standardised on the support, one
+     * penalty block whose scale is chosen per task by support leave-one-out from {@link EsmBlock#LOO_LOG_SCALES},
+     * jointly with the other blocks' scales when those are chosen by LOO too.
+     */
+    SUPPORT_LOO
+  }
+
   /** An SGD recipe not chosen by a selection (the learner's own, or a user's). */
   public AdaptationRecipe(String learner, Scope scope, int steps, double learningRate, boolean learnedRates,
                           TargetNormalisation targets, List<String> overrides) {
-    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null, null, null);
+    this(learner, scope, steps, learningRate, learnedRates, targets, overrides, "", Solver.SGD, 0.0, 0.0, null, null, null, null);
   }
 
   /** The recipe of a closed-form head with these log-penalties (learned features, side features) and prior mean. */
   public static AdaptationRecipe closedForm(String learner, double headLogPenalty, double sideLogPenalty,
                                             HeadPrior prior) {
     return new AdaptationRecipe(learner, Scope.HEAD, 0, 1.0, false, TargetNormalisation.SUPPORT_ZSCORE, List.of(), "",
-        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED, prior, Sites.OFF);
+        Solver.CLOSED_FORM, headLogPenalty, sideLogPenalty, PenaltyChoice.LEARNED, prior, Sites.OFF, null);
   }
 
   /** This closed-form recipe with its penalties set the {@code choice} way, said in {@code how} (a selection). */
@@ -137,7 +155,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalStateException("only a closed-form recipe has head penalties to choose (" + describe() + ")");
     }
     return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, how, solver,
-        headLogPenalty, sideLogPenalty, choice, headPrior, sites);
+        headLogPenalty, sideLogPenalty, choice, headPrior, sites, esm);
   }
 
   /** This closed-form recipe with its site block set ({@link Sites}); the rest, its selection note included, kept. */
@@ -146,7 +164,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       throw new IllegalStateException("only a closed-form recipe has a site block (" + describe() + ")");
     }
     return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, overrides, selection, solver,
-        headLogPenalty, sideLogPenalty, penalties, headPrior, choice);
+        headLogPenalty, sideLogPenalty, penalties, headPrior, choice, esm);
   }
 
   public AdaptationRecipe {
@@ -168,6 +186,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     penalties = solver != Solver.CLOSED_FORM ? null : penalties == null ? PenaltyChoice.LEARNED : penalties;
     headPrior = solver != Solver.CLOSED_FORM ? null : headPrior == null ? HeadPrior.ZERO : headPrior;
     sites = solver != Solver.CLOSED_FORM ? null : sites == null ? Sites.OFF : sites;
+    esm = solver != Solver.CLOSED_FORM || esm == Esm.OFF ? null : esm;
     if (!Double.isFinite(headLogPenalty) || !Double.isFinite(sideLogPenalty)) {
       throw new IllegalArgumentException("head log-penalties must be finite, got " + headLogPenalty + ", " + sideLogPenalty);
     }
@@ -185,7 +204,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     boolean keepLearned = newLearningRate <= 0;
     return new AdaptationRecipe(learner, scope, newSteps, keepLearned ? learningRate : newLearningRate,
         keepLearned && learnedRates, targets, overrides, how, solver, headLogPenalty, sideLogPenalty, penalties,
-        headPrior, sites);
+        headPrior, sites, esm);
   }
 
   /** Plain SGD on every parameter: the recipe of fine-tuned and freshly initialised models. */
@@ -224,7 +243,7 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
       learned = false;
     }
     return new AdaptationRecipe(learner, scope, s, lr, learned, targets, o, selection, solver, headLogPenalty,
-        sideLogPenalty, penalties, headPrior, sites);
+        sideLogPenalty, penalties, headPrior, sites, esm);
   }
 
   /**
@@ -238,7 +257,26 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
     List<String> o = new ArrayList<>(overrides);
     o.add("site block " + choice.name().toLowerCase(Locale.ROOT) + " (model: " + sites.name().toLowerCase(Locale.ROOT) + ")");
     return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, o, selection, solver,
-        headLogPenalty, sideLogPenalty, penalties, headPrior, choice);
+        headLogPenalty, sideLogPenalty, penalties, headPrior, choice, esm);
+  }
+
+  /** True when a closed-form head solves on each variant's ESM-2 features too ({@link Esm#SUPPORT_LOO}). */
+  public boolean esmFeatures() {
+    return esm == Esm.SUPPORT_LOO;
+  }
+
+  /**
+   * This recipe with the ESM-2 block switched on or off, recorded as an override naming the checkpoint
+   * ({@code fingerprint}) when it changes. Only a closed-form head has the block; any other recipe is returned as it is.
+   */
+  public AdaptationRecipe overrideEsm(boolean on, String fingerprint) {
+    if (solver != Solver.CLOSED_FORM || on == esmFeatures()) {
+      return this;
+    }
+    List<String> o = new ArrayList<>(overrides);
+    o.add(on ? "ESM-2 features block on (checkpoint " + fingerprint + ")" : "ESM-2 features block off");
+    return new AdaptationRecipe(learner, scope, steps, learningRate, learnedRates, targets, o, selection, solver,
+        headLogPenalty, sideLogPenalty, penalties, headPrior, sites, on ? Esm.SUPPORT_LOO : null);
   }
 
   /**
@@ -273,7 +311,8 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
           + "%.4g (learned features) / %.4g (substitution block, if any)%s, prior mean %s%s, support z-score%s", learner,
           headLogPenalty, sideLogPenalty, penalties == PenaltyChoice.SUPPORT_LOO ? ", each rescaled per task by support LOO" : "",
           headPrior == HeadPrior.THETA ? "θ's head (meta-learned)" : "zero",
-          sites == Sites.SUPPORT_LOO ? ", plus a site block (one-hot of the support's substitutions, penalty by support LOO)" : "",
+          (sites == Sites.SUPPORT_LOO ? ", plus a site block (one-hot of the support's substitutions, penalty by support LOO)" : "")
+              + (esmFeatures() ? ", plus an ESM-2 features block (penalty by support LOO)" : ""),
           (overrides.isEmpty() ? "" : "; overridden: " + String.join(", ", overrides))
               + (selection.isEmpty() ? "" : "; " + selection));
     }

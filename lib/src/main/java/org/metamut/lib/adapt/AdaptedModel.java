@@ -18,14 +18,17 @@ import java.util.List;
  *                   closed-form solver; null for SGD adaptation, which has no predictive uncertainty
  * @param sites      the closed-form head's solved site block (per-task weights beside θ', added to every
  *                   prediction from the variant's site keys); null when the recipe has none
+ * @param esm        the closed-form head's solved ESM-2 block (per-task weights beside θ', added to every prediction
+ *                   from the variant's ESM-2 features, {@link EncodedVariant#esm()}); null when the recipe has none
  */
 public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore,
-                           double lossAfter, int divergedAt, int seqLen, ClosedFormHead.Fit posterior, SiteBlock sites) {
+                           double lossAfter, int divergedAt, int seqLen, ClosedFormHead.Fit posterior, SiteBlock sites,
+                           EsmBlock esm) {
 
   /** A model without predictive uncertainty (SGD adaptation). */
   public AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore, double lossAfter,
                       int divergedAt, int seqLen) {
-    this(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, null, null);
+    this(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, null, null, null);
   }
 
   /** True when {@link #predictiveSd} gives numbers (a closed-form head whose support could estimate the noise). */
@@ -68,7 +71,8 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
       int to = Math.min(p.length, from + Adapter.CHUNK);
       double[] z = diverged() ? null : model.predict(theta, EncodedVariant.toBatch(variants.subList(from, to), null, seqLen));
       for (int i = from; i < to; i++) {
-        p[i] = z == null ? Double.NaN : z[i - from] + (sites == null ? 0 : sites.effect(variants.get(i).sites()));
+        p[i] = z == null ? Double.NaN : z[i - from] + (sites == null ? 0 : sites.effect(variants.get(i).sites()))
+            + (esm == null ? 0 : esm.effect(variants.get(i).esm()));
       }
     }
     return p;
@@ -90,6 +94,9 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
       int to = Math.min(sd.length, from + Adapter.CHUNK);
       List<EncodedVariant> chunk = variants.subList(from, to);
       double[][] f = fm.features(theta, EncodedVariant.toBatch(chunk, null, seqLen));
+      if (esm != null) {
+        f = esm.append(f, chunk.stream().map(EncodedVariant::esm).toList());
+      }
       double[] z = sites == null ? posterior.sd(f) : sites.sd(posterior, f, chunk.stream().map(EncodedVariant::sites).toList());
       for (int i = from; i < to; i++) {
         sd[i] = z[i - from] * targets.scale();

@@ -61,6 +61,14 @@ public final class Adapter implements Serializable {
     return new Adapter(theta, r.learnedRates() ? learnedRates : null, r, head);
   }
 
+  /**
+   * The same model with a closed-form head's ESM-2 block switched on or off (checkpoint {@code fingerprint}); the support
+   * and query variants must then carry their features ({@link EncodedVariant#withEsm}).
+   */
+  public Adapter overrideEsm(boolean on, String fingerprint) {
+    return new Adapter(theta, learnedRates, recipe.overrideEsm(on, fingerprint), head);
+  }
+
   /** The same model with a user's choice of a closed-form head's site block (null keeps the model's own). */
   public Adapter overrideSites(AdaptationRecipe.Sites choice) {
     return new Adapter(theta, learnedRates, recipe.overrideSites(choice), head);
@@ -102,13 +110,14 @@ public final class Adapter implements Serializable {
       double before = SgdAdaptation.loss(model, theta, chunks);
       List<long[]> sites = support.stream().anyMatch(v -> v.sites() == null) ? null
           : support.stream().map(EncodedVariant::sites).toList();
+      List<double[]> esm = recipe.esmFeatures() ? support.stream().map(EncodedVariant::esm).toList() : null;
       ClosedFormAdaptation.Solved solved = ClosedFormAdaptation.solveWithPosterior(ClosedFormAdaptation.featureModel(model),
-          theta, head, chunks, sites, recipe);
-      double after = solved.sites() == null ? SgdAdaptation.loss(model, solved.theta(), chunks)
+          theta, head, chunks, sites, esm, recipe);
+      double after = solved.sites() == null && solved.esm() == null ? SgdAdaptation.loss(model, solved.theta(), chunks)
           : new AdaptedModel(solved.theta(), targets, recipe, before, Double.NaN, 0, seqLen, solved.posterior(),
-              solved.sites()).normalisedLoss(model, support, z);
+              solved.sites(), solved.esm()).normalisedLoss(model, support, z);
       return new AdaptedModel(solved.theta(), targets, recipe, before, after, 0, seqLen, solved.posterior(),
-          solved.sites());
+          solved.sites(), solved.esm());
     }
     double[] rates = recipe.rates(theta.length, head, learnedRates);
     SgdAdaptation.Result r = SgdAdaptation.run(model, theta, rates, chunks, recipe.steps());

@@ -66,23 +66,36 @@ public final class ClosedFormAdaptation {
    * θ' (θ with the solved head) and the head's posterior, whose {@link ClosedFormHead.Fit#variance} gives the
    * predictive variance of a query variant's features (on the support-normalised label scale). With a prior mean the
    * posterior is the fit on the residuals from it: the same covariance, since that does not depend on the prior mean.
-   * The site block, if any, is fitted after the head, on its support residuals ({@link SiteBlock}).
+   * The site block, if any, is fitted after the head, on its support residuals ({@link SiteBlock}). With an ESM-2 block
+   * the posterior is over the model's features followed by the block's standardised columns ({@link EsmBlock#append}).
    *
    * @param sites the solved site block, or null when the recipe has none (or the support's site keys are unknown)
+   * @param esm   the solved ESM-2 block, or null when the recipe has none
    */
-  public record Solved(double[] theta, ClosedFormHead.Fit posterior, SiteBlock sites) {
+  public record Solved(double[] theta, ClosedFormHead.Fit posterior, SiteBlock sites, EsmBlock esm) {
+  }
+
+  /** {@link #solveWithPosterior(FeatureModel, double[], ParamRange, List, List, List, AdaptationRecipe)} without ESM-2 features. */
+  public static Solved solveWithPosterior(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
+                                          List<long[]> supportSites, AdaptationRecipe recipe) {
+    return solveWithPosterior(model, theta, head, support, supportSites, null, recipe);
   }
 
   /**
    * {@link #solve}, keeping the posterior: the recipe's penalties used as given or rescaled per task by support
    * leave-one-out ({@link AdaptationRecipe#penalties}), the weights shrunk towards zero or towards θ's own head
-   * ({@link AdaptationRecipe#headPrior}), and a per-task site block when the recipe has one
-   * ({@link AdaptationRecipe#sites}) and the support's site keys are known.
+   * ({@link AdaptationRecipe#headPrior}), a per-task site block when the recipe has one
+   * ({@link AdaptationRecipe#sites}) and the support's site keys are known, and the ESM-2 block when the recipe has it
+   * ({@link AdaptationRecipe#esmFeatures()}): its columns appended to the model's features with prior mean 0 and their
+   * own penalty, whose scale support LOO chooses from {@link EsmBlock#LOO_LOG_SCALES} (jointly with the other blocks'
+   * scales when the recipe rescales those too, else with theirs kept as learned).
    *
    * @param supportSites each support variant's {@link org.metamut.lib.encode.SiteKeys} in the chunks' order, or null
+   * @param supportEsm   each support variant's ESM-2 features in the chunks' order; required when the recipe has the
+   *                     ESM-2 block, ignored otherwise
    */
   public static Solved solveWithPosterior(FeatureModel model, double[] theta, ParamRange head, List<TokenBatch> support,
-                                          List<long[]> supportSites, AdaptationRecipe recipe) {
+                                          List<long[]> supportSites, List<double[]> supportEsm, AdaptationRecipe recipe) {
     int d = model.featureDim();
     int learned = model.learnedFeatureDim();
     if (head.size() != d + 1) {
@@ -97,12 +110,33 @@ public final class ClosedFormAdaptation {
       }
     }
     double[] w0 = recipe.headPrior() == AdaptationRecipe.HeadPrior.THETA ? priorMean(theta, head, learned) : new double[d];
-    double[] r = ClosedFormHead.residual(f, y, w0);
     double[] lp = logPenalties(model, recipe.headLogPenalty(), recipe.sideLogPenalty());
-    if (recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO && y.length >= 3) {
-      int[] block = new int[d];
-      Arrays.fill(block, learned, d, 1);
-      lp = ClosedFormHead.chooseByLoo(f, r, lp, block, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES);
+    EsmBlock esm = null;
+    int[] block = new int[d];
+    Arrays.fill(block, learned, d, 1);
+    double[][] grids = {AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES, AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES};
+    if (recipe.esmFeatures()) {
+      if (supportEsm == null || supportEsm.size() != f.length) {
+        throw new IllegalArgumentException("the recipe has an ESM-2 block but " + (supportEsm == null ? "no"
+            : supportEsm.size()) + " ESM-2 feature rows came with " + f.length + " support variants");
+      }
+      esm = EsmBlock.of(supportEsm);
+      f = esm.append(f, supportEsm);
+      w0 = Arrays.copyOf(w0, d + esm.width()); // prior mean 0: θ has no weights for these columns
+      lp = Arrays.copyOf(lp, d + esm.width());
+      Arrays.fill(lp, d, lp.length, esm.baseLogPenalty());
+      int esmBlock = learned < d ? 2 : 1; // the next block index (no empty block: its scales would be searched for nothing)
+      block = Arrays.copyOf(block, d + esm.width());
+      Arrays.fill(block, d, block.length, esmBlock);
+      boolean all = recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO;
+      double[] keep = {0.0};
+      grids = new double[esmBlock + 1][];
+      Arrays.fill(grids, all ? AdaptationRecipe.PenaltyChoice.LOO_LOG_SCALES : keep);
+      grids[esmBlock] = EsmBlock.LOO_LOG_SCALES;
+    }
+    double[] r = ClosedFormHead.residual(f, y, w0);
+    if ((recipe.penalties() == AdaptationRecipe.PenaltyChoice.SUPPORT_LOO || esm != null) && y.length >= 3) {
+      lp = ClosedFormHead.chooseByLoo(f, r, lp, block, grids);
     }
     ClosedFormHead.Fit fit = ClosedFormHead.fit(f, r, lp);
     double[] delta = fit.weights();
@@ -114,6 +148,9 @@ public final class ClosedFormAdaptation {
       out[weightIndex(head, learned, j)] = w0[j] + delta[j];
     }
     out[head.from() + learned] = bias;
+    if (esm != null) { // the block's own centring stays with it: θ' holds the model features' part and the intercept
+      esm = esm.solved(Arrays.copyOfRange(delta, d, delta.length), Arrays.copyOfRange(mean, d, mean.length));
+    }
     SiteBlock sites = recipe.sites() == AdaptationRecipe.Sites.SUPPORT_LOO && supportSites != null
         ? SiteBlock.of(supportSites) : null;
     if (sites != null) { // second stage: the site block on what the head leaves unexplained (SiteBlock says why)
@@ -124,7 +161,7 @@ public final class ClosedFormAdaptation {
       }
       sites = sites.solve(supportSites, left);
     }
-    return new Solved(out, fit, sites);
+    return new Solved(out, fit, sites, esm);
   }
 
   /** θ's head weights in feature order (the learned features', then the side features'; the bias skipped). */

@@ -6,7 +6,9 @@
  * rates, how targets are normalised), and the single entry point that turns (model, labelled support variants)
  * into an adapted predictor ({@link org.metamut.lib.adapt.Adapter} → {@link org.metamut.lib.adapt.AdaptedModel}), with
  * the closed-form solver ({@link org.metamut.lib.adapt.ClosedFormAdaptation}) and its per-task site block
- * ({@link org.metamut.lib.adapt.SiteBlock}: weights that live beside θ', not in it).
+ * ({@link org.metamut.lib.adapt.SiteBlock}: weights that live beside θ', not in it) and ESM-2 block
+ * ({@link org.metamut.lib.adapt.EsmBlock}: each variant's frozen ESM-2 features, carried by the encoded variant, solved
+ * jointly with the head as a penalty block of their own; its weights live beside θ' too).
  *
  * <p>Invariants: by default a model is adapted exactly as it was trained (its recipe); overrides are explicit and
  * recorded in the effective recipe. Target normalisation is fitted on the support set only. The same inputs give

@@ -9,9 +9,11 @@ import java.util.List;
  * One encoded variant: token ids (no padding) and, for encoders that have them, one flag per token
  * (1 = mutated position), else null; and its {@link SiteKeys} (its one-hot difference from the wild type, for a
  * closed-form head's site block), or null where the variant's mutations are not known (tokens read back from a batch).
- * The site keys do not reach the model's tokens ({@link #toBatch} drops them).
+ * The site keys do not reach the model's tokens ({@link #toBatch} drops them). {@code esm}: the variant's frozen
+ * ESM-2 features (a closed-form head's ESM block, {@code org.metamut.lib.adapt.EsmBlock}), attached by the job that has
+ * the checkpoint ({@link #withEsm}); null when none were attached. Like the site keys, they never reach the tokens.
  */
-public record EncodedVariant(int[] ids, byte[] flags, long[] sites) {
+public record EncodedVariant(int[] ids, byte[] flags, long[] sites, double[] esm) {
 
   public EncodedVariant {
     if (flags != null && flags.length != ids.length) {
@@ -21,7 +23,17 @@ public record EncodedVariant(int[] ids, byte[] flags, long[] sites) {
 
   /** Tokens without site keys. */
   public EncodedVariant(int[] ids, byte[] flags) {
-    this(ids, flags, null);
+    this(ids, flags, null, null);
+  }
+
+  /** Tokens and site keys, no ESM-2 features. */
+  public EncodedVariant(int[] ids, byte[] flags, long[] sites) {
+    this(ids, flags, sites, null);
+  }
+
+  /** This variant with its ESM-2 features (not copied: the caller hands over the array). */
+  public EncodedVariant withEsm(double[] features) {
+    return new EncodedVariant(ids, flags, sites, features);
   }
 
 
@@ -59,7 +71,7 @@ public record EncodedVariant(int[] ids, byte[] flags, long[] sites) {
   @Override
   public boolean equals(Object o) {
     return o instanceof EncodedVariant e && Arrays.equals(ids, e.ids) && Arrays.equals(flags, e.flags)
-        && Arrays.equals(sites, e.sites);
+        && Arrays.equals(sites, e.sites) && Arrays.equals(esm, e.esm);
   }
 
   @Override

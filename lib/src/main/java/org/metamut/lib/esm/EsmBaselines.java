@@ -58,7 +58,7 @@ public final class EsmBaselines {
 
     float[] siteEmbedding(Variant v) {
       EsmFeatureStore.Entry e = store == null ? null : store.get(v);
-      return e != null ? e.embedding().clone() : scorer().siteEmbedding(v);
+      return e != null && e.hasEmbedding() ? e.embedding().clone() : scorer().siteEmbedding(v);
     }
   }
 
@@ -94,6 +94,16 @@ public final class EsmBaselines {
   /** {@link #ridge(String, String)} reading the features of {@code store} (of that checkpoint; null = none) first. */
   public static Baseline ridge(String name, String checkpoint, EsmFeatureStore store) {
     return new RidgeBaseline(name, new Features(new Source(checkpoint, store)), true, Ridge.DEFAULT_GRID);
+  }
+
+  /**
+   * The frozen ESM-2 features of a variant as {@code ridge-esm} uses them and a closed-form head's ESM-2 block
+   * ({@code org.metamut.lib.adapt.EsmBlock}) takes them: the site embedding, then the zero-shot score when the
+   * checkpoint has an LM head. Values of {@code store} (of that checkpoint; null = none) are read first, the model is
+   * loaded only for a variant it does not hold.
+   */
+  public static Featurizer features(String checkpoint, EsmFeatureStore store) {
+    return new Features(new Source(checkpoint, store));
   }
 
   private record ZeroShot(String name, Source source) implements Baseline {

@@ -17,9 +17,18 @@ import java.util.stream.Collectors;
  */
 public interface EsmFeatureStore extends Serializable {
 
-  /** The values of one variant: what {@link EsmScorer#siteEmbedding} and {@link EsmScorer#zeroShot} return. */
+  /**
+   * The values of one variant: what {@link EsmScorer#siteEmbedding} and {@link EsmScorer#zeroShot} return. The
+   * embedding is empty when only the zero-shot score was computed ({@code score --esm-zero-shot}); the zero-shot score is
+   * NaN for a checkpoint without an LM head.
+   */
   record Entry(float[] embedding, double zeroShot) implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    /** True when the site embedding was stored (not a row of the zero-shot score alone). */
+    public boolean hasEmbedding() {
+      return embedding.length > 0;
+    }
   }
 
   /** The checkpoint's {@code sha256:} fingerprint the values were computed with. */

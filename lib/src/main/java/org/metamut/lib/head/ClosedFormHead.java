@@ -368,8 +368,24 @@ public final class ClosedFormHead {
    */
   public static double[] chooseByLoo(double[][] xs, double[] ys, double[] logPenalty, int[] block, double[] logScaleGrid) {
     int blocks = Arrays.stream(block).max().orElse(0) + 1;
+    double[][] grids = new double[blocks][];
+    Arrays.fill(grids, logScaleGrid);
+    return chooseByLoo(xs, ys, logPenalty, block, grids);
+  }
+
+  /**
+   * {@link #chooseByLoo(double[][], double[], double[], int[], double[])} with a grid of log-scales per block
+   * ({@code grids[b]} for block b; a grid {@code {0.0}} keeps that block's penalties as given). Combinations are tried
+   * with block 0's scale varying fastest; ties keep the first.
+   */
+  public static double[] chooseByLoo(double[][] xs, double[] ys, double[] logPenalty, int[] block, double[][] grids) {
+    int blocks = Arrays.stream(block).max().orElse(0) + 1;
     check(blocks <= 3, "at most 3 penalty blocks are searched, got " + blocks);
-    int combos = (int) Math.pow(logScaleGrid.length, blocks);
+    check(grids.length >= blocks, blocks + " penalty blocks but " + grids.length + " grids");
+    int combos = 1;
+    for (int b = 0; b < blocks; b++) {
+      combos *= grids[b].length;
+    }
     double best = Double.POSITIVE_INFINITY;
     double[] chosen = null;
     for (int c = 0; c < combos; c++) {
@@ -377,8 +393,8 @@ public final class ClosedFormHead {
       int code = c;
       double[] add = new double[blocks];
       for (int b = 0; b < blocks; b++) {
-        add[b] = logScaleGrid[code % logScaleGrid.length];
-        code /= logScaleGrid.length;
+        add[b] = grids[b][code % grids[b].length];
+        code /= grids[b].length;
       }
       for (int j = 0; j < lp.length; j++) {
         lp[j] += add[block[j]];
