@@ -21,7 +21,8 @@ final class EvaluateCommand extends JobCommand {
 
   @Option(names = "--model", paramLabel = "METHOD=PATH",
       description = "a meta-trained model (meta-train's model/ folder, its model.mmut or params.json) for a meta-learner "
-          + "of metamut.evaluate.methods; repeatable. It is adapted by the recipe its model file records. Meta-learners "
+          + "of metamut.evaluate.methods; repeatable; several comma-separated paths make a deep ensemble (mean prediction, "
+          + "mixture SD). It is adapted by the recipe its model file records. Meta-learners "
           + "without one are meta-trained by this job (metamut.evaluate.train.outer-steps).")
   Map<String, String> modelPaths = new LinkedHashMap<>();
 

@@ -53,7 +53,8 @@ public final class EvalKeys {
    */
   public static final ConfigKey<Map<String, String>> MODELS = ConfigKey.stringMapKey("metamut.evaluate.models",
       "model folder (a meta-train job's model/, with model.mmut or params.json) or model file per meta-learner, e.g. "
-          + "models { maml = \"out/meta-train/model\" }; a meta-learner without one is meta-trained by this job",
+          + "models { maml = \"out/meta-train/model\" }, or several comma-separated (a deep ensemble: mean prediction, "
+          + "mixture SD); a meta-learner without one is meta-trained by this job",
       name -> Methods.names(MethodKind.META_LEARNER).contains(name), "meta-learner names ("
           + String.join(", ", Methods.names(MethodKind.META_LEARNER)) + ")");
 

@@ -263,26 +263,33 @@ public final class EvaluateJob {
     split0.rows().stream().filter(t -> picked.contains(t.task())).forEach(t -> evaluated.add(t.proteinGroup()));
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, String> e : new TreeMap<>(models).entrySet()) {
-      Path p = Path.of(e.getValue());
-      Path file = Files.isDirectory(p) ? p.resolve("model.mmut") : p;
-      if (!Files.isRegularFile(file) || file.getFileName().toString().endsWith(".json")) {
-        continue;
-      }
-      List<String> trained = org.metamut.lib.io.ModelInfo.proteinGroups(org.metamut.lib.io.ModelFile.read(file).provenance());
-      if (trained.isEmpty()) {
-        say.accept(e.getKey() + ": " + file + " does not record the protein groups it was meta-trained on; "
-            + "it cannot be checked for leakage");
-      }
-      Set<String> both = new TreeSet<>(trained);
-      both.retainAll(evaluated);
-      if (!both.isEmpty()) {
-        problems.add("the " + e.getKey() + " model " + file + " was meta-trained on protein group(s) " + both
-            + " of the evaluated tasks; meta-train it without them (metamut evaluate meta-trains it when no --model "
-            + "is given)");
+      for (String member : NeuralMethods.modelPaths(e.getValue())) {
+        checkModelLeak(e.getKey(), Path.of(member), evaluated, problems);
       }
     }
     if (!problems.isEmpty()) {
       throw new HeldOutTasks.LeakException(problems);
+    }
+  }
+
+  /** One model file of a method (an ensemble's member): its recorded meta-train protein groups against the evaluated. */
+  private void checkModelLeak(String method, Path p, Set<String> evaluated, List<String> problems)
+      throws java.io.IOException {
+    Path file = Files.isDirectory(p) ? p.resolve("model.mmut") : p;
+    if (!Files.isRegularFile(file) || file.getFileName().toString().endsWith(".json")) {
+      return;
+    }
+    List<String> trained = org.metamut.lib.io.ModelInfo.proteinGroups(org.metamut.lib.io.ModelFile.read(file).provenance());
+    if (trained.isEmpty()) {
+      say.accept(method + ": " + file + " does not record the protein groups it was meta-trained on; "
+          + "it cannot be checked for leakage");
+    }
+    Set<String> both = new TreeSet<>(trained);
+    both.retainAll(evaluated);
+    if (!both.isEmpty()) {
+      problems.add("the " + method + " model " + file + " was meta-trained on protein group(s) " + both
+          + " of the evaluated tasks; meta-train it without them (metamut evaluate meta-trains it when no --model "
+          + "is given)");
     }
   }
 

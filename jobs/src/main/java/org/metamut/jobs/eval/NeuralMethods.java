@@ -108,7 +108,7 @@ final class NeuralMethods {
       long t0 = System.nanoTime();
       Adapter a = switch (kind) {
         case META_LEARNER -> loaded
-            ? load(n[0], n[1], Path.of(models.get(n[1])), (TransformerFactory) f, enc) : metaTrain(n[0], n[1], f, enc);
+            ? loadAll(n[0], n[1], models.get(n[1]), (TransformerFactory) f, enc) : metaTrain(n[0], n[1], f, enc);
         case FINE_TUNE -> fineTune(n[0], n[1], f, enc);
         case SCRATCH -> new Adapter(f.initialTheta(cfg.get(RunKeys.SEED)), null, AdaptKeys.fineTuneRecipe(cfg, n[1]),
             f.headRange());
@@ -151,6 +151,38 @@ final class NeuralMethods {
       TransformerFactory base = ModelKeys.factory(cfg);
       return new TransformerFactory(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags()), base.float64());
     });
+  }
+
+  /**
+   * A meta-learner's model, or a deep ensemble when {@code paths} lists several, comma-separated as Spark's own path
+   * lists are ({@link Adapter#ensemble}: the members' mean prediction and mixture SD).
+   */
+  private Adapter loadAll(String name, String method, String paths, TransformerFactory f, EncoderSpec enc)
+      throws IOException {
+    List<String> each = modelPaths(paths);
+    if (each.size() == 1) {
+      return load(name, method, Path.of(each.get(0)), f, enc);
+    }
+    List<Adapter> members = new ArrayList<>();
+    for (int i = 0; i < each.size(); i++) {
+      members.add(load(name + " member " + (i + 1), method, Path.of(each.get(i)), f, enc));
+    }
+    say.accept(name + ": an ensemble of " + members.size() + " models (mean prediction, mixture SD)");
+    return Adapter.ensemble(members);
+  }
+
+  /** The model paths of a {@code metamut.evaluate.models} value or {@code --model} argument: one, or comma-separated. */
+  static List<String> modelPaths(String value) {
+    List<String> out = new ArrayList<>();
+    for (String p : value.split(",")) {
+      if (!p.isBlank()) {
+        out.add(p.strip());
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no model path in '" + value + "'");
+    }
+    return out;
   }
 
   /** A meta-learner's model from a file or folder: its own recipe (a bare params.json: the configured inner loop). */

@@ -284,6 +284,10 @@ public final class ScoreRun {
 
   ScoreModel loadModel(ScoreRequest req) {
     if (req.model() != null) {
+      if (req.model().contains(",") && !java.nio.file.Files.exists(Path.of(req.model()))) {
+        throw new IllegalArgumentException("--model " + req.model() + ": score takes one model file; an ensemble of "
+            + "several (comma-separated) is read by evaluate only, for now");
+      }
       try {
         ScoreModel m = ScoreModel.read(Path.of(req.model()));
         say.accept("model " + req.model() + ": " + m.identity() + ", " + m.spec().summary());

@@ -125,6 +125,14 @@ public class FailureLinesCliTest {
     assertTrue(score[1].startsWith("metamut score: combinatorial library of 16 sites has more than 9223372036854775807 "
         + "variants (the count overflows at site 15, number 15 of 16); use fewer sites"), score[1]);
 
+    String[] ensemble = CliTestAccess.run("score", "--fasta", fasta.toString(), "--model",
+        tmp.resolve("a.mmut") + "," + tmp.resolve("b.mmut"), "--singles", "--output", tmp.resolve("e").toString(),
+        "-Dmetamut.run.output-dir=" + tmp.resolve("o"));
+    assertEquals("1", ensemble[0], ensemble[1]);
+    assertEquals(1, lines(ensemble[1]).size(), ensemble[1]);
+    assertTrue(ensemble[1].contains("score takes one model file; an ensemble of several (comma-separated) is read by "
+        + "evaluate only"), ensemble[1]);
+
     String[] verbose = new String[args.length + 1];
     System.arraycopy(args, 0, verbose, 0, args.length);
     verbose[args.length] = "--verbose";

@@ -16,10 +16,12 @@ import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.io.SavedModel;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
+import org.metamut.lib.metrics.Metric;
 import org.metamut.lib.report.ResultRecord;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,6 +80,9 @@ class NamedHoldOutTest {
         .trainedProteinGroups();
     assertFalse(trained.isEmpty());
     assertFalse(trained.contains(group), trained.toString());
+    // kept for the ensemble runs below (each evaluate run replaces its output folder)
+    String model = Files.copy(r.reportDir().resolve("training/cf-head/model/model.mmut"), tmp.resolve("trained.mmut"))
+        .toString();
 
     // a given model meta-trained on that group is refused, naming it
     ModelSpec spec = ModelSpec.reference(1, 16, 2, 32, 24);
@@ -88,6 +93,24 @@ class NamedHoldOutTest {
     HeldOutTasks.LeakException e = assertThrows(HeldOutTasks.LeakException.class, () ->
         new EvaluateJob(spark, cfg, line -> { }).models(Map.of("cf-head", leaky.toString())).tasks(List.of(task)).run());
     assertTrue(e.getMessage().contains("meta-trained on protein group(s) [" + group + "]"), e.getMessage());
+    // so is an ensemble with that model among its members
+    HeldOutTasks.LeakException inEnsemble = assertThrows(HeldOutTasks.LeakException.class, () ->
+        new EvaluateJob(spark, cfg, line -> { }).models(Map.of("cf-head", model + "," + leaky)).tasks(List.of(task)).run());
+    assertTrue(inEnsemble.getMessage().contains(leaky.toString()), inEnsemble.getMessage());
+    // an ensemble of one model twice (comma-separated paths) predicts what the model alone does
+    MetamutConfig cfOnly = cfg.withOverrides("metamut.evaluate.methods = [cf-head]\n");
+    List<ResultRecord> single = new EvaluateJob(spark, cfOnly, line -> { }).models(Map.of("cf-head", model))
+        .tasks(List.of(task)).run().records();
+    List<String> said = new ArrayList<>();
+    List<ResultRecord> twice = new EvaluateJob(spark, cfOnly, said::add).models(Map.of("cf-head", model + ", " + model))
+        .tasks(List.of(task)).run().records();
+    assertTrue(said.stream().anyMatch(l -> l.startsWith("cf-head: an ensemble of 2 models")), said.toString());
+    assertEquals(single.size(), twice.size());
+    for (int i = 0; i < single.size(); i++) {
+      assertEquals(single.get(i).seed(), twice.get(i).seed());
+      assertEquals(single.get(i).metrics().get(Metric.SPEARMAN), twice.get(i).metrics().get(Metric.SPEARMAN), 1e-12);
+      assertEquals(single.get(i).metrics().get(Metric.COVERAGE80), twice.get(i).metrics().get(Metric.COVERAGE80), 1e-12);
+    }
 
     // a name that matches nothing is refused before any work
     IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () ->

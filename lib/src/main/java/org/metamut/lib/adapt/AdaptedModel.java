@@ -20,10 +20,36 @@ import java.util.List;
  *                   prediction from the variant's site keys); null when the recipe has none
  * @param esm        the closed-form head's solved ESM-2 block (per-task weights beside θ', added to every prediction
  *                   from the variant's ESM-2 features, {@link EncodedVariant#esm()}); null when the recipe has none
+ * @param others     an ensemble's other adapted members ({@link Adapter#ensemble}); empty for a single model. The
+ *                   record's own fields are the first member's; {@link #predict} and {@link #predictiveSd} are the
+ *                   ensemble's
  */
 public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore,
                            double lossAfter, int divergedAt, int seqLen, ClosedFormHead.Fit posterior, SiteBlock sites,
-                           EsmBlock esm) {
+                           EsmBlock esm, List<AdaptedModel> others) {
+
+  public AdaptedModel {
+    others = List.copyOf(others);
+  }
+
+  /** A single adapted model (not an ensemble). */
+  public AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore, double lossAfter,
+                      int divergedAt, int seqLen, ClosedFormHead.Fit posterior, SiteBlock sites, EsmBlock esm) {
+    this(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, posterior, sites, esm, List.of());
+  }
+
+  /** This model as the first member of an ensemble whose other members are {@code rest} ({@link Adapter#ensemble}). */
+  AdaptedModel withOthers(List<AdaptedModel> rest) {
+    return new AdaptedModel(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, posterior, sites, esm, rest);
+  }
+
+  /** This model, then an ensemble's other members. */
+  private List<AdaptedModel> members() {
+    List<AdaptedModel> all = new java.util.ArrayList<>(1 + others.size());
+    all.add(new AdaptedModel(theta, targets, recipe, lossBefore, lossAfter, divergedAt, seqLen, posterior, sites, esm));
+    all.addAll(others);
+    return all;
+  }
 
   /** A model without predictive uncertainty (SGD adaptation). */
   public AdaptedModel(double[] theta, Standardizer targets, AdaptationRecipe recipe, double lossBefore, double lossAfter,
@@ -33,7 +59,8 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
 
   /** True when {@link #predictiveSd} gives numbers (a closed-form head whose support could estimate the noise). */
   public boolean hasUncertainty() {
-    return posterior != null && Double.isFinite(posterior.noiseVariance()) && !diverged();
+    return posterior != null && Double.isFinite(posterior.noiseVariance()) && !diverged()
+        && others.stream().allMatch(AdaptedModel::hasUncertainty);
   }
 
   public boolean diverged() {
@@ -46,6 +73,16 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
    * sort first or break a metric.
    */
   public double[] predict(FlatModel model, List<EncodedVariant> variants) {
+    if (!others.isEmpty()) { // an ensemble: the members' mean
+      double[] mean = new double[variants.size()];
+      for (AdaptedModel m : members()) {
+        double[] p = m.predict(model, variants);
+        for (int i = 0; i < mean.length; i++) {
+          mean[i] += p[i] / (1 + others.size());
+        }
+      }
+      return mean;
+    }
     double[] z = normalised(model, variants);
     double[] p = new double[z.length];
     for (int i = 0; i < p.length; i++) {
@@ -87,6 +124,24 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
   public double[] predictiveSd(FlatModel model, List<EncodedVariant> variants) {
     if (!hasUncertainty()) {
       return null;
+    }
+    if (!others.isEmpty()) { // an ensemble: the SD of the equal-weight mixture of the members' predictive distributions
+      int n = 1 + others.size();
+      double[] first = new double[variants.size()];
+      double[] second = new double[variants.size()];
+      for (AdaptedModel m : members()) {
+        double[] mu = m.predict(model, variants);
+        double[] sd = m.predictiveSd(model, variants);
+        for (int i = 0; i < first.length; i++) {
+          first[i] += mu[i] / n;
+          second[i] += (sd[i] * sd[i] + mu[i] * mu[i]) / n;
+        }
+      }
+      double[] out = new double[first.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Math.sqrt(Math.max(0, second[i] - first[i] * first[i]));
+      }
+      return out;
     }
     var fm = ClosedFormAdaptation.featureModel(model);
     double[] sd = new double[variants.size()];

@@ -33,6 +33,8 @@ public final class Adapter implements Serializable {
   private final double[] learnedRates;
   private final AdaptationRecipe recipe;
   private final ParamRange head;
+  /** The ensemble's other members (each a single model); empty for a single model. */
+  private final List<Adapter> others;
 
   /**
    * @param theta        the initial parameters (copied)
@@ -41,6 +43,11 @@ public final class Adapter implements Serializable {
    * @param head         the model's head (what a {@link AdaptationRecipe.Scope#HEAD} recipe moves)
    */
   public Adapter(double[] theta, double[] learnedRates, AdaptationRecipe recipe, ParamRange head) {
+    this(theta, learnedRates, recipe, head, List.of());
+  }
+
+  private Adapter(double[] theta, double[] learnedRates, AdaptationRecipe recipe, ParamRange head, List<Adapter> others) {
+    this.others = List.copyOf(others);
     this.theta = theta.clone();
     this.learnedRates = learnedRates == null ? null : learnedRates.clone();
     this.recipe = recipe;
@@ -55,10 +62,47 @@ public final class Adapter implements Serializable {
     return new Adapter(m.theta(), m.innerRates(), m.recipe(), m.factory(false).headRange());
   }
 
+  /**
+   * A deep ensemble: models of one architecture meta-trained apart (e.g. with different {@code metamut.run.seed}s),
+   * each adapted to a task by its own recipe; the ensemble predicts the mean of the members' predictions, and its
+   * predictive SD is the mixture's (the members' variances and their disagreement). Independently trained backbones
+   * err differently on a protein none of them has seen, so their mean ranks variants better than any one of them (measured
+   * on meta-val: src/docs/results.md). The first member's recipe is the ensemble's {@link #recipe()}.
+   *
+   * @param members two or more single models, the same number of parameters and the same head
+   */
+  public static Adapter ensemble(List<Adapter> members) {
+    if (members.size() < 2) {
+      throw new IllegalArgumentException("an ensemble needs at least 2 models, got " + members.size());
+    }
+    Adapter first = members.get(0);
+    for (Adapter m : members) {
+      if (!m.others.isEmpty()) {
+        throw new IllegalArgumentException("an ensemble's member cannot itself be an ensemble");
+      }
+      if (m.theta.length != first.theta.length || !m.head.equals(first.head)) {
+        throw new IllegalArgumentException("ensemble members differ in architecture: " + m.theta.length
+            + " parameters, head " + m.head + " against " + first.theta.length + ", " + first.head);
+      }
+    }
+    return new Adapter(first.theta, first.learnedRates, first.recipe, first.head, members.subList(1, members.size()));
+  }
+
+  /** Number of models: 1, or the ensemble's members. */
+  public int members() {
+    return 1 + others.size();
+  }
+
+  /** The same model (every member of an ensemble) with {@code change} applied to its recipe. */
+  private Adapter withRecipe(java.util.function.UnaryOperator<AdaptationRecipe> change) {
+    AdaptationRecipe r = change.apply(recipe);
+    return new Adapter(theta, r.learnedRates() ? learnedRates : null, r, head,
+        others.stream().map(o -> o.withRecipe(change)).toList());
+  }
+
   /** The same model with the user's overrides of steps and rate ({@code <= 0} keeps the model's own). */
   public Adapter override(int steps, double learningRate) {
-    AdaptationRecipe r = recipe.override(steps, learningRate);
-    return new Adapter(theta, r.learnedRates() ? learnedRates : null, r, head);
+    return withRecipe(r -> r.override(steps, learningRate));
   }
 
   /**
@@ -66,19 +110,19 @@ public final class Adapter implements Serializable {
    * and query variants must then carry their features ({@link EncodedVariant#withEsm}).
    */
   public Adapter overrideEsm(boolean on, String fingerprint) {
-    return new Adapter(theta, learnedRates, recipe.overrideEsm(on, fingerprint), head);
+    return withRecipe(r -> r.overrideEsm(on, fingerprint));
   }
 
   /** The same model with a user's choice of a closed-form head's site block (null keeps the model's own). */
   public Adapter overrideSites(AdaptationRecipe.Sites choice) {
-    return new Adapter(theta, learnedRates, recipe.overrideSites(choice), head);
+    return withRecipe(r -> r.overrideSites(choice));
   }
 
   public AdaptationRecipe recipe() {
     return recipe;
   }
 
-  /** The initial parameters (a copy). */
+  /** The initial parameters (a copy; an ensemble's first member's). */
   public double[] theta() {
     return theta.clone();
   }
@@ -92,6 +136,18 @@ public final class Adapter implements Serializable {
    * @param seqLen  padded length of a batch (the encoder's token budget)
    */
   public AdaptedModel adapt(FlatModel model, List<EncodedVariant> support, double[] labels, int seqLen) {
+    AdaptedModel first = adaptOne(model, support, labels, seqLen);
+    if (others.isEmpty()) {
+      return first;
+    }
+    List<AdaptedModel> rest = new ArrayList<>(others.size());
+    for (Adapter o : others) {
+      rest.add(o.adaptOne(model, support, labels, seqLen));
+    }
+    return first.withOthers(rest);
+  }
+
+  private AdaptedModel adaptOne(FlatModel model, List<EncodedVariant> support, double[] labels, int seqLen) {
     if (support.size() != labels.length) {
       throw new IllegalArgumentException(support.size() + " support variants but " + labels.length + " labels");
     }
