@@ -382,7 +382,6 @@ public final class EsmFeatureCache {
               List.of("protein", "variant")).toSeq(), "left_anti")
               .select(java.util.Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
                   .toArray(org.apache.spark.sql.Column[]::new)); // a using-join puts its keys first: back to SCHEMA's order
-
           kept = oldRows - replaced;
         }
         ds = old.union(ds);

@@ -124,7 +124,8 @@ final class ActiveLearningRunner implements Serializable {
         support.add(pool.get(i));
       }
       AdaptedModel a = cfHead.adapt(model, support, labels, maxTokens);
-      return new ActiveLearning.Prediction(a.predict(model, pool), a.predictiveSd(model, pool));
+      AdaptedModel.Predictions p = a.withSd(model, pool);
+      return new ActiveLearning.Prediction(p.mean(), p.sd());
     };
   }
 

@@ -180,8 +180,8 @@ public final class UnitRunner implements Serializable {
     AdaptedModel adapted = adapter.adapt(model, encode(enc, t, support, e), targets(t, support), encoder.maxTokens());
     double adaptSeconds = (System.nanoTime() - t0) / 1e9;
     List<EncodedVariant> q = encode(enc, t, query, e);
-    double[] sd = adapted.predictiveSd(model, q);
-    return new double[][] {adapted.theta(), adapted.predict(model, q), {adaptSeconds}, sd == null ? new double[0] : sd};
+    AdaptedModel.Predictions p = adapted.withSd(model, q);
+    return new double[][] {adapted.theta(), p.mean(), {adaptSeconds}, p.sd() == null ? new double[0] : p.sd()};
   }
 
   private ResultRecord neural(MethodSpec m, TaskData t, EvalUnit u, FlatModel model) {

@@ -116,6 +116,40 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
   }
 
   /**
+   * Predictions in label units with their predictive SDs ({@code sd} null when the model has none): {@link #predict}
+   * and {@link #predictiveSd} in one pass over an ensemble's members, each member's predictions computed once.
+   */
+  public record Predictions(double[] mean, double[] sd) {
+  }
+
+  /** {@link #predict} and {@link #predictiveSd} of the same variants. */
+  public Predictions withSd(FlatModel model, List<EncodedVariant> variants) {
+    if (others.isEmpty()) {
+      return new Predictions(predict(model, variants), predictiveSd(model, variants));
+    }
+    // an ensemble: the mean, and the SD of the equal-weight mixture of the members' predictive distributions
+    boolean sd = hasUncertainty();
+    int n = 1 + others.size();
+    double[] first = new double[variants.size()];
+    double[] second = new double[variants.size()];
+    for (AdaptedModel m : members()) {
+      Predictions p = m.withSd(model, variants);
+      for (int i = 0; i < first.length; i++) {
+        first[i] += p.mean()[i] / n;
+        second[i] += sd ? (p.sd()[i] * p.sd()[i] + p.mean()[i] * p.mean()[i]) / n : 0;
+      }
+    }
+    if (!sd) {
+      return new Predictions(first, null);
+    }
+    double[] out = new double[first.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.sqrt(Math.max(0, second[i] - first[i] * first[i]));
+    }
+    return new Predictions(first, out);
+  }
+
+  /**
    * Predictive standard deviations in label units, or null when the model has none ({@link #hasUncertainty}): the
    * Bayesian head's posterior predictive SD (noise, intercept and weight uncertainty, {@link ClosedFormHead.Fit#variance})
    * of each variant's features (and site row), times the support label scale (the support z-scoring undone). The mean that goes
@@ -125,23 +159,8 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
     if (!hasUncertainty()) {
       return null;
     }
-    if (!others.isEmpty()) { // an ensemble: the SD of the equal-weight mixture of the members' predictive distributions
-      int n = 1 + others.size();
-      double[] first = new double[variants.size()];
-      double[] second = new double[variants.size()];
-      for (AdaptedModel m : members()) {
-        double[] mu = m.predict(model, variants);
-        double[] sd = m.predictiveSd(model, variants);
-        for (int i = 0; i < first.length; i++) {
-          first[i] += mu[i] / n;
-          second[i] += (sd[i] * sd[i] + mu[i] * mu[i]) / n;
-        }
-      }
-      double[] out = new double[first.length];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = Math.sqrt(Math.max(0, second[i] - first[i] * first[i]));
-      }
-      return out;
+    if (!others.isEmpty()) {
+      return withSd(model, variants).sd();
     }
     var fm = ClosedFormAdaptation.featureModel(model);
     double[] sd = new double[variants.size()];

@@ -36,7 +36,6 @@ public record EncodedVariant(int[] ids, byte[] flags, long[] sites, double[] esm
     return new EncodedVariant(ids, flags, sites, features);
   }
 
-
   public int length() {
     return ids.length;
   }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -69,6 +70,9 @@ class EnsembleTest {
       assertEquals(3, Adapter.ensemble(members).members());
       double[] mean = ens.predict(m, query);
       double[] sd = ens.predictiveSd(m, query);
+      AdaptedModel.Predictions both = ens.withSd(m, query);
+      assertArrayEquals(mean, both.mean(), "one pass over the members gives predict's means");
+      assertArrayEquals(sd, both.sd(), "and predictiveSd's SDs");
       double[][] mu = new double[3][];
       double[][] s = new double[3][];
       for (int k = 0; k < 3; k++) {
