@@ -27,7 +27,8 @@ final class ScoreCommand extends JobCommand {
   @Option(names = "--fasta", paramLabel = "FILE", description = "FASTA file with the wild type (first record unless --protein).")
   String fasta;
 
-  @Option(names = "--model", paramLabel = "FILE", description = "Model file: meta-trained (adapt with --labelled) or already adapted.")
+  @Option(names = "--model", paramLabel = "FILE", description = "Model file: meta-trained (adapt with --labelled) or already "
+      + "adapted; or FILE,FILE,... for a deep ensemble (mean score, mixture SD).")
   String model;
 
   @Option(names = "--fresh-model", description = "Start from a freshly initialised reference model (demos and benchmarks only).")

@@ -12,7 +12,7 @@ import java.util.Iterator;
  * both; only what rejects a candidate, what produces a score row and the words in {@code summary.json} differ.
  * Shipped to executors in closures, so small and serialisable (weights travel separately).
  */
-interface ScoreBackend extends Serializable {
+public interface ScoreBackend extends Serializable {
 
   /** A stable name of what scores, written in every row ({@code model_id}). */
   String identity();

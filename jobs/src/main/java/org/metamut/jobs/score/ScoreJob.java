@@ -128,7 +128,7 @@ public final class ScoreJob {
   }
 
   /** Scores a generated library; nothing proportional to its size is created on the driver. */
-  public Result scoreLibrary(VariantLibrary library, String proteinId, ScoringModel model, double[] theta,
+  public Result scoreLibrary(VariantLibrary library, String proteinId, ScoreBackend model, double[] theta,
                              String output, Map<String, Object> provenance) {
     long n = library.size();
     int parts = partitionsFor(n);
@@ -137,16 +137,7 @@ public final class ScoreJob {
         model, theta, output, provenance, parts);
   }
 
-  /**
-   * Scores the variants of a file library; {@code input} has the {@link ScoreSchemas#INPUT} schema (see
-   * {@link LibraryFiles#read}).
-   */
-  public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
-                          ScoringModel model, double[] theta, String output, Map<String, Object> provenance) {
-    return scoreFile(input, description, wildType, notation, proteinId, (ScoreBackend) model, theta, output, provenance);
-  }
-
-  /** {@link #scoreLibrary(VariantLibrary, String, ScoringModel, double[], String, Map)} with ESM-2 zero-shot scores. */
+  /** {@link #scoreLibrary(VariantLibrary, String, ScoreBackend, double[], String, Map)} with ESM-2 zero-shot scores. */
   public Result scoreLibrary(VariantLibrary library, String proteinId, EsmZeroShotScoring esm, String output,
                              Map<String, Object> provenance) {
     long n = library.size();
@@ -155,15 +146,19 @@ public final class ScoreJob {
         library.describe(), proteinId, esm, new double[0], output, provenance, parts);
   }
 
-  /** {@link #scoreFile(Dataset, String, String, Notation, String, ScoringModel, double[], String, Map)} with ESM-2. */
+  /** {@link #scoreFile(Dataset, String, String, Notation, String, ScoreBackend, double[], String, Map)} with ESM-2. */
   public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
                           EsmZeroShotScoring esm, String output, Map<String, Object> provenance) {
     return scoreFile(input, description, wildType, notation, proteinId, (ScoreBackend) esm, new double[0], output,
         provenance);
   }
 
-  private Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
-                           ScoreBackend model, double[] theta, String output, Map<String, Object> provenance) {
+  /**
+   * Scores the variants of a file library; {@code input} has the {@link ScoreSchemas#INPUT} schema (see
+   * {@link LibraryFiles#read}).
+   */
+  public Result scoreFile(Dataset<Row> input, String description, String wildType, Notation notation, String proteinId,
+                          ScoreBackend model, double[] theta, String output, Map<String, Object> provenance) {
     long n = input.count();
     int parts = partitionsFor(n);
     Dataset<Row> spread = input.repartition(parts);

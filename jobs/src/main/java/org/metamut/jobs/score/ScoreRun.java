@@ -79,11 +79,15 @@ public final class ScoreRun {
         ? Proteins.fromFasta(spark.sparkContext().hadoopConfiguration(), req.fasta(), req.proteinId())
         : Proteins.fromTable(spark, config.get(RunKeys.OUTPUT_DIR) + "/proteins", req.proteinId());
     say.accept("protein " + protein.id() + " (" + protein.sequence().length() + " residues)");
-    ScoreModel model = loadModel(req);
+    List<ScoreModel> models = loadModels(req);
     if (config.get(EsmKeys.HEAD_FEATURES) && req.labelled() == null) {
       say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but nothing is adapted here (no --labelled): the "
           + "ESM-2 features are a closed-form head's per-task block, so they are not used");
     }
+    if (models.size() > 1) {
+      return runEnsemble(req, protein, models);
+    }
+    ScoreModel model = models.get(0);
     if (req.labelled() != null) {
       model = adapt(model, protein, req);
       if (req.saveAdapted() != null) {
@@ -102,6 +106,39 @@ public final class ScoreRun {
     }
     Map<String, Object> prov = new LinkedHashMap<>();
     prov.put("model_provenance", model.provenance());
+    return score(req, protein, model.scoringModel(), model.theta(), prov);
+  }
+
+  /**
+   * {@code score --model A,B,C}: a deep ensemble. Each member is adapted on the labelled variants as a single model
+   * would be (its own recipe, site block and posterior), then every variant is scored by all of them
+   * ({@link EnsembleScoring}: mean score, mixture SD). An adapted ensemble is not saved: each member's adaptation is
+   * cheap to redo, and a model file holds one model.
+   */
+  private ScoreJob.Result runEnsemble(ScoreRequest req, Proteins.Protein protein, List<ScoreModel> models) {
+    if (req.saveAdapted() != null) {
+      throw new IllegalArgumentException("--save-adapted holds one model, and --model " + req.model() + " is an "
+          + "ensemble of " + models.size() + ": score with --model and --labelled each time");
+    }
+    List<ScoreModel> members = new ArrayList<>();
+    for (ScoreModel m : models) {
+      members.add(req.labelled() != null ? adapt(m, protein, req) : m);
+    }
+    if (req.labelled() == null && members.stream().anyMatch(m -> !"adapted".equals(m.kind()))) {
+      say.accept("note: scoring with an ensemble not adapted to " + protein.id() + " (give --labelled to adapt every "
+          + "member): " + members.get(0).scale().description());
+    }
+    EnsembleScoring ensemble = EnsembleScoring.of(members);
+    say.accept("ensemble " + ensemble.identity() + " of " + members.size() + " members: mean score, SD of their mixture");
+    Map<String, Object> prov = new LinkedHashMap<>();
+    prov.put("model_provenance", members.stream().map(ScoreModel::provenance).toList());
+    prov.put("ensemble_members", members.stream().map(ScoreModel::identity).toList());
+    return score(req, protein, ensemble, EnsembleScoring.concatenate(members), prov);
+  }
+
+  /** The score job over the request's library with {@code backend}, then the report and the summary. */
+  private ScoreJob.Result score(ScoreRequest req, Proteins.Protein protein, ScoreBackend backend, double[] theta,
+                                Map<String, Object> prov) {
     prov.put("config", config.renderMetamut());
     ScoreJob job = new ScoreJob(spark, settings(config), say);
     if (req.suggest() > 0) {
@@ -109,17 +146,16 @@ public final class ScoreRun {
       job.suggest(new ScoreJob.Suggest(req.suggest(), req.perSite(), beta, labelledKeys));
       prov.put("suggest", Map.of("n", req.suggest(), "per_site", req.perSite(), "beta", beta));
     }
-    ScoringModel sm = model.scoringModel();
     ScoreRequest.Library lib = req.library();
     ScoreJob.Result r;
     if ("file".equals(lib.kind())) {
       var input = LibraryFiles.read(spark, lib.file(), lib.variantColumn());
-      r = job.scoreFile(input, "file(" + lib.file() + ")", protein.sequence(), req.notation(), protein.id(), sm,
-          model.theta(), req.output(), prov);
+      r = job.scoreFile(input, "file(" + lib.file() + ")", protein.sequence(), req.notation(), protein.id(), backend,
+          theta, req.output(), prov);
     } else {
-      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), sm, model.theta(), req.output(), prov);
+      r = job.scoreLibrary(generated(lib, protein.sequence()), protein.id(), backend, theta, req.output(), prov);
     }
-    report(r, sm);
+    report(r, backend);
     summarise(r);
     return r;
   }
@@ -282,19 +318,37 @@ public final class ScoreRun {
     };
   }
 
+  /**
+   * The model of {@code --model}, or the members of an ensemble given as comma-separated files (a path that exists
+   * as written is one file, commas and all).
+   */
+  List<ScoreModel> loadModels(ScoreRequest req) {
+    if (req.model() == null || !req.model().contains(",") || java.nio.file.Files.exists(Path.of(req.model()))) {
+      return List.of(loadModel(req));
+    }
+    List<ScoreModel> members = new ArrayList<>();
+    for (String file : req.model().split(",")) {
+      if (file.isBlank()) {
+        throw new IllegalArgumentException("--model " + req.model() + ": an empty file name in the comma-separated list");
+      }
+      members.add(read(file.trim()));
+    }
+    return members;
+  }
+
+  private ScoreModel read(String file) {
+    try {
+      ScoreModel m = ScoreModel.read(Path.of(file));
+      say.accept("model " + file + ": " + m.identity() + ", " + m.spec().summary());
+      return m;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read model " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   ScoreModel loadModel(ScoreRequest req) {
     if (req.model() != null) {
-      if (req.model().contains(",") && !java.nio.file.Files.exists(Path.of(req.model()))) {
-        throw new IllegalArgumentException("--model " + req.model() + ": score takes one model file; an ensemble of "
-            + "several (comma-separated) is read by evaluate only, for now");
-      }
-      try {
-        ScoreModel m = ScoreModel.read(Path.of(req.model()));
-        say.accept("model " + req.model() + ": " + m.identity() + ", " + m.spec().summary());
-        return m;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read model " + req.model() + ": " + e.getMessage(), e);
-      }
+      return read(req.model());
     }
     if (!req.freshModel()) {
       throw new IllegalArgumentException("no model: give --model FILE (or --fresh-model for a freshly initialised one)");

@@ -130,8 +130,7 @@ public class FailureLinesCliTest {
         "-Dmetamut.run.output-dir=" + tmp.resolve("o"));
     assertEquals("1", ensemble[0], ensemble[1]);
     assertEquals(1, lines(ensemble[1]).size(), ensemble[1]);
-    assertTrue(ensemble[1].contains("score takes one model file; an ensemble of several (comma-separated) is read by "
-        + "evaluate only"), ensemble[1]);
+    assertTrue(ensemble[1].contains("cannot read model " + tmp.resolve("a.mmut")), ensemble[1]);
 
     String[] verbose = new String[args.length + 1];
     System.arraycopy(args, 0, verbose, 0, args.length);

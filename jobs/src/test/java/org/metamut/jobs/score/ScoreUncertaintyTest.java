@@ -49,15 +49,20 @@ class ScoreUncertaintyTest {
       "A24G", "D40W", "V39Y", "D40A"};
 
   private static Path cfHeadModel(Path dir) throws Exception {
+    return cfHeadModel(dir, 4, "cf.model");
+  }
+
+  /** A small cf-head model: the initial θ of seed 3 perturbed with Gaussian noise of seed {@code noiseSeed}. */
+  private static Path cfHeadModel(Path dir, long noiseSeed, String name) throws Exception {
     ModelSpec spec = ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES).withSubstitutionFeatures(true);
     double[] theta = ParamLayout.of(spec).initialise(3);
-    SplittableRandom r = new SplittableRandom(4);
+    SplittableRandom r = new SplittableRandom(noiseSeed);
     for (int i = 0; i < theta.length; i++) {
       theta[i] += 0.05 * r.nextGaussian();
     }
     SavedModel m = new SavedModel(spec, EncoderSpec.separator(24), Normalisation.none(),
         AdaptationRecipe.closedForm("cf-head", 0.0, 0.0, AdaptationRecipe.HeadPrior.THETA), Map.of(), theta, null);
-    Path file = dir.resolve("cf.model");
+    Path file = dir.resolve(name);
     try (OutputStream out = Files.newOutputStream(file)) {
       ModelFile.writeTo(out, m);
     }
@@ -154,6 +159,73 @@ class ScoreUncertaintyTest {
     assertTrue(sug.stream().filter(m -> m.get("picked").equals("false"))
         .allMatch(m -> m.get("reason").startsWith("site ") || m.get("reason").startsWith("already labelled")), sug.toString());
     assertTrue(Files.readString(out.resolve("top.csv")).lines().findFirst().orElseThrow().contains("score_sd"));
+  }
+
+  /** Variant → {score, SD} in label units, read from a score run's Parquet output. */
+  private static Map<String, double[]> labelUnits(Path out) {
+    Map<String, double[]> m = new HashMap<>();
+    for (Row r : LocalSpark.get().read().parquet(out.resolve("scores").toString())
+        .select("variant", "score_label_units", "score_sd_label_units").collectAsList()) {
+      m.put(r.getString(0), new double[] {r.getDouble(1), r.getDouble(2)});
+    }
+    return m;
+  }
+
+  /**
+   * {@code score --model A,B --labelled}: every score is the mean of A's and B's own scores (each member adapted as
+   * if alone, scored by separate runs here), its SD that of their equal-weight mixture, √(mean σ² + var μ); suggestions
+   * come from those; a saved adapted ensemble is refused in one line.
+   */
+  @Test
+  void anEnsembleScoresTheMembersMeanWithTheMixtureSd(@TempDir Path tmp) throws Exception {
+    Path fasta = tmp.resolve("gb1.fasta");
+    Files.writeString(fasta, ">gb1\n" + WT + "\n");
+    Path a = cfHeadModel(tmp, 4, "a.model");
+    Path b = cfHeadModel(tmp, 9, "b.model");
+    Path labelled = labelled(tmp);
+    MetamutConfig cfg = MetamutConfig.fromString("metamut.run.output-dir = \"" + tmp + "\"\nmetamut.score.batch-size = 5\n"
+        + "metamut.score.partitions = 2\n");
+    ScoreRequest.Library lib = ScoreRequest.Library.combinatorial("39:AGW,40:KGA");
+    Map<String, double[]> scores = new HashMap<>();
+    List<String> runs = List.of(a.toString(), b.toString(), a + "," + b);
+    for (int i = 0; i < runs.size(); i++) {
+      String model = runs.get(i);
+      Path out = tmp.resolve("out" + i);
+      new ScoreRun(LocalSpark.get(), cfg, s -> { }).run(new ScoreRequest("gb1", fasta.toString(), model, false,
+          labelled.toString(), null, "fitness", null, lib, Notation.oneBased(), out.toString(), 3, 1));
+      labelUnits(out).forEach((v, x) -> scores.put(model + "|" + v, x));
+    }
+    int checked = 0;
+    double spread = 0;
+    for (String key : scores.keySet()) {
+      if (!key.startsWith(a + "|")) {
+        continue;
+      }
+      String v = key.substring(key.indexOf('|') + 1);
+      double[] sa = scores.get(a + "|" + v);
+      double[] sb = scores.get(b + "|" + v);
+      double[] se = scores.get(a + "," + b + "|" + v);
+      double mean = (sa[0] + sb[0]) / 2;
+      double second = (sa[1] * sa[1] + sa[0] * sa[0] + sb[1] * sb[1] + sb[0] * sb[0]) / 2;
+      assertEquals(mean, se[0], 1e-9 * Math.abs(mean) + 1e-9, v);
+      assertEquals(Math.sqrt(second - mean * mean), se[1], 1e-6 * se[1], v);
+      spread = Math.max(spread, Math.abs(sa[0] - sb[0]));
+      checked++;
+    }
+    assertEquals(4 * 4 - 1, checked); // the combinatorial library less the wild type
+    assertTrue(spread > 1e-3, "the members must differ for the test to mean anything: " + spread);
+    List<Map<String, String>> picks = csv(tmp.resolve("out2").resolve(ScoreJob.SUGGESTIONS_CSV)).stream()
+        .filter(m -> m.get("picked").equals("true")).toList();
+    assertTrue(!picks.isEmpty() && picks.size() <= 2, picks.toString()); // one per site, two sites
+    String id = LocalSpark.get().read().parquet(tmp.resolve("out2/scores").toString()).select("model_id").first()
+        .getString(0);
+    assertTrue(id.startsWith("ensemble-"), id);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ScoreRun(LocalSpark.get(), cfg,
+        s -> { }).run(new ScoreRequest("gb1", fasta.toString(), a + "," + b, false, labelled.toString(), null, "fitness",
+        tmp.resolve("saved.model").toString(), lib, Notation.oneBased(), tmp.resolve("o4").toString())));
+    assertTrue(e.getMessage().startsWith("--save-adapted holds one model, and --model " + a + "," + b + " is an ensemble "
+        + "of 2"), e.getMessage());
   }
 
   @Test
