@@ -27,7 +27,20 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
                         double dropout, Positional positional, Pooling pooling, boolean useFlags,
                         boolean substitutionFeatures) implements java.io.Serializable {
 
-  public enum Positional { LEARNED, SINUSOIDAL }
+  /**
+   * How positions enter the model: learned {@code pos_emb} rows (reference), fixed sinusoids added to the embeddings,
+   * or rotary embeddings applied to q and k in every block (ESM-2; no parameters, see {@link Rotary}). {@code ROTARY}
+   * uses the float32 frequencies {@code 1/10000^(2i/headDim)}; {@code ROTARY_FP16} the same values rounded to IEEE half
+   * precision, which is what the published ESM-2 checkpoints store (they were trained in fp16, and recomputing the
+   * frequencies changes their outputs).
+   */
+  public enum Positional { LEARNED, SINUSOIDAL, ROTARY, ROTARY_FP16;
+
+    /** True for the rotary variants. */
+    public boolean rotary() {
+      return this == ROTARY || this == ROTARY_FP16;
+    }
+  }
 
   /**
    * How token states become the variant's feature vector: masked mean over non-padding tokens (reference), the
@@ -49,6 +62,8 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
     check(dropout == 0.0, "dropout must be 0 (dropout is not implemented), got " + dropout);
     check(positional != null, "positional must be set");
     check(pooling != null, "pooling must be set");
+    check(!positional.rotary() || (dModel / heads) % 2 == 0, "rotary positions need an even head size, got "
+        + (dModel / heads));
   }
 
   private static void check(boolean ok, String message) {
@@ -82,6 +97,15 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
 
   public ModelSpec withSubstitutionFeatures(boolean on) {
     return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, useFlags, on);
+  }
+
+  /**
+   * The token id that marks a mutated site in-line for {@link Pooling#SITES} ({@link TokenBatch#SITE_MARKER}, the
+   * separator encoding's SEP), or −1 when the vocabulary has none: only the reference vocabulary has one. Other
+   * vocabularies (ESM-2's, where id 5 is a residue) mark mutated positions with the batch's flags instead.
+   */
+  public int siteMarker() {
+    return vocabSize == REFERENCE_VOCAB ? TokenBatch.SITE_MARKER : -1;
   }
 
   /** Width of one attention head. */
