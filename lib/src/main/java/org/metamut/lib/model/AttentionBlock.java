@@ -12,7 +12,8 @@ import static org.metamut.lib.model.Ops.gemm;
 /**
  * The attention half of pre-LayerNorm block i (DESIGN.md §6), forward and backward:
  * {@code x ← x + concat_h(softmax(q·kᵀ/√(d/H) + mask)·v)·Wo + bo} with q, k, v = LN1(x)·W + b, H contiguous heads, on
- * the residual stream {@code s.x} in place.
+ * the residual stream {@code s.x} in place. With rotary positions ({@link Rotary}) q and k are rotated after the
+ * projection and before the scores, and their gradients rotated back (the transpose) before the projection's backward.
  */
 final class AttentionBlock {
   private final ParamViews p;

@@ -240,6 +240,28 @@ class EsmBackboneTest {
   }
 
   @Test
+  void anImportedModelRoundTripsThroughTheModelFile(@TempDir Path tmp) throws IOException {
+    org.metamut.lib.io.SavedModel m = new org.metamut.lib.io.SavedModel(imported.spec(),
+        new EncoderSpec(EncoderSpec.ESM, 64), org.metamut.lib.io.Normalisation.none(),
+        org.metamut.lib.adapt.AdaptationRecipe.closedForm("cf-head", 0.5, -1.0,
+            org.metamut.lib.adapt.AdaptationRecipe.HeadPrior.THETA), Map.of("seed", "1"), imported.theta(), null);
+    Path f = tmp.resolve("esm.mmodel");
+    byte[] bytes = org.metamut.lib.io.ModelFile.toBytes(m);
+    Files.write(f, bytes);
+    assertEquals(3, java.nio.ByteBuffer.wrap(bytes, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(),
+        "rotary/ESM models are written as format version 3");
+    org.metamut.lib.io.SavedModel back = org.metamut.lib.io.ModelFile.read(f);
+    assertEquals(m.spec(), back.spec());
+    assertEquals(m.encoder(), back.encoder());
+    assertArrayEquals(m.theta(), back.theta());
+    assertEquals(3, org.metamut.lib.io.ModelInfo.read(f).formatVersion());
+    // the ESM encoder with a reference-vocabulary spec is refused
+    assertThrows(IllegalArgumentException.class, () -> new org.metamut.lib.io.SavedModel(ModelSpec.reference(1, 8, 2, 8, 64),
+        new EncoderSpec(EncoderSpec.ESM, 64), null, m.recipe(), null, ParamLayout.of(ModelSpec.reference(1, 8, 2, 8, 64))
+        .initialise(1), null));
+  }
+
+  @Test
   void halfPrecisionFrequenciesImportAsRotaryFp16(@TempDir Path tmp) throws IOException {
     float[] half = Rotary.invFreq(ModelSpec.Positional.ROTARY_FP16, 8);
     Path dir = TestCheckpoints.derived(tmp.resolve("fp16"), t -> withInvFreq(t, half, half));
