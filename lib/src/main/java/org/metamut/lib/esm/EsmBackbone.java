@@ -46,6 +46,31 @@ public final class EsmBackbone {
   private EsmBackbone() {
   }
 
+  /**
+   * A {@code TransformerFactory}'s initial θ from the checkpoint folder {@code checkpoint} (a path every driver can
+   * read): {@link #of}'s θ for a spec that must equal the checkpoint's up to the pooling (which the user chooses).
+   * The seed is unused: the weights are the checkpoint's and the head is zero.
+   */
+  public record Init(String checkpoint) implements org.metamut.lib.model.InitialTheta {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double[] theta(ModelSpec spec, long seed) {
+      EsmCheckpoint c = EsmCheckpoint.open(Path.of(checkpoint));
+      ModelSpec own = EsmBackbone.spec(c, spec.maxLen());
+      if (!own.withPooling(spec.pooling()).equals(spec)) {
+        throw new IllegalArgumentException("ESM-2 checkpoint " + checkpoint + " is a " + own.summary()
+            + " backbone, not the model's " + spec.summary());
+      }
+      return EsmBackbone.theta(spec, c.load());
+    }
+
+    @Override
+    public String describe() {
+      return "ESM-2 checkpoint " + checkpoint;
+    }
+  }
+
   /** The architecture and initial parameters of an imported checkpoint. */
   public record Imported(ModelSpec spec, double[] theta) {
   }
@@ -57,6 +82,15 @@ public final class EsmBackbone {
 
   /** Imports an opened checkpoint (see the class comment for what is refused). */
   public static Imported of(EsmCheckpoint checkpoint, int maxTokens) {
+    ModelSpec spec = spec(checkpoint, maxTokens);
+    return new Imported(spec, theta(spec, checkpoint.load()));
+  }
+
+  /**
+   * The spec of the checkpoint's backbone, validated as {@link #of} does (see the class comment for what is refused),
+   * reading no weights but the rotary frequencies.
+   */
+  public static ModelSpec spec(EsmCheckpoint checkpoint, int maxTokens) {
     EsmConfig c = checkpoint.config();
     Path config = checkpoint.dir().resolve(EsmCheckpoint.CONFIG);
     if (Math.abs(c.layerNormEps() - LN_EPS) > 1e-12) {
@@ -76,22 +110,23 @@ public final class EsmBackbone {
       throw new InvalidCheckpointException(config, "maxTokens " + maxTokens + " is outside [3, max_position_embeddings = "
           + c.maxPositions() + "]");
     }
-    Esm2Model m = checkpoint.load();
-    ModelSpec.Positional positional = positional(m, checkpoint.dir().resolve(EsmCheckpoint.WEIGHTS));
-    ModelSpec spec = new ModelSpec(c.vocab(), maxTokens, c.hidden(), c.heads(), c.intermediate(), c.layers(), 0.0,
+    float[][] inv = new float[c.layers()][];
+    for (int l = 0; l < inv.length; l++) {
+      inv[l] = checkpoint.invFreq(l);
+    }
+    ModelSpec.Positional positional = positional(inv, c.headDim(), checkpoint.dir().resolve(EsmCheckpoint.WEIGHTS));
+    return new ModelSpec(c.vocab(), maxTokens, c.hidden(), c.heads(), c.intermediate(), c.layers(), 0.0,
         positional, ModelSpec.Pooling.SITES, false, false);
-    return new Imported(spec, theta(spec, m));
   }
 
   /**
    * The rotary variant every block's {@code inv_freq} equals (to float tolerance): the float32 frequencies, or their
    * half-precision rounding; else a one-line refusal naming the tensor and the first value that matches neither.
    */
-  static ModelSpec.Positional positional(Esm2Model m, Path file) {
-    int hd = m.config().headDim();
+  static ModelSpec.Positional positional(float[][] invFreqs, int hd, Path file) {
     ModelSpec.Positional found = null;
-    for (int l = 0; l < m.blocks().size(); l++) {
-      float[] f = m.blocks().get(l).invFreq();
+    for (int l = 0; l < invFreqs.length; l++) {
+      float[] f = invFreqs[l];
       ModelSpec.Positional p = close(f, Rotary.invFreq(ModelSpec.Positional.ROTARY, hd)) ? ModelSpec.Positional.ROTARY
           : close(f, Rotary.invFreq(ModelSpec.Positional.ROTARY_FP16, hd)) ? ModelSpec.Positional.ROTARY_FP16 : null;
       if (p == null || (found != null && p != found)) {

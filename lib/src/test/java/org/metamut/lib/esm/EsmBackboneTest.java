@@ -262,6 +262,18 @@ class EsmBackboneTest {
   }
 
   @Test
+  void aFactoryInitialisedFromTheCheckpointGivesTheImportedTheta() {
+    org.metamut.lib.model.TransformerFactory f = new org.metamut.lib.model.TransformerFactory(
+        imported.spec().withPooling(ModelSpec.Pooling.MEAN), false, new EsmBackbone.Init(TestCheckpoints.tiny().toString()));
+    assertArrayEquals(imported.theta(), f.initialTheta(7));
+    assertTrue(f.describe().contains("initialised from ESM-2 checkpoint " + TestCheckpoints.tiny()), f.describe());
+    org.metamut.lib.model.TransformerFactory wrong = f.withSpec(ModelSpec.reference(2, 32, 4, 128, 64));
+    assertThrows(IllegalArgumentException.class, () -> wrong.initialTheta(7));
+    assertEquals(ModelSpec.reference(1, 8, 2, 8, 8).numParams(),
+        new org.metamut.lib.model.TransformerFactory(ModelSpec.reference(1, 8, 2, 8, 8), false).initialTheta(1).length);
+  }
+
+  @Test
   void halfPrecisionFrequenciesImportAsRotaryFp16(@TempDir Path tmp) throws IOException {
     float[] half = Rotary.invFreq(ModelSpec.Positional.ROTARY_FP16, 8);
     Path dir = TestCheckpoints.derived(tmp.resolve("fp16"), t -> withInvFreq(t, half, half));
