@@ -149,7 +149,7 @@ final class NeuralMethods {
     return factories.computeIfAbsent(enc.kind(), k -> {
       encoders.add(enc);
       TransformerFactory base = ModelKeys.factory(cfg);
-      return new TransformerFactory(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags()), base.float64());
+      return base.withSpec(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags())); // keeps an ESM-2 init
     });
   }
 
