@@ -149,6 +149,11 @@ final class NeuralMethods {
     return factories.computeIfAbsent(enc.kind(), k -> {
       encoders.add(enc);
       TransformerFactory base = ModelKeys.factory(cfg);
+      if (ModelKeys.esm2(cfg) && !enc.esm()) {
+        throw new org.metamut.jobs.config.MetamutConfig.InvalidConfigException(List.of(EvalKeys.ABLATION_ENCODERS.path()
+            + " has " + enc.kind() + ", but " + ModelKeys.BACKBONE.path() + " = " + ModelKeys.ESM2 + " reads only the esm "
+            + "encoder: set it to []"));
+      }
       return base.withSpec(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags())); // keeps an ESM-2 init
     });
   }

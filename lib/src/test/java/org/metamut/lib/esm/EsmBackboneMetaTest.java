@@ -30,9 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fine-tuning the tiny ESM-2 as a backbone inside each meta-learner, the project's way (a {@link MetaLearner} from the
  * registry, per-task meta-gradients summed by a {@link MetaGradientAggregator}, Adam outer steps): MAML (second order,
- * through the finite-difference Hessian-vector product), FOMAML, Reptile and the closed-form head each take 8 outer
+ * through the finite-difference Hessian-vector product), FOMAML, ANIL, Reptile and the closed-form head each take 8 outer
  * steps on 4 tasks of the tiny checkpoint's sequences, and the mean query MSE after adapting to each task's support set
- * must fall by a quarter at least (measured: MAML, FOMAML and the closed-form head by 70–94%, Reptile, whose
+ * must fall by a quarter at least (measured: MAML, FOMAML, ANIL and the closed-form head by 70–94%, Reptile, whose
  * direction is joint training on the support sets, by ~33%), and the backbone's parameters (not only the head) must
  * move. Targets are a synthetic substitution effect (hydropathy change at the sites, a per-task scale), so the tasks
  * share structure that the backbone's site features can carry. Prints the time per outer step (float64).
@@ -97,7 +97,7 @@ class EsmBackboneMetaTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"maml", "fomaml", "reptile", "cf-head"})
+  @ValueSource(strings = {"maml", "fomaml", "anil", "reptile", "cf-head"})
   void outerStepsOnTheTinyEsmBackboneLowerTheAdaptedQueryLoss(String name) {
     ParamLayout layout = ParamLayout.of(imported.spec());
     MetaLearner l = Methods.metaLearner(name, InnerLoop.sgd(1, 0.005), layout.headRange(), Method.LearnerOptions.DEFAULTS);
