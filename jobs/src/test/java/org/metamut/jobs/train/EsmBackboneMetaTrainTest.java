@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code metamut.model.backbone = esm2} end to end on the bundled FireProt slice and the tiny checkpoint of
  * lib/src/test/resources/esm2-tiny (random weights: the plumbing is what is tested): meta-train (FOMAML, Spark local)
  * initialises θ from the checkpoint, trains it and writes a model file with the rotary spec and the ESM encoder, which
- * {@code score --model} loads and scores with the model's own direct predictions; the cross-key refusals are one line
+ * {@code evaluate} loads ({@code metamut.evaluate.models}) and evaluates, and {@code score --model} loads and scores with
+ * the model's own direct predictions; the cross-key refusals are one line
  * naming the keys.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -91,6 +92,17 @@ class EsmBackboneMetaTrainTest {
     }
     assertTrue(movedBackbone > 0 && movedBackbone < 0.1, "backbone moved by " + movedBackbone);
     assertTrue(Math.abs(saved.theta()[layout.get("head.W").offset()]) > 0, "the head left zero");
+
+    // evaluate --model: the file is loaded (not meta-trained again) under the same metamut.model.* and evaluated
+    MetamutConfig eval = MetamutConfig.fromString(conf(tmp, ESM) + "metamut.evaluate { shots = [4, 8], seeds = 1, "
+        + "max-tasks = 2, max-query = 20, min-query = 8, pool-size = 60, methods = [fomaml], ablation.encoders = [],"
+        + " bootstrap.resamples = 50, models { fomaml = \"" + modelFile + "\" } }\n");
+    List<String> evalSaid = new ArrayList<>();
+    org.metamut.jobs.eval.EvaluateJob.Result er = new org.metamut.jobs.eval.EvaluateJob(spark, eval, evalSaid::add).run();
+    assertTrue(er.failures().isEmpty(), er.failures().toString());
+    assertTrue(er.records().stream().anyMatch(x -> x.method().equals("fomaml")
+        && Double.isFinite(x.metrics().get(org.metamut.lib.metrics.Metric.SPEARMAN))), er.records().toString());
+    assertTrue(evalSaid.stream().anyMatch(l -> l.contains("θ from " + modelFile)), String.join("\n", evalSaid));
 
     // score --model: the meta-trained model's predictions, variant by variant
     String wt = "MQYKLILNGKTLKGETTTEAVDAATAEKVFKQYANDNGVDGEWTYDDATKTFTVTE";
