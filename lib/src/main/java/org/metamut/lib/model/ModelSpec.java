@@ -3,7 +3,7 @@ package org.metamut.lib.model;
 /**
  * The transformer's architecture: everything that fixes the parameter layout and the forward maths.
  * {@link #reference(int, int, int, int, int)} is exactly DESIGN.md §6; the other fields are options on
- * top of it ({@link Positional#SINUSOIDAL}, {@link Pooling#CLS}, {@code useFlags}) whose reference value
+ * top of it ({@link Positional#SINUSOIDAL}, {@link Positional#ROTARY}, {@link Pooling#CLS}, {@code useFlags}) whose reference value
  * leaves the §6 maths and layout untouched.
  *
  * @param vocabSize size of the token vocabulary (26 for {@code org.metamut.lib.encode.Vocabulary})
@@ -13,7 +13,8 @@ package org.metamut.lib.model;
  * @param ffDim     feed-forward width
  * @param layers    number of pre-LayerNorm blocks L
  * @param dropout   dropout probability; only 0 is implemented (the reference has none)
- * @param positional learned position embeddings (reference) or fixed sinusoids (no parameters)
+ * @param positional learned position embeddings (reference), fixed sinusoids (no parameters), or rotary embeddings of
+ *                  q and k (no parameters; ESM-2's, see {@link Positional})
  * @param pooling   masked mean over non-padding tokens (reference), the first token (BOS/CLS), or the sum at the
  *                  mutated sites (see {@link Pooling})
  * @param useFlags  add a learned {@code flag_emb} vector at flagged tokens (the wild type + mask ablation);
