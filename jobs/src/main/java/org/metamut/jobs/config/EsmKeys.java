@@ -21,8 +21,8 @@ public final class EsmKeys {
 
   public static final ConfigKey<String> CHECKPOINT = stringKey("metamut.esm.checkpoint",
       "ESM-2 checkpoint folder (HuggingFace layout: config.json, vocab.txt, model.safetensors, e.g. a download of "
-          + "facebook/esm2_t12_35M_UR50D) read by the esm-zero-shot and ridge-esm methods; a local path every executor "
-          + "can read; \"\" = none", true);
+          + "facebook/esm2_t12_35M_UR50D) read by the esm-zero-shot and ridge-esm methods, and the weights that "
+          + "metamut.model.backbone = esm2 fine-tunes; a local path every executor can read; \"\" = none", true);
 
   /** {@link #FEATURE_CACHE}'s value that turns the cache off. */
   public static final String NO_CACHE = "none";

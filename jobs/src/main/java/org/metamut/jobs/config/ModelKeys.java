@@ -1,6 +1,8 @@
 package org.metamut.jobs.config;
 
 import org.metamut.lib.encode.EncoderSpec;
+import org.metamut.lib.esm.EsmBackbone;
+import org.metamut.lib.esm.EsmCheckpoint;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.TransformerFactory;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,16 +15,30 @@ import static org.metamut.jobs.config.ConfigKey.intKey;
 
 /**
  * The model architecture and the mutation encoder. The defaults are DESIGN.md §6 (ModelSpec.reference()) with the
- * separator encoding; everything else is an option on top. Both are recorded in every model file.
+ * separator encoding; everything else is an option on top. Both are recorded in every model file. {@code backbone =
+ * esm2} replaces the architecture by an ESM-2 checkpoint's, fine-tuned from its weights ({@link EsmBackbone}).
  */
 public final class ModelKeys {
   private ModelKeys() {
   }
 
   public static final ConfigKey<String> ENCODER = enumKey("metamut.model.encoder",
-      "mutation encoding: separator (wt <SEP> mt in-line, default), mutant-only, or wt-mask (wild type + flags on mutated "
-          + "positions; set use-flags = true for the model to see them)",
+      "mutation encoding: separator (wt <SEP> mt in-line, default), mutant-only, wt-mask (wild type + flags on mutated "
+          + "positions; set use-flags = true for the model to see them), or esm (the mutant sequence in ESM-2 tokens, "
+          + "flags at the sites; only with backbone = esm2, which needs it)",
       EncoderSpec.KINDS.toArray(new String[0]));
+
+  /** {@link #BACKBONE}'s value for the §6 transformer from a random initialisation. */
+  public static final String TRANSFORMER = "transformer";
+  /** {@link #BACKBONE}'s value for a fine-tuned ESM-2. */
+  public static final String ESM2 = "esm2";
+
+  public static final ConfigKey<String> BACKBONE = enumKey("metamut.model.backbone",
+      "transformer (the model of the keys below, randomly initialised; default) or esm2 (fine-tune the ESM-2 checkpoint "
+          + "of metamut.esm.checkpoint: its architecture, rotary positions and weights with a new zero scalar head; "
+          + "needs encoder = esm; layers, d-model, heads, ff-dim and positional are the checkpoint's and ignored; "
+          + "use-flags and substitution-features are refused; on CPU only small checkpoints are practical)",
+      TRANSFORMER, ESM2);
 
   public static final ConfigKey<Integer> MAX_TOKENS = intKey("metamut.model.max-tokens",
       "tokens per encoded variant, BOS and EOS included: the crop window and the model's position table (>= 3)", 3, 4096);
@@ -55,12 +71,30 @@ public final class ModelKeys {
       "compute precision of the model: float (speed) or double (checks)", "float", "double");
 
   static List<ConfigKey<?>> all() {
-    return List.of(ENCODER, MAX_TOKENS, LAYERS, D_MODEL, HEADS, FF_DIM, POSITIONAL, POOLING, USE_FLAGS,
+    return List.of(BACKBONE, ENCODER, MAX_TOKENS, LAYERS, D_MODEL, HEADS, FF_DIM, POSITIONAL, POOLING, USE_FLAGS,
         SUBSTITUTION_FEATURES, DTYPE);
   }
 
-  /** The architecture the configuration describes; cross-key problems (heads not dividing d-model) are config errors. */
+  /**
+   * The architecture the configuration describes; cross-key problems (heads not dividing d-model, an ESM-2 backbone
+   * without its checkpoint or encoder) are config errors. With {@code backbone = esm2} it is the checkpoint's
+   * ({@link EsmBackbone#spec}) with the configured pooling and max-tokens.
+   */
   public static ModelSpec spec(MetamutConfig cfg) {
+    if (esm2(cfg)) {
+      EsmCheckpoint c = esmCheckpoint(cfg);
+      try {
+        return EsmBackbone.spec(c, cfg.get(MAX_TOKENS))
+            .withPooling(ModelSpec.Pooling.valueOf(cfg.get(POOLING).toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new MetamutConfig.InvalidConfigException(List.of(BACKBONE.path() + " = " + ESM2 + ": " + e.getMessage()));
+      }
+    }
+    if (EncoderSpec.ESM.equals(cfg.get(ENCODER))) {
+      throw new MetamutConfig.InvalidConfigException(List.of(ENCODER.path() + " = " + EncoderSpec.ESM + " writes ESM-2 "
+          + "tokens, which only the ESM-2 backbone reads: set " + BACKBONE.path() + " = " + ESM2 + " (and "
+          + EsmKeys.CHECKPOINT.path() + ") or choose another encoder"));
+    }
     try {
       return ModelSpec.reference(cfg.get(LAYERS), cfg.get(D_MODEL), cfg.get(HEADS), cfg.get(FF_DIM), cfg.get(MAX_TOKENS))
           .withPositional(ModelSpec.Positional.valueOf(cfg.get(POSITIONAL).toUpperCase(java.util.Locale.ROOT)))
@@ -76,9 +110,44 @@ public final class ModelKeys {
     return new EncoderSpec(cfg.get(ENCODER), cfg.get(MAX_TOKENS));
   }
 
-  /** The factory of the configured model (architecture and precision): what meta-training builds on executors. */
+  /**
+   * The factory of the configured model (architecture, precision and, for the ESM-2 backbone, the checkpoint its
+   * initial θ comes from): what meta-training builds on executors.
+   */
   public static TransformerFactory factory(MetamutConfig cfg) {
-    return new TransformerFactory(spec(cfg), dataType(cfg) == DataType.DOUBLE);
+    ModelSpec spec = spec(cfg);
+    return new TransformerFactory(spec, dataType(cfg) == DataType.DOUBLE,
+        esm2(cfg) ? new EsmBackbone.Init(cfg.get(EsmKeys.CHECKPOINT)) : null);
+  }
+
+  /** Whether {@code backbone = esm2}. */
+  public static boolean esm2(MetamutConfig cfg) {
+    return ESM2.equals(cfg.get(BACKBONE));
+  }
+
+  /**
+   * The ESM-2 backbone's checkpoint, after the cross-key checks: a checkpoint is set, the encoder is esm, and neither
+   * use-flags nor substitution-features is on (each refused in one line naming the keys).
+   */
+  private static EsmCheckpoint esmCheckpoint(MetamutConfig cfg) {
+    String pre = BACKBONE.path() + " = " + ESM2 + ": ";
+    if (cfg.get(EsmKeys.CHECKPOINT).isEmpty()) {
+      throw new MetamutConfig.InvalidConfigException(List.of(pre + EsmKeys.CHECKPOINT.path() + " is empty: set it to the "
+          + "ESM-2 checkpoint folder to fine-tune (see 'metamut model import-esm DIR')"));
+    }
+    if (!EncoderSpec.ESM.equals(cfg.get(ENCODER))) {
+      throw new MetamutConfig.InvalidConfigException(List.of(pre + ENCODER.path() + " is " + cfg.get(ENCODER)
+          + ": the backbone reads ESM-2 tokens, set it to " + EncoderSpec.ESM));
+    }
+    if (cfg.get(SUBSTITUTION_FEATURES)) {
+      throw new MetamutConfig.InvalidConfigException(List.of(pre + SUBSTITUTION_FEATURES.path() + " = true is not "
+          + "supported (the substitution block reads the separator encoding's wt SEP mt groups); set it to false"));
+    }
+    if (cfg.get(USE_FLAGS)) {
+      throw new MetamutConfig.InvalidConfigException(List.of(pre + USE_FLAGS.path() + " = true is not supported (the "
+          + "ESM encoder's flags only mark the sites for pooling); set it to false"));
+    }
+    return EsmKeys.checkpoint(cfg);
   }
 
   public static DataType dataType(MetamutConfig cfg) {

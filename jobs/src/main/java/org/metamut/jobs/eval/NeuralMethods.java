@@ -149,7 +149,12 @@ final class NeuralMethods {
     return factories.computeIfAbsent(enc.kind(), k -> {
       encoders.add(enc);
       TransformerFactory base = ModelKeys.factory(cfg);
-      return new TransformerFactory(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags()), base.float64());
+      if (ModelKeys.esm2(cfg) && !enc.esm()) {
+        throw new org.metamut.jobs.config.MetamutConfig.InvalidConfigException(List.of(EvalKeys.ABLATION_ENCODERS.path()
+            + " has " + enc.kind() + ", but " + ModelKeys.BACKBONE.path() + " = " + ModelKeys.ESM2 + " reads only the esm "
+            + "encoder: set it to []"));
+      }
+      return base.withSpec(base.spec().withFlags(base.spec().useFlags() || enc.hasFlags())); // keeps an ESM-2 init
     });
   }
 

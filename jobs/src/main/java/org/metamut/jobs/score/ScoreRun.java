@@ -28,7 +28,6 @@ import org.metamut.lib.encode.EncoderSpec;
 import org.metamut.lib.io.Normalisation;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.ModelSpec;
-import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.TokenBatch;
 import org.metamut.lib.suggest.UcbSuggester;
 
@@ -353,15 +352,26 @@ public final class ScoreRun {
     if (!req.freshModel()) {
       throw new IllegalArgumentException("no model: give --model FILE (or --fresh-model for a freshly initialised one)");
     }
-    return freshModel(ModelKeys.spec(config), ModelKeys.encoder(config), AdaptKeys.freshRecipe(config),
+    return freshModel(ModelKeys.factory(config), ModelKeys.encoder(config), AdaptKeys.freshRecipe(config),
         config.get(RunKeys.SEED));
   }
 
   /** A freshly initialised model of the given architecture (e.g. {@code metamut.model.*}) with the fine-tune recipe. */
   public static ScoreModel freshModel(ModelSpec spec, EncoderSpec encoder, AdaptationRecipe recipe, long seed) {
-    double[] theta = ParamLayout.of(spec).initialise(seed);
-    return ScoreModel.of("initial", new SavedModel(spec, encoder, Normalisation.none(), recipe,
-        Map.of("origin", "freshly initialised (seed " + seed + "), not meta-trained", "seed", Long.toString(seed)), theta, null));
+    return freshModel(new org.metamut.lib.model.TransformerFactory(spec, false), encoder, recipe, seed);
+  }
+
+  /**
+   * The factory's initial model (the §6 initialisation from {@code seed}, or a pretrained backbone's weights, e.g. an
+   * ESM-2 checkpoint's with a zero head) with the fine-tune recipe.
+   */
+  public static ScoreModel freshModel(org.metamut.lib.model.TransformerFactory factory, EncoderSpec encoder,
+                                      AdaptationRecipe recipe, long seed) {
+    double[] theta = factory.initialTheta(seed);
+    String origin = factory.init() == null ? "freshly initialised (seed " + seed + "), not meta-trained"
+        : factory.init().describe() + " with a zero head, not meta-trained";
+    return ScoreModel.of("initial", new SavedModel(factory.spec(), encoder, Normalisation.none(), recipe,
+        Map.of("origin", origin, "seed", Long.toString(seed)), theta, null));
   }
 
   /**

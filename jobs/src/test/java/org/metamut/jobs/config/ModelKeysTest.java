@@ -25,6 +25,10 @@ class ModelKeysTest {
     MetamutConfig bad = MetamutConfig.fromString("metamut.model { d-model = 30, heads = 4 }");
     MetamutConfig.InvalidConfigException e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> ModelKeys.spec(bad));
     assertTrue(e.getMessage().contains("divide dModel=30"), e.getMessage());
-    assertThrows(MetamutConfig.InvalidConfigException.class, () -> MetamutConfig.fromString("metamut.model.encoder = esm"));
+    assertThrows(MetamutConfig.InvalidConfigException.class, () -> MetamutConfig.fromString("metamut.model.encoder = esm-embed"));
+    // the ESM encoder exists, but only for the ESM-2 backbone
+    MetamutConfig esm = MetamutConfig.fromString("metamut.model.encoder = esm");
+    e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> ModelKeys.spec(esm));
+    assertTrue(e.getMessage().contains("metamut.model.backbone = esm2"), e.getMessage());
   }
 }

@@ -28,6 +28,7 @@ public interface Encoder {
       case EncoderSpec.SEPARATOR -> new SeparatorEncoder(spec.maxTokens());
       case EncoderSpec.MUTANT_ONLY -> new MutantOnlyEncoder(spec.maxTokens());
       case EncoderSpec.WT_MASK -> new WildTypeMaskEncoder(spec.maxTokens());
+      case EncoderSpec.ESM -> new EsmEncoder(spec.maxTokens());
       default -> throw new IllegalArgumentException("unknown encoder kind '" + spec.kind() + "'");
     };
   }

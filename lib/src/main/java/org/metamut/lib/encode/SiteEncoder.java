@@ -37,6 +37,26 @@ abstract class SiteEncoder implements Encoder {
     return false;
   }
 
+  /** The token of a wild-type residue letter (the reference vocabulary's; the ESM encoder overrides the four below). */
+  int residue(char c) {
+    return Vocabulary.residue(c);
+  }
+
+  /** First token. */
+  int bos() {
+    return Vocabulary.BOS;
+  }
+
+  /** Last token. */
+  int eos() {
+    return Vocabulary.EOS;
+  }
+
+  /** The token written for a skipped stretch between two kept stretches of the crop window. */
+  int gap() {
+    return Vocabulary.MASK;
+  }
+
   @Override
   public EncodedVariant encode(String wildType, List<Mutation> mutations) {
     Mutation[] muts = mutations.toArray(new Mutation[0]);
@@ -61,7 +81,7 @@ abstract class SiteEncoder implements Encoder {
     boolean[] kept = CropWindow.select(length, sites, 2 + extraTokensPerSite() * muts.length, spec.maxTokens(), what);
     List<Integer> ids = new ArrayList<>(spec.maxTokens());
     List<Byte> flags = new ArrayList<>(spec.maxTokens());
-    ids.add(Vocabulary.BOS);
+    ids.add(bos());
     flags.add((byte) 0);
     int next = 0;
     boolean seenKept = false;
@@ -70,18 +90,18 @@ abstract class SiteEncoder implements Encoder {
         continue;
       }
       if (seenKept && i > 0 && !kept[i - 1]) {
-        ids.add(Vocabulary.MASK);
+        ids.add(gap());
         flags.add((byte) 0);
       }
       seenKept = true;
       if (next < muts.length && sites[next] == i) {
         emitSite(muts[next++], ids, flags);
       } else {
-        ids.add(Vocabulary.residue(wildType.charAt(i)));
+        ids.add(residue(wildType.charAt(i)));
         flags.add((byte) 0);
       }
     }
-    ids.add(Vocabulary.EOS);
+    ids.add(eos());
     flags.add((byte) 0);
     int[] out = ids.stream().mapToInt(Integer::intValue).toArray();
     if (out.length > spec.maxTokens()) {

@@ -78,6 +78,29 @@ public final class Esm2Model {
     return tokenizer;
   }
 
+  /** The word embeddings {@code [vocab × hidden]} (not copied: for {@link EsmBackbone}, which only reads them). */
+  float[] wordEmbeddings() {
+    return wordEmb;
+  }
+
+  /** The blocks' weights (for {@link EsmBackbone}). */
+  List<Block> blocks() {
+    return blocks;
+  }
+
+  float[] finalLnG() {
+    return finalLnG;
+  }
+
+  float[] finalLnB() {
+    return finalLnB;
+  }
+
+  /** Where it was loaded from. */
+  Path source() {
+    return source;
+  }
+
   /** Whether the checkpoint has an LM head (EsmForMaskedLM); an EsmModel checkpoint gives hidden states only. */
   public boolean hasLmHead() {
     return head != null;

@@ -200,15 +200,11 @@ public final class EsmCheckpoint {
 
   /** Reads every weight the forward pass needs. */
   public Esm2Model load() {
-    int hd = config.headDim();
     float[] emb = read(prefix + "embeddings.word_embeddings.weight");
     List<Esm2Model.Block> blocks = new ArrayList<>();
     for (int l = 0; l < config.layers(); l++) {
       String p = layer(l);
-      String inv = p + "attention.self.rotary_embeddings.inv_freq";
-      // the stored inv_freq is what the model was trained with (rounded in half precision for the published
-      // ESM-2s); recomputing it is only the fallback for a checkpoint saved without buffers
-      float[] invFreq = tensors.contains(inv) ? read(inv) : defaultInvFreq(hd);
+      float[] invFreq = invFreq(l);
       blocks.add(new Esm2Model.Block(read(p + "attention.LayerNorm.weight"), read(p + "attention.LayerNorm.bias"),
           read(p + "attention.self.query.weight"), read(p + "attention.self.query.bias"),
           read(p + "attention.self.key.weight"), read(p + "attention.self.key.bias"),
@@ -226,6 +222,16 @@ public final class EsmCheckpoint {
     }
     return new Esm2Model(config, tokenizer, emb, blocks, read(prefix + "encoder.emb_layer_norm_after.weight"),
         read(prefix + "encoder.emb_layer_norm_after.bias"), head, dir);
+  }
+
+  /**
+   * Block {@code l}'s rotary frequencies: the stored {@code inv_freq} is what the model was trained with (rounded in
+   * half precision for the published ESM-2s); recomputing it is only the fallback for a checkpoint saved without
+   * buffers.
+   */
+  float[] invFreq(int l) {
+    String inv = layer(l) + "attention.self.rotary_embeddings.inv_freq";
+    return tensors.contains(inv) ? read(inv) : defaultInvFreq(config.headDim());
   }
 
   private float[] read(String name) {

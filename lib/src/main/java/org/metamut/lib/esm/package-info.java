@@ -9,6 +9,15 @@
  * {@link org.metamut.lib.esm.EsmFeatureStore} (values computed earlier, e.g. the jobs' Parquet feature cache) before
  * running the model.
  *
+ * <p><b>Fine-tuning.</b> {@link org.metamut.lib.esm.Esm2Model} is inference-only and frozen. To train ESM-2 (issue 17),
+ * {@link org.metamut.lib.esm.EsmBackbone} imports a checkpoint as the spec and initial θ of the project's own
+ * {@code org.metamut.lib.model.Transformer} (rotary positions, the {@code <cls>}/{@code <pad>} rows swapped, the token-dropout
+ * scale of unmasked input folded into the embeddings, a zero scalar head), which MAML, FOMAML, Reptile and the
+ * closed-form head then fine-tune like any model, on CPU or GPU; variants are encoded by
+ * {@code org.metamut.lib.encode.EsmEncoder}. Esm2Model stays the independent reference the import is tested against
+ * (final hidden states within 1e-5 of it and of the official outputs). The backbone assumes input without
+ * {@code <mask>}.
+ *
  * <p><b>Why plain Java float arrays, not ND4J.</b> Inference only (no gradients), one sequence at a time, and the
  * accuracy target is the official float32 implementation within 1e-4: plain loops make every step (token-dropout
  * scaling, rotary tables from the stored {@code inv_freq}, padded keys, erf GELU) explicit and exact, carry no

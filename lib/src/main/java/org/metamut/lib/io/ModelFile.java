@@ -39,7 +39,10 @@ import java.util.Map;
  *   8·numParams   only when "innerRates" is true (Meta-SGD): one learned inner rate per parameter, same layout
  *   32 bytes      SHA-256 of everything before it
  * </pre>
- * Version 1 files (no "adaptation", no rates) are still read, with {@link AdaptationRecipe#legacy()}.
+ * Version 1 files (no "adaptation", no rates) are still read, with {@link AdaptationRecipe#legacy()}. Version 3 has the
+ * layout of version 2 and is written only for models a version-2 reader cannot run (rotary positions or the ESM
+ * encoder: a fine-tuned ESM-2 backbone), so that such a reader refuses them by their version; every other model is
+ * still written as version 2, byte for byte as before ({@link #formatVersion}).
  * θ is stored in float64, so a model saved and loaded predicts bit-identically. This class encodes and decodes;
  * the jobs write files atomically through their output layer. Reading checks, in order: the file's size against
  * {@link #MAX_BYTES} (before reading a byte), magic, version, checksum, header, the data length against the
@@ -50,7 +53,7 @@ import java.util.Map;
  */
 public final class ModelFile {
   public static final String FORMAT = "metamut-model";
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /**
    * The largest model file read: 2 GiB less 1 KiB (the file is read into one byte array, whose length is an int).
    * The reference model is about 0.6 MB; a larger file is not a model this build could hold.
@@ -74,7 +77,8 @@ public final class ModelFile {
     ParamLayout layout = ParamLayout.of(m.spec());
     ObjectNode h = JSON.createObjectNode();
     h.put("format", FORMAT);
-    h.put("formatVersion", VERSION);
+    int version = formatVersion(m);
+    h.put("formatVersion", version);
     h.set("spec", JSON.valueToTree(m.spec()));
     h.set("encoder", JSON.valueToTree(m.encoder()));
     h.set("normalisation", JSON.valueToTree(m.normalisation()));
@@ -113,7 +117,12 @@ public final class ModelFile {
     for (double v : rates) {
       data.putDouble(v);
     }
-    return assemble(VERSION, header, data.array());
+    return assemble(version, header, data.array());
+  }
+
+  /** The lowest format version that can hold {@code m}: 3 for rotary positions or the ESM encoder, else 2. */
+  static int formatVersion(SavedModel m) {
+    return m.spec().positional().rotary() || m.encoder().esm() ? 3 : 2;
   }
 
   /** magic + version + header length + header + data + SHA-256 (package-private so tests can craft bad files). */

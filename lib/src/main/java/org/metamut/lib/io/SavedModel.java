@@ -34,6 +34,10 @@ public record SavedModel(ModelSpec spec, EncoderSpec encoder, Normalisation norm
     if (encoder.maxTokens() > spec.maxLen()) {
       throw new IllegalArgumentException("encoder maxTokens " + encoder.maxTokens() + " exceeds the model's maxLen " + spec.maxLen());
     }
+    if (encoder.esm() && spec.vocabSize() != org.metamut.lib.encode.EsmEncoder.ALPHABET.size()) {
+      throw new IllegalArgumentException("the ESM encoder writes ESM-2's " + org.metamut.lib.encode.EsmEncoder.ALPHABET.size()
+          + " token ids; the model (" + spec.summary() + ") has a vocabulary of " + spec.vocabSize());
+    }
     if (recipe.learnedRates() != (innerRates != null)) {
       throw new IllegalArgumentException(recipe.learnedRates()
           ? "the recipe uses learned inner rates but the model carries none" : "the model carries inner rates its recipe does not use");

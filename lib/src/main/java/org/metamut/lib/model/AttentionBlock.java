@@ -12,7 +12,8 @@ import static org.metamut.lib.model.Ops.gemm;
 /**
  * The attention half of pre-LayerNorm block i (DESIGN.md §6), forward and backward:
  * {@code x ← x + concat_h(softmax(q·kᵀ/√(d/H) + mask)·v)·Wo + bo} with q, k, v = LN1(x)·W + b, H contiguous heads, on
- * the residual stream {@code s.x} in place.
+ * the residual stream {@code s.x} in place. With rotary positions ({@link Rotary}) q and k are rotated after the
+ * projection and before the scores, and their gradients rotated back (the transpose) before the projection's backward.
  */
 final class AttentionBlock {
   private final ParamViews p;
@@ -20,6 +21,7 @@ final class AttentionBlock {
   private final LayerNorm layerNorm;
   private final HostKernels host; // null: the softmax backward runs as ND4J ops
   private final double scale;
+  private final boolean rotary;
 
   AttentionBlock(ModelSpec spec, ParamViews p, ParamViews g, LayerNorm layerNorm, HostKernels host) {
     this.p = p;
@@ -27,6 +29,27 @@ final class AttentionBlock {
     this.layerNorm = layerNorm;
     this.host = host;
     this.scale = 1.0 / Math.sqrt(spec.headDim());
+    this.rotary = spec.positional().rotary();
+  }
+
+  /**
+   * Rotary positions ({@link Rotary}) on q and k in place, forward ({@code sign} +1) or transposed (−1, on their
+   * gradients): a host-kernel loop on the CPU backend, else ND4J ops on views, {@code x∘cos + swapHalves(x)∘sin±}.
+   */
+  private void rotate(Scratch s, INDArray qkvh, INDArray qk, INDArray lo, INDArray hi, double sign) {
+    if (host != null) {
+      host.rotary(s, qkvh, sign);
+      return;
+    }
+    s.rotTmpLo.assign(hi);
+    s.rotTmpHi.assign(lo);
+    s.rotTmp.muli(s.rotSin);
+    qk.muli(s.rotCos);
+    if (sign > 0) {
+      qk.addi(s.rotTmp);
+    } else {
+      qk.subi(s.rotTmp);
+    }
   }
 
   /** Reads and updates the residual stream s.x; writes the block's attention activations. */
@@ -36,6 +59,9 @@ final class AttentionBlock {
     // q | k | v (+ biases) as one [N, 3d] matmul and one copy into heads (fused weights: ParamViews.fusedOrder)
     gemm(c.ln1.outOnes, p.wqkvB[i], c.qkv, false, false, 0.0);
     c.qkvh.assign(c.qkvPerm);
+    if (rotary) {
+      rotate(s, c.qkvh, c.qk, c.qkLo, c.qkHi, 1.0); // qh and kh now hold the rotated q and k, which backward reads
+    }
     // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
     // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
     c.att.assign(s.input.maskFull);
@@ -66,6 +92,9 @@ final class AttentionBlock {
     }
     bmm(s.dA, c.kh, s.dQh, false, false, scale);
     bmm(s.dA, c.qh, s.dKh, true, false, scale);
+    if (rotary) {
+      rotate(s, s.dQKVh, s.dQK, s.dQKLo, s.dQKHi, -1.0); // ∂L/∂(rotated q, k) → ∂L/∂q, ∂L/∂k
+    }
     s.dQKVPerm.assign(s.dQKVh);
     gemm(c.ln1.outOnes, s.dQKV, g.wqkvB[i], true, false, 0.0); // ∂W and ∂b of q, k, v
     gemm(s.dQKV, p.wqkv[i], s.dH, false, true, 0.0);

@@ -66,7 +66,7 @@ final class BatchInput implements AutoCloseable {
       posTiled = null;
       embP = p.embBlock.get(NDArrayIndex.interval(0, embRows), NDArrayIndex.all());
       embG = g.embBlock.get(NDArrayIndex.interval(0, embRows), NDArrayIndex.all());
-    } else {
+    } else if (spec.positional() == ModelSpec.Positional.SINUSOIDAL) {
       posTiled = Nd4j.create(dt, b, t, d);
       INDArray rows = sinusoid.get(NDArrayIndex.interval(0, t), NDArrayIndex.all());
       for (int i = 0; i < b; i++) {
@@ -74,18 +74,24 @@ final class BatchInput implements AutoCloseable {
       }
       embP = p.tokEmb;
       embG = g.tokEmb;
+    } else {
+      posTiled = null; // rotary: positions enter in the attention blocks
+      embP = p.tokEmb;
+      embG = g.tokEmb;
     }
   }
 
   /**
-   * Site pooling of example {@code bi}: weight 1 at every {@link TokenBatch#SITE_MARKER}, or else at every flagged
-   * token; returns how many sites were found (0: the caller mean-pools).
+   * Site pooling of example {@code bi}: weight 1 at every site marker of the spec's vocabulary
+   * ({@link ModelSpec#siteMarker()}, none outside the reference vocabulary), or else at every flagged token; returns how
+   * many sites were found (0: the caller mean-pools).
    */
   private int siteWeights(TokenBatch batch, int bi) {
     int[] ids = batch.ids();
     int found = 0;
-    for (int ti = 0; ti < t; ti++) {
-      if (ids[bi * t + ti] == TokenBatch.SITE_MARKER) {
+    int marker = spec.siteMarker();
+    for (int ti = 0; marker >= 0 && ti < t; ti++) {
+      if (ids[bi * t + ti] == marker) {
         poolHost[bi * n + bi * t + ti] = 1.0;
         found++;
       }

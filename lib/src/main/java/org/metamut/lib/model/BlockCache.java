@@ -26,6 +26,7 @@ final class BlockCache implements AutoCloseable {
   final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
   final INDArray erfp;      // [N, ff] 1 + erf(u)
   final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u))
+  final INDArray qk, qkLo, qkHi; // rotary on the ND4J-op path: q|k head vectors of qkvh as [2·B·H·T, d/H], its halves
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
     int n = b * t;
@@ -51,6 +52,14 @@ final class BlockCache implements AutoCloseable {
     u = Nd4j.create(dt, n, f);
     erfp = Nd4j.create(dt, n, f);
     gel = Nd4j.create(dt, n, f);
+    if (spec.positional().rotary() && !hostKernels) {
+      long rows = 2L * b * h * t;
+      qk = Scratch.columns(qkvh, 0, dh, rows);
+      qkLo = Scratch.columns(qkvh, 0, dh / 2, rows);
+      qkHi = Scratch.columns(qkvh, dh / 2, dh / 2, rows);
+    } else {
+      qk = qkLo = qkHi = null;
+    }
   }
 
   @Override

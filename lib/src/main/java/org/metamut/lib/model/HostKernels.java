@@ -21,12 +21,30 @@ final class HostKernels {
   private final DataType dt;
   private final int d;
   private final int heads;
+  private final int headDim;
+  private final double[] rotCos; // rotary tables [maxLen][headDim/2], or null
+  private final double[] rotSin;
 
   HostKernels(ModelSpec spec, DataType dt, int numParams) {
     this.dt = dt;
     this.d = spec.dModel();
     this.heads = spec.heads();
+    this.headDim = spec.headDim();
     this.grad = new double[numParams];
+    this.rotCos = spec.positional().rotary() ? Rotary.cosTable(spec) : null;
+    this.rotSin = spec.positional().rotary() ? Rotary.sinTable(spec) : null;
+  }
+
+  /**
+   * Rotary embedding of q and k in place: the leading two thirds (q, then k) of a contiguous [3, B, H, T, d/H]
+   * array; {@code sign} +1 rotates (forward), −1 applies the transpose (backward, on ∂L/∂q and ∂L/∂k).
+   */
+  void rotary(Scratch s, INDArray qkvh, double sign) {
+    int len = 2 * s.n * d;
+    double[] x = s.hA;
+    read(s, qkvh, x, len);
+    Rotary.apply(x, 0, len / headDim, s.t, headDim / 2, rotCos, rotSin, sign);
+    write(s, x, qkvh, len);
   }
 
   void layerNorm(Scratch s, INDArray x, int gOff, int bOff, LayerNorm.Cache c) {

@@ -3,7 +3,7 @@ package org.metamut.lib.model;
 /**
  * The transformer's architecture: everything that fixes the parameter layout and the forward maths.
  * {@link #reference(int, int, int, int, int)} is exactly DESIGN.md §6; the other fields are options on
- * top of it ({@link Positional#SINUSOIDAL}, {@link Pooling#CLS}, {@code useFlags}) whose reference value
+ * top of it ({@link Positional#SINUSOIDAL}, {@link Positional#ROTARY}, {@link Pooling#CLS}, {@code useFlags}) whose reference value
  * leaves the §6 maths and layout untouched.
  *
  * @param vocabSize size of the token vocabulary (26 for {@code org.metamut.lib.encode.Vocabulary})
@@ -13,7 +13,8 @@ package org.metamut.lib.model;
  * @param ffDim     feed-forward width
  * @param layers    number of pre-LayerNorm blocks L
  * @param dropout   dropout probability; only 0 is implemented (the reference has none)
- * @param positional learned position embeddings (reference) or fixed sinusoids (no parameters)
+ * @param positional learned position embeddings (reference), fixed sinusoids (no parameters), or rotary embeddings of
+ *                  q and k (no parameters; ESM-2's, see {@link Positional})
  * @param pooling   masked mean over non-padding tokens (reference), the first token (BOS/CLS), or the sum at the
  *                  mutated sites (see {@link Pooling})
  * @param useFlags  add a learned {@code flag_emb} vector at flagged tokens (the wild type + mask ablation);
@@ -27,7 +28,20 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
                         double dropout, Positional positional, Pooling pooling, boolean useFlags,
                         boolean substitutionFeatures) implements java.io.Serializable {
 
-  public enum Positional { LEARNED, SINUSOIDAL }
+  /**
+   * How positions enter the model: learned {@code pos_emb} rows (reference), fixed sinusoids added to the embeddings,
+   * or rotary embeddings applied to q and k in every block (ESM-2; no parameters, see {@link Rotary}). {@code ROTARY}
+   * uses the float32 frequencies {@code 1/10000^(2i/headDim)}; {@code ROTARY_FP16} the same values rounded to IEEE half
+   * precision, which is what the published ESM-2 checkpoints store (they were trained in fp16, and recomputing the
+   * frequencies changes their outputs).
+   */
+  public enum Positional { LEARNED, SINUSOIDAL, ROTARY, ROTARY_FP16;
+
+    /** True for the rotary variants. */
+    public boolean rotary() {
+      return this == ROTARY || this == ROTARY_FP16;
+    }
+  }
 
   /**
    * How token states become the variant's feature vector: masked mean over non-padding tokens (reference), the
@@ -49,6 +63,8 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
     check(dropout == 0.0, "dropout must be 0 (dropout is not implemented), got " + dropout);
     check(positional != null, "positional must be set");
     check(pooling != null, "pooling must be set");
+    check(!positional.rotary() || (dModel / heads) % 2 == 0, "rotary positions need an even head size, got "
+        + (dModel / heads));
   }
 
   private static void check(boolean ok, String message) {
@@ -82,6 +98,15 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
 
   public ModelSpec withSubstitutionFeatures(boolean on) {
     return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, useFlags, on);
+  }
+
+  /**
+   * The token id that marks a mutated site in-line for {@link Pooling#SITES} ({@link TokenBatch#SITE_MARKER}, the
+   * separator encoding's SEP), or −1 when the vocabulary has none: only the reference vocabulary has one. Other
+   * vocabularies (ESM-2's, where id 5 is a residue) mark mutated positions with the batch's flags instead.
+   */
+  public int siteMarker() {
+    return vocabSize == REFERENCE_VOCAB ? TokenBatch.SITE_MARKER : -1;
   }
 
   /** Width of one attention head. */

@@ -27,6 +27,9 @@ final class Scratch implements AutoCloseable {
   // backward temporaries: dX is ∂L/∂(residual stream) at the point reached; the rest are per-op intermediates
   final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQKVh, dQh, dKh, dVh, dQKV, dQKVPerm,
       dG, dZ, tF, r1, r2;
+  // rotary positions on the ND4J-op path only (null otherwise): [2·B·H·T, d/H] tables tiled over q|k, batch and heads
+  // (cos on both halves; sin negated on the first half), a temporary, and views of ∂L/∂q|k and their halves
+  final INDArray rotCos, rotSin, rotTmp, rotTmpLo, rotTmpHi, dQK, dQKLo, dQKHi;
 
   /** {@code sinusoid} is the [maxLen, d] table when positions are sinusoidal, else unused. */
   Scratch(ModelSpec spec, DataType dt, boolean hostKernels, ParamViews p, ParamViews g, INDArray sinusoid, int b, int t) {
@@ -39,7 +42,8 @@ final class Scratch implements AutoCloseable {
     int dh = spec.headDim();
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
-    int hostLen = hostKernels ? Math.max(n * (d + 1), b * h * t * t) : 0;
+    boolean rotary = spec.positional().rotary();
+    int hostLen = hostKernels ? Math.max(Math.max(n * (d + 1), b * h * t * t), rotary ? 2 * n * d : 0) : 0;
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
@@ -75,6 +79,47 @@ final class Scratch implements AutoCloseable {
     tF = Nd4j.create(dt, n, f);
     r1 = Nd4j.create(dt, n);
     r2 = Nd4j.create(dt, n);
+    if (rotary && !hostKernels) {
+      long rows = 2L * b * h * t;
+      int half = dh / 2;
+      double[] cos = Rotary.cosTable(spec);
+      double[] sin = Rotary.sinTable(spec);
+      double[] tc = new double[(int) rows * dh];
+      double[] ts = new double[(int) rows * dh];
+      for (int r = 0; r < rows; r++) {
+        int pos = r % t;
+        for (int j = 0; j < half; j++) {
+          tc[r * dh + j] = cos[pos * half + j];
+          tc[r * dh + half + j] = cos[pos * half + j];
+          ts[r * dh + j] = -sin[pos * half + j];
+          ts[r * dh + half + j] = sin[pos * half + j];
+        }
+      }
+      rotCos = Nd4j.createFromArray(tc).reshape(rows, dh).castTo(dt);
+      rotSin = Nd4j.createFromArray(ts).reshape(rows, dh).castTo(dt);
+      rotTmp = Nd4j.create(dt, rows, dh);
+      rotTmpLo = columns(rotTmp, 0, half);
+      rotTmpHi = columns(rotTmp, half, half);
+      dQK = columns(dQKVh, 0, dh, rows);
+      dQKLo = columns(dQKVh, 0, half, rows);
+      dQKHi = columns(dQKVh, half, half, rows);
+    } else {
+      rotCos = rotSin = rotTmp = rotTmpLo = rotTmpHi = dQK = dQKLo = dQKHi = null;
+    }
+  }
+
+  /** Columns {@code [from, from + width)} of a contiguous [rows, cols] array, as a strided view. */
+  static INDArray columns(INDArray a, int from, int width) {
+    return Nd4j.create(a.data(), new long[] {a.size(0), width}, new long[] {a.size(1), 1}, from, 'c', a.dataType());
+  }
+
+  /**
+   * The leading {@code rows} rows of a contiguous array seen as [·, d/H] (head vectors), columns
+   * {@code [from, from + width)}: for a [3, B, H, T, d/H] array and rows = 2·B·H·T, the q and k head vectors.
+   */
+  static INDArray columns(INDArray a, int from, int width, long rows) {
+    long dh = a.size(a.rank() - 1);
+    return Nd4j.create(a.data(), new long[] {rows, width}, new long[] {dh, 1}, from, 'c', a.dataType());
   }
 
   /** [N, d] seen as [B, H, T, d/H] (a strided view: heads are contiguous column blocks). */
@@ -102,6 +147,11 @@ final class Scratch implements AutoCloseable {
     for (INDArray a : new INDArray[] {onesN, pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
         dQKV, dG, dZ, tF, r1, r2}) {
       a.close();
+    }
+    for (INDArray a : new INDArray[] {rotCos, rotSin, rotTmp}) {
+      if (a != null) {
+        a.close();
+      }
     }
     lnf.close();
     x.close();

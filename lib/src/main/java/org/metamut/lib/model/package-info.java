@@ -11,10 +11,13 @@
  * backward), {@code LayerNorm}, {@code HostKernels} (CPU-only Java loops), {@code Ops} (matmuls into preallocated
  * outputs), {@code ParamViews} (θ and ∇θ as shaped views, internally in an order that stores each block's q, k, v weights
  * fused; θ itself keeps the reference order) and the per-batch-shape buffers {@code Scratch},
- * {@code BatchInput}, {@code BlockCache}.
+ * {@code BatchInput}, {@code BlockCache}. {@link org.metamut.lib.model.Rotary} holds the rotary position embeddings
+ * ({@code Positional.ROTARY}, {@code ROTARY_FP16}: ESM-2's; an ESM-2 checkpoint becomes a spec and θ of this
+ * transformer through {@code org.metamut.lib.esm.EsmBackbone}).
  *
  * <p>Invariants: θ crosses this API as {@code double[]}; options never reorder the reference layout (they drop
- * {@code pos_emb} or append {@code flag_emb} at the end); padding (id 0) never changes a prediction; {@code loss} and
+ * {@code pos_emb} or append {@code flag_emb} at the end); only the reference vocabulary marks mutated sites in-line
+ * ({@code ModelSpec.siteMarker()}), other vocabularies mark them with flags; padding (id 0) never changes a prediction; {@code loss} and
  * {@code predict} are deterministic (no dropout; dropout is not implemented and {@code ModelSpec} refuses a non-zero
  * rate); a {@code Transformer} is not thread-safe and holds native memory until closed.
  */

@@ -115,7 +115,7 @@ class ModelFileTest {
     String header = new String(good, 16, headerLen, StandardCharsets.UTF_8);
     byte[] data = Arrays.copyOfRange(good, 16 + headerLen, good.length - 32);
 
-    assertRefused(ModelFile.assemble(3, header.getBytes(StandardCharsets.UTF_8), data), "format version 3 is not supported");
+    assertRefused(ModelFile.assemble(4, header.getBytes(StandardCharsets.UTF_8), data), "format version 4 is not supported");
     // a spec option this build doesn't know
     assertRefused(ModelFile.assemble(2, header.replace("\"pooling\"", "\"rotary\":true,\"pooling\"").getBytes(StandardCharsets.UTF_8), data),
         "incompatible header");
