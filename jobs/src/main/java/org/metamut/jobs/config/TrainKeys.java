@@ -45,6 +45,10 @@ public final class TrainKeys {
   public static final ConfigKey<Boolean> REPTILE_INCLUDE_QUERY = boolKey("metamut.train.reptile.include-query",
       "Reptile: inner steps on support and query examples together (false: the support set only)");
 
+  public static final ConfigKey<Double> CF_HEAD_RANK_WEIGHT = doubleKey("metamut.train.cf-head.rank-weight",
+      "cf-head: weight of a pairwise ranking loss (RankNet on the query pairs) added to the query MSE that meta-training "
+          + "minimises (0 = the MSE alone)", 0.0, 1000.0);
+
   public static final ConfigKey<Double> HVP_RELATIVE_STEP = doubleKey("metamut.train.hvp.relative-step",
       "finite-difference step of Hessian-vector products, relative to max(|θ|,1)/|u|; 0 = by model precision "
           + "(1e-6 for float64, 5e-5 for float32)", 0, 0.1);
@@ -135,7 +139,7 @@ public final class TrainKeys {
 
   static List<ConfigKey<?>> all() {
     return List.of(ALGORITHM, OUTER_STEPS, META_BATCH_TASKS, INNER_STEPS, INNER_LEARNING_RATE, INNER_LEARNED_RATES,
-        ANIL_SECOND_ORDER, REPTILE_INCLUDE_QUERY, HVP_RELATIVE_STEP, HVP_CENTRAL, OUTER_OPTIMIZER, OUTER_LEARNING_RATE, ADAM_BETA1, ADAM_BETA2,
+        ANIL_SECOND_ORDER, REPTILE_INCLUDE_QUERY, CF_HEAD_RANK_WEIGHT, HVP_RELATIVE_STEP, HVP_CENTRAL, OUTER_OPTIMIZER, OUTER_LEARNING_RATE, ADAM_BETA1, ADAM_BETA2,
         ADAM_EPSILON, CLIP_NORM, NAN_MAX_CONSECUTIVE_SKIPS, NAN_RATE_FACTOR, PARTITIONS, AGGREGATION_DEPTH,
         EVAL_EVERY_STEPS, EVAL_MAX_TASKS,
         CHECKPOINT_EVERY_STEPS, CHECKPOINT_KEEP, EPISODES_DIR, PROTEINS_DIR, GPU_ENABLED, EVAL_EPISODES_PER_TASK,

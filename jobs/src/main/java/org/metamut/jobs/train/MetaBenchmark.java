@@ -79,7 +79,7 @@ public final class MetaBenchmark {
                         int partitions, int support, int query, int seqLen, int warmup, int steps, String outDir)
       throws Exception {
     TrainSettings s = new TrainSettings(algorithm, warmup + steps, tasks, base.innerSteps(), base.innerLearningRate(),
-        false, base.anilSecondOrder(), base.reptileIncludeQuery(), base.hvpRelativeStep(), base.hvpCentral(), base.optimizer(),
+        false, base.anilSecondOrder(), base.reptileIncludeQuery(), base.cfHeadRankWeight(), base.hvpRelativeStep(), base.hvpCentral(), base.optimizer(),
         base.outerLearningRate(), base.beta1(), base.beta2(), base.adamEpsilon(), base.clipNorm(), partitions,
         base.aggregationDepth(), 0, 1, 0, 1, "", "", outDir, base.seed(), base.gpuEnabled(), Long.MAX_VALUE / 2_000_000,
         TrainSettings.FIXED, "", 1, 0, List.of(), List.of(), base.nan(), List.of());

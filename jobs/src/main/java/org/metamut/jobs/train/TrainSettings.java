@@ -23,7 +23,7 @@ import java.util.List;
  */
 public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks, int innerSteps,
                             double innerLearningRate, boolean learnedRates, boolean anilSecondOrder, boolean reptileIncludeQuery,
-                            double hvpRelativeStep, boolean hvpCentral, String optimizer, double outerLearningRate,
+                            double cfHeadRankWeight, double hvpRelativeStep, boolean hvpCentral, String optimizer, double outerLearningRate,
                             double beta1, double beta2, double adamEpsilon, double clipNorm, int partitions,
                             int aggregationDepth, int evalEverySteps, int evalMaxTasks, int checkpointEverySteps,
                             int checkpointKeep, String episodesDir, String proteinsDir, String outputDir, long seed,
@@ -62,7 +62,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
     return new TrainSettings(c.get(TrainKeys.ALGORITHM), c.get(TrainKeys.OUTER_STEPS),
         c.get(TrainKeys.META_BATCH_TASKS), c.get(TrainKeys.INNER_STEPS), c.get(TrainKeys.INNER_LEARNING_RATE),
         c.get(TrainKeys.INNER_LEARNED_RATES), c.get(TrainKeys.ANIL_SECOND_ORDER), c.get(TrainKeys.REPTILE_INCLUDE_QUERY),
-        c.get(TrainKeys.HVP_RELATIVE_STEP),
+        c.get(TrainKeys.CF_HEAD_RANK_WEIGHT), c.get(TrainKeys.HVP_RELATIVE_STEP),
         c.get(TrainKeys.HVP_CENTRAL), c.get(TrainKeys.OUTER_OPTIMIZER), c.get(TrainKeys.OUTER_LEARNING_RATE),
         c.get(TrainKeys.ADAM_BETA1), c.get(TrainKeys.ADAM_BETA2), c.get(TrainKeys.ADAM_EPSILON),
         c.get(TrainKeys.CLIP_NORM), c.get(TrainKeys.PARTITIONS), c.get(TrainKeys.AGGREGATION_DEPTH),
@@ -96,7 +96,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
 
   public TrainSettings withOuterSteps(int steps) {
     return new TrainSettings(algorithm, steps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
-        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        anilSecondOrder, reptileIncludeQuery, cfHeadRankWeight, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, episodes, variantsDir, evalEpisodesPerTask,
         evalPatience, gridSteps, gridRates, nan, supportSizes);
@@ -104,7 +104,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
 
   /** The learner's switches that only some algorithms read. */
   public Method.LearnerOptions learnerOptions() {
-    return new Method.LearnerOptions(anilSecondOrder, reptileIncludeQuery);
+    return new Method.LearnerOptions(anilSecondOrder, reptileIncludeQuery, cfHeadRankWeight);
   }
 
   /**
@@ -116,7 +116,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
   public TrainSettings forRun(String otherAlgorithm, int steps, String episodes, String proteins, String output,
                               boolean selectOnMetaVal) {
     return new TrainSettings(otherAlgorithm, steps, metaBatchTasks, innerSteps, innerLearningRate, false,
-        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2,
+        anilSecondOrder, reptileIncludeQuery, cfHeadRankWeight, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2,
         adamEpsilon, clipNorm, partitions, aggregationDepth, selectOnMetaVal ? evalEverySteps : 0, evalMaxTasks, 0, 1,
         episodes, proteins, output, seed, gpuEnabled, progressIntervalMs, this.episodes,
         episodes.equals(episodesDir) ? variantsDir : besideEpisodes(episodes), evalEpisodesPerTask,
@@ -126,7 +126,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
 
   public TrainSettings withPartitions(int p) {
     return new TrainSettings(algorithm, outerSteps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
-        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        anilSecondOrder, reptileIncludeQuery, cfHeadRankWeight, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         p, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, episodes, variantsDir, evalEpisodesPerTask,
         evalPatience, gridSteps, gridRates, nan, supportSizes);
@@ -135,7 +135,7 @@ public record TrainSettings(String algorithm, int outerSteps, int metaBatchTasks
   /** These settings with {@code fresh} or {@code fixed} episodes. */
   public TrainSettings withEpisodes(String mode) {
     return new TrainSettings(algorithm, outerSteps, metaBatchTasks, innerSteps, innerLearningRate, learnedRates,
-        anilSecondOrder, reptileIncludeQuery, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
+        anilSecondOrder, reptileIncludeQuery, cfHeadRankWeight, hvpRelativeStep, hvpCentral, optimizer, outerLearningRate, beta1, beta2, adamEpsilon, clipNorm,
         partitions, aggregationDepth, evalEverySteps, evalMaxTasks, checkpointEverySteps, checkpointKeep, episodesDir,
         proteinsDir, outputDir, seed, gpuEnabled, progressIntervalMs, mode, variantsDir, evalEpisodesPerTask,
         evalPatience, gridSteps, gridRates, nan, supportSizes);

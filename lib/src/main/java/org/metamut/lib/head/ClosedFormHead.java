@@ -218,9 +218,76 @@ public final class ClosedFormHead {
    * @param dQueryTargets ∂loss/∂yq (m)
    * @param dPriorMean   ∂loss/∂w₀ (D) of {@link #queryLoss(double[][], double[], double[][], double[], double[],
    *                     double[])}; zeros for a zero prior mean
+   * @param dPredictions ∂loss/∂(query predictions) (m)
    */
   public record Gradient(double loss, double[] predictions, double[][] dSupport, double[][] dQuery, double[] dLogPenalty,
-                         double[] dSupportTargets, double[] dQueryTargets, double[] dPriorMean) {
+                         double[] dSupportTargets, double[] dQueryTargets, double[] dPriorMean, double[] dPredictions) {
+  }
+
+  /**
+   * What the query predictions are scored by: returns the loss of predictions {@code p} against labels {@code y} and
+   * writes ∂loss/∂p into {@code dP} and ∂loss/∂y into {@code dY} (both overwritten).
+   */
+  @FunctionalInterface
+  public interface QueryLoss extends Serializable {
+    double evaluate(double[] p, double[] y, double[] dP, double[] dY);
+  }
+
+  /** Mean squared error (no ½ factor). */
+  public static final QueryLoss MSE = ClosedFormHead::meanSquaredError;
+
+  private static double meanSquaredError(double[] p, double[] y, double[] dP, double[] dY) {
+    int m = p.length;
+    double loss = 0;
+    for (int q = 0; q < m; q++) {
+      double e = p[q] - y[q];
+      loss += e * e / m;
+      dP[q] = 2 * e / m;
+      dY[q] = -dP[q];
+    }
+    return loss;
+  }
+
+  /**
+   * Mean squared error plus {@code weight} × a pairwise ranking loss (RankNet, Burges et al. ICML 2005): the mean over
+   * the query pairs with y_i &gt; y_j of log(1 + exp(−(p_i − p_j))), on support-normalised labels. Why: users read
+   * Spearman, which only the order of the predictions sets; MSE also spends the head on the scale of each prediction.
+   * The ranking term has no gradient with respect to the labels (only their order enters). Weight 0 is {@link #MSE}.
+   */
+  public static QueryLoss mseWithRanking(double weight) {
+    check(weight >= 0 && Double.isFinite(weight), "ranking weight must be finite and >= 0, got " + weight);
+    if (weight == 0) {
+      return MSE;
+    }
+    return (p, y, dP, dY) -> {
+      double loss = meanSquaredError(p, y, dP, dY);
+      int m = p.length;
+      long pairs = 0;
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < m; j++) {
+          if (y[i] > y[j]) {
+            pairs++;
+          }
+        }
+      }
+      if (pairs == 0) {
+        return loss;
+      }
+      double scale = weight / pairs;
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < m; j++) {
+          if (y[i] > y[j]) {
+            double z = p[i] - p[j];
+            // log(1 + e^−z), stably; its derivative in z is −σ(−z)
+            loss += scale * (z > 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z)));
+            double s = scale / (1 + Math.exp(z));
+            dP[i] -= s;
+            dP[j] += s;
+          }
+        }
+      }
+      return loss;
+    };
   }
 
   /**
@@ -231,20 +298,35 @@ public final class ClosedFormHead {
    */
   public static Gradient queryLoss(double[][] xs, double[] ys, double[][] xq, double[] yq, double[] logPenalty,
                                    double[] w0) {
+    return queryLoss(xs, ys, xq, yq, logPenalty, w0, MSE);
+  }
+
+  /**
+   * {@link #queryLoss(double[][], double[], double[][], double[], double[], double[])} with the query predictions
+   * scored by {@code loss} instead of the MSE.
+   */
+  public static Gradient queryLoss(double[][] xs, double[] ys, double[][] xq, double[] yq, double[] logPenalty,
+                                   double[] w0, QueryLoss loss) {
     int d = logPenalty.length;
     check(w0.length == d, "prior mean of length " + w0.length + " for " + d + " features");
     double[] r = residual(xs, ys, w0);
-    double[] rq = residual(xq, yq, w0);
-    Gradient g = queryLoss(xs, r, xq, rq, logPenalty);
-    double[] mu = g.predictions().clone();
-    for (int q = 0; q < mu.length; q++) {
-      mu[q] += dot(xq[q], w0);
+    double[] offset = new double[xq.length];
+    for (int q = 0; q < offset.length; q++) {
+      offset[q] = dot(xq[q], w0);
     }
+    Gradient g = solveAndScore(xs, r, xq, yq, offset, logPenalty, loss);
     double[] dW0 = new double[d];
     throughResidual(xs, g.dSupportTargets(), w0, dW0, g.dSupport());
-    throughResidual(xq, g.dQueryTargets(), w0, dW0, g.dQuery());
-    return new Gradient(g.loss(), mu, g.dSupport(), g.dQuery(), g.dLogPenalty(), g.dSupportTargets(),
-        g.dQueryTargets(), dW0);
+    // the offset xq·w₀: ∂/∂w₀ += Σ_q ∂p_q · xq_q, ∂/∂xq_q += ∂p_q · w₀
+    double[] dP = g.dPredictions();
+    for (int q = 0; q < xq.length; q++) {
+      for (int j = 0; j < d; j++) {
+        dW0[j] += dP[q] * xq[q][j];
+        g.dQuery()[q][j] += dP[q] * w0[j];
+      }
+    }
+    return new Gradient(g.loss(), g.predictions(), g.dSupport(), g.dQuery(), g.dLogPenalty(), g.dSupportTargets(),
+        g.dQueryTargets(), dW0, dP);
   }
 
   /**
@@ -271,6 +353,15 @@ public final class ClosedFormHead {
 
   /** Query MSE of the head fitted on (xs, ys), with its gradient through the solve. */
   public static Gradient queryLoss(double[][] xs, double[] ys, double[][] xq, double[] yq, double[] logPenalty) {
+    return solveAndScore(xs, ys, xq, yq, new double[xq.length], logPenalty, MSE);
+  }
+
+  /**
+   * The head fitted on (xs, ys), its query predictions plus a fixed {@code offset} per query row scored by
+   * {@code queryLoss}, and the gradient through the solve (∂/∂offset is {@code dPredictions}).
+   */
+  private static Gradient solveAndScore(double[][] xs, double[] ys, double[][] xq, double[] yq, double[] offset,
+                                        double[] logPenalty, QueryLoss queryLoss) {
     Fit f = fit(xs, ys, logPenalty);
     int k = xs.length;
     int m = xq.length;
@@ -281,17 +372,15 @@ public final class ClosedFormHead {
     double[][] a = new double[m][];
     double[] g = new double[m];
     double[] mu = new double[m];
-    double loss = 0;
     for (int q = 0; q < m; q++) {
       a[q] = new double[k];
       for (int i = 0; i < k; i++) {
         a[q][i] = dot(xqc[q], xsS[i]);
       }
-      mu[q] = f.yMean + dot(a[q], f.alpha);
-      double e = mu[q] - yq[q];
-      loss += e * e / m;
-      g[q] = 2 * e / m;
+      mu[q] = f.yMean + dot(a[q], f.alpha) + offset[q];
     }
+    double[] dYq = new double[m];
+    double loss = queryLoss.evaluate(mu, yq, g, dYq);
     // dA = g αᵀ; β = K⁻¹ Aᵀ g; dK = −β αᵀ (symmetrised where it meets X S Xᵀ)
     double[] atg = new double[k];
     for (int q = 0; q < m; q++) {
@@ -352,11 +441,7 @@ public final class ClosedFormHead {
     for (int i = 0; i < k; i++) {
       dYs[i] = beta[i] - betaMean + gSum / k;
     }
-    double[] dYq = new double[m];
-    for (int q = 0; q < m; q++) {
-      dYq[q] = -g[q];
-    }
-    return new Gradient(loss, mu, dXs, dXqc, dLog, dYs, dYq, new double[d]);
+    return new Gradient(loss, mu, dXs, dXqc, dLog, dYs, dYq, new double[d], g);
   }
 
   /**

@@ -37,15 +37,27 @@ public final class ClosedFormHeadLearner implements MetaLearner {
   private final String name;
   private final InnerLoop inner;
   private final ParamRange head;
+  private final double rankWeight;
+  private final ClosedFormHead.QueryLoss queryLoss;
 
   /** @param head the scalar head the solution is written into ({@code featureDim} weights then the bias) */
   public ClosedFormHeadLearner(String name, InnerLoop inner, ParamRange head) {
+    this(name, inner, head, 0.0);
+  }
+
+  /**
+   * @param rankWeight the outer loss is the query MSE plus this weight × a pairwise ranking loss
+   *                   ({@link ClosedFormHead#mseWithRanking}); 0 = the MSE alone
+   */
+  public ClosedFormHeadLearner(String name, InnerLoop inner, ParamRange head, double rankWeight) {
     if (inner.learnedRates()) {
       throw new IllegalArgumentException(name + " has no inner learning rates to learn");
     }
     this.name = name;
     this.inner = inner;
     this.head = head;
+    this.rankWeight = rankWeight;
+    this.queryLoss = ClosedFormHead.mseWithRanking(rankWeight);
   }
 
   @Override
@@ -134,7 +146,7 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     double[] grad = new double[n];
     fm.featureGradient(theta, all, f -> {
       solved[0] = ClosedFormHead.queryLoss(Arrays.copyOfRange(f, 0, k), task.support().targets(),
-          Arrays.copyOfRange(f, k, f.length), task.query().targets(), lpv, w0);
+          Arrays.copyOfRange(f, k, f.length), task.query().targets(), lpv, w0, queryLoss);
       double[][] df = new double[f.length][];
       System.arraycopy(solved[0].dSupport(), 0, df, 0, k);
       System.arraycopy(solved[0].dQuery(), 0, df, k, f.length - k);
@@ -162,6 +174,7 @@ public final class ClosedFormHeadLearner implements MetaLearner {
 
   @Override
   public String toString() {
-    return name + " (closed-form ridge head on the model's features, meta-learned log-penalties), head " + head;
+    return name + " (closed-form ridge head on the model's features, meta-learned log-penalties"
+        + (rankWeight > 0 ? ", outer loss MSE + " + rankWeight + " × pairwise ranking" : "") + "), head " + head;
   }
 }

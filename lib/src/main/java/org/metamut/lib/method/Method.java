@@ -73,9 +73,17 @@ public record Method(String name, MethodKind kind, String doc, LearnerFactory le
    *
    * @param anilSecondOrder     ANIL's outer gradient includes the second-order terms
    * @param reptileIncludeQuery Reptile's inner steps use support ∪ query
+   * @param cfHeadRankWeight    cf-head's outer loss is the query MSE plus this weight × a pairwise ranking loss
+   *                            ({@code ClosedFormHead#mseWithRanking}); 0 = the MSE alone
    */
-  public record LearnerOptions(boolean anilSecondOrder, boolean reptileIncludeQuery) implements Serializable {
-    public static final LearnerOptions DEFAULTS = new LearnerOptions(false, false);
+  public record LearnerOptions(boolean anilSecondOrder, boolean reptileIncludeQuery, double cfHeadRankWeight)
+      implements Serializable {
+    public static final LearnerOptions DEFAULTS = new LearnerOptions(false, false, 0.0);
+
+    /** ANIL's and Reptile's switches, cf-head's MSE alone. */
+    public LearnerOptions(boolean anilSecondOrder, boolean reptileIncludeQuery) {
+      this(anilSecondOrder, reptileIncludeQuery, 0.0);
+    }
   }
 
   public Method {

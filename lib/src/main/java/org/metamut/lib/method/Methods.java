@@ -35,7 +35,7 @@ public final class Methods {
         (n, inner, head, o) -> new Reptile(n, inner, o.reptileIncludeQuery())));
     register(Method.metaLearner("cf-head", "closed-form head (R2-D2): each task's scalar head is the exact ridge "
         + "solve on the model's features (use metamut.model.pooling = sites), differentiated through the solve", false,
-        (n, inner, head, o) -> new ClosedFormHeadLearner(n, inner, head)));
+        (n, inner, head, o) -> new ClosedFormHeadLearner(n, inner, head, o.cfHeadRankWeight())));
     register(Method.neural("finetune", MethodKind.FINE_TUNE, "joint pre-training on all meta-train tasks, then k-shot "
         + "fine-tuning of every parameter"));
     register(Method.neural("scratch", MethodKind.SCRATCH, "a freshly initialised model, k-shot fine-tuned"));

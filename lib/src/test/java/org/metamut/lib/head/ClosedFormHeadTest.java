@@ -250,6 +250,63 @@ class ClosedFormHeadTest {
   }
 
   /** (f(v[j] + h) − f(v[j] − h)) / 2h, restoring v[j]. */
+  /**
+   * The MSE-plus-ranking query loss: its value equals the MSE plus the weighted RankNet term computed here pair by pair,
+   * and its gradient (features, support targets, penalties, w₀) matches central finite differences; with weight 0
+   * it is the MSE exactly.
+   */
+  @Test
+  void rankingLossGradientMatchesFiniteDifferences() {
+    SplittableRandom r = new SplittableRandom(11);
+    int k = 7;
+    int d = 4;
+    int m = 6;
+    double[][] xs = gaussian(r, k, d);
+    double[] ys = gaussian(r, 1, k)[0];
+    double[][] xq = gaussian(r, m, d);
+    double[] yq = gaussian(r, 1, m)[0];
+    double[] lp = logPenalties(r, d);
+    double[] w0 = gaussian(r, 1, d)[0];
+    double weight = 0.7;
+    ClosedFormHead.QueryLoss loss = ClosedFormHead.mseWithRanking(weight);
+    ClosedFormHead.Gradient g = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp, w0, loss);
+    ClosedFormHead.Gradient mse = ClosedFormHead.queryLoss(xs, ys, xq, yq, lp, w0);
+    assertArrayEquals(mse.predictions(), g.predictions(), 1e-12);
+    double rank = 0;
+    int pairs = 0;
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < m; j++) {
+        if (yq[i] > yq[j]) {
+          rank += Math.log(1 + Math.exp(-(g.predictions()[i] - g.predictions()[j])));
+          pairs++;
+        }
+      }
+    }
+    assertEquals(mse.loss() + weight * rank / pairs, g.loss(), 1e-12);
+    assertEquals(mse.loss(), ClosedFormHead.queryLoss(xs, ys, xq, yq, lp, w0, ClosedFormHead.mseWithRanking(0)).loss(),
+        0.0);
+    java.util.function.DoubleSupplier f = () -> ClosedFormHead.queryLoss(xs, ys, xq, yq, lp, w0, loss).loss();
+    double worst = 0;
+    for (int i = 0; i < k; i++) {
+      worst = Math.max(worst, Math.abs(centralDifference(ys, i, f) - g.dSupportTargets()[i]));
+      for (int j = 0; j < d; j++) {
+        worst = Math.max(worst, Math.abs(centralDifference(xs[i], j, f) - g.dSupport()[i][j]));
+      }
+    }
+    for (int q = 0; q < m; q++) {
+      for (int j = 0; j < d; j++) {
+        worst = Math.max(worst, Math.abs(centralDifference(xq[q], j, f) - g.dQuery()[q][j]));
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      worst = Math.max(worst, Math.abs(centralDifference(lp, j, f) - g.dLogPenalty()[j]));
+      worst = Math.max(worst, Math.abs(centralDifference(w0, j, f) - g.dPriorMean()[j]));
+    }
+    assertTrue(worst < 1e-7, "largest gradient error " + worst);
+    // the ranking term moves the backbone differently from the MSE: the gradients are not the same
+    assertTrue(Math.abs(g.dQuery()[0][0] - mse.dQuery()[0][0]) > 1e-6);
+  }
+
   private static double centralDifference(double[] v, int j, java.util.function.DoubleSupplier f) {
     double h = 1e-6;
     double old = v[j];

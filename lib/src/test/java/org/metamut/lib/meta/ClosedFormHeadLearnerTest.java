@@ -92,12 +92,13 @@ class ClosedFormHeadLearnerTest {
     assertEquals(org.metamut.lib.encode.Vocabulary.SEP, TokenBatch.SITE_MARKER);
   }
 
+  /** Also with the ranking term in the outer loss ({@code metamut.train.cf-head.rank-weight}). */
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve(boolean substitution) {
+  @org.junit.jupiter.params.provider.CsvSource({"false, 0", "true, 0", "true, 0.7"})
+  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve(boolean substitution, double rankWeight) {
     ModelSpec spec = SPEC.withSubstitutionFeatures(substitution);
     MetaLearner l = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(spec).headRange(),
-        Method.LearnerOptions.DEFAULTS);
+        new Method.LearnerOptions(false, false, rankWeight));
     MetaTask task = new MetaTask(0, "t", batch(3, 6), batch(4, 5));
     double[] phi = l.initialMetaParams(perturbed(spec, 5));
     phi[phi.length - 2] = -0.7;
