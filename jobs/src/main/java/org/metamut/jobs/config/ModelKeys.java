@@ -117,7 +117,7 @@ public final class ModelKeys {
   public static TransformerFactory factory(MetamutConfig cfg) {
     ModelSpec spec = spec(cfg);
     return new TransformerFactory(spec, dataType(cfg) == DataType.DOUBLE,
-        esm2(cfg) ? new EsmBackbone.Init(cfg.get(EsmKeys.CHECKPOINT)) : null);
+        esm2(cfg) ? EsmBackbone.Init.of(cfg.get(EsmKeys.CHECKPOINT)) : null);
   }
 
   /** Whether {@code backbone = esm2}. */

@@ -50,13 +50,26 @@ public final class EsmBackbone {
    * A {@code TransformerFactory}'s initial θ from the checkpoint folder {@code checkpoint} (a path every driver can
    * read): {@link #of}'s θ for a spec that must equal the checkpoint's up to the pooling (which the user chooses).
    * The seed is unused: the weights are the checkpoint's and the head is zero.
+   *
+   * @param fingerprint the checkpoint's {@link EsmCheckpoint#fingerprint} when the run was configured: it names the
+   *                    weights in the run's identity (a resumed run refuses other weights at the same path) and is
+   *                    checked again when θ is read; null = not checked
    */
-  public record Init(String checkpoint) implements org.metamut.lib.model.InitialTheta {
-    private static final long serialVersionUID = 1L;
+  public record Init(String checkpoint, String fingerprint) implements org.metamut.lib.model.InitialTheta {
+    private static final long serialVersionUID = 2L;
+
+    /** The initialisation from the checkpoint at {@code checkpoint}, fingerprinted now. */
+    public static Init of(String checkpoint) {
+      return new Init(checkpoint, EsmCheckpoint.open(Path.of(checkpoint)).fingerprint());
+    }
 
     @Override
     public double[] theta(ModelSpec spec, long seed) {
       EsmCheckpoint c = EsmCheckpoint.open(Path.of(checkpoint));
+      if (fingerprint != null && !fingerprint.equals(c.fingerprint())) {
+        throw new IllegalArgumentException("ESM-2 checkpoint " + checkpoint + " changed since the run was configured: "
+            + "its fingerprint is " + c.fingerprint() + ", the run's " + fingerprint);
+      }
       ModelSpec own = EsmBackbone.spec(c, spec.maxLen());
       if (!own.withPooling(spec.pooling()).equals(spec)) {
         throw new IllegalArgumentException("ESM-2 checkpoint " + checkpoint + " is a " + own.summary()
@@ -67,7 +80,7 @@ public final class EsmBackbone {
 
     @Override
     public String describe() {
-      return "ESM-2 checkpoint " + checkpoint;
+      return "ESM-2 checkpoint " + checkpoint + (fingerprint == null ? "" : " (" + fingerprint + ")");
     }
   }
 

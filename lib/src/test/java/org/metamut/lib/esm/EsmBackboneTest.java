@@ -264,13 +264,41 @@ class EsmBackboneTest {
   @Test
   void aFactoryInitialisedFromTheCheckpointGivesTheImportedTheta() {
     org.metamut.lib.model.TransformerFactory f = new org.metamut.lib.model.TransformerFactory(
-        imported.spec().withPooling(ModelSpec.Pooling.MEAN), false, new EsmBackbone.Init(TestCheckpoints.tiny().toString()));
+        imported.spec().withPooling(ModelSpec.Pooling.MEAN), false, EsmBackbone.Init.of(TestCheckpoints.tiny().toString()));
     assertArrayEquals(imported.theta(), f.initialTheta(7));
     assertTrue(f.describe().contains("initialised from ESM-2 checkpoint " + TestCheckpoints.tiny()), f.describe());
     org.metamut.lib.model.TransformerFactory wrong = f.withSpec(ModelSpec.reference(2, 32, 4, 128, 64));
     assertThrows(IllegalArgumentException.class, () -> wrong.initialTheta(7));
     assertEquals(ModelSpec.reference(1, 8, 2, 8, 8).numParams(),
         new org.metamut.lib.model.TransformerFactory(ModelSpec.reference(1, 8, 2, 8, 8), false).initialTheta(1).length);
+  }
+
+  /**
+   * The factory names the checkpoint's weights by fingerprint, and refuses to read θ from a folder whose weights
+   * changed since (a resumed run must not continue from other weights at the same path).
+   */
+  @Test
+  void changedWeightsAtTheSamePathAreRefused(@TempDir Path tmp) throws IOException {
+    Path dir = TestCheckpoints.derived(tmp.resolve("ck"), t -> t);
+    EsmBackbone.Init init = EsmBackbone.Init.of(dir.toString());
+    assertTrue(init.describe().contains(EsmCheckpoint.open(dir).fingerprint()), init.describe());
+    ModelSpec spec = imported.spec().withPooling(ModelSpec.Pooling.MEAN);
+    assertArrayEquals(imported.theta(), init.theta(spec, 1));
+    java.nio.file.Files.delete(dir.resolve(EsmCheckpoint.WEIGHTS));
+    java.nio.file.Files.delete(dir.resolve(EsmCheckpoint.CONFIG));
+    java.nio.file.Files.delete(dir.resolve(EsmCheckpoint.VOCAB));
+    TestCheckpoints.derived(dir, t -> { // same architecture, one weight changed
+      Map<String, TestCheckpoints.Tensor> m = new LinkedHashMap<>(t);
+      String name = m.keySet().stream().filter(n -> n.endsWith("LayerNorm.bias")).findFirst().orElseThrow();
+      byte[] data = m.get(name).data().clone();
+      data[0] ^= 1;
+      m.put(name, new TestCheckpoints.Tensor("F32", m.get(name).shape(), data));
+      return m;
+    });
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> init.theta(spec, 1));
+    assertTrue(e.getMessage().startsWith("ESM-2 checkpoint " + dir + " changed since the run was configured"),
+        e.getMessage());
+    assertOneLine(e, "changed since");
   }
 
   @Test
