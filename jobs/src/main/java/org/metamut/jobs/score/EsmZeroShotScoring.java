@@ -140,16 +140,12 @@ public record EsmZeroShotScoring(String checkpoint, String fingerprint, String s
         return null; // written by the rejected pass
       }
       Variant v = new Variant(wildType, c.mutations());
-      EsmFeatureStore.Entry stored = store == null ? null : store.get(v);
-      double s;
-      if (stored != null && !Double.isNaN(stored.zeroShot())) {
-        s = stored.zeroShot();
-      } else {
-        if (scorer[0] == null) {
+      double s = EsmFeatureStore.zeroShot(store, v, u -> {
+        if (scorer[0] == null) { // the model is loaded only when a score is not stored
           scorer[0] = new EsmScorer(SharedModels.get(checkpoint));
         }
-        s = scorer[0].zeroShot(v);
-      }
+        return scorer[0].zeroShot(u);
+      });
       if (++unreported[0] == batchSize) {
         report.run();
       }

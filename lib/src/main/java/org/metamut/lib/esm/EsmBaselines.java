@@ -52,8 +52,7 @@ public final class EsmBaselines {
     }
 
     double zeroShot(Variant v) {
-      EsmFeatureStore.Entry e = store == null ? null : store.get(v);
-      return e != null && !Double.isNaN(e.zeroShot()) ? e.zeroShot() : scorer().zeroShot(v);
+      return EsmFeatureStore.zeroShot(store, v, u -> scorer().zeroShot(u));
     }
 
     float[] siteEmbedding(Variant v) {

@@ -31,6 +31,15 @@ public interface EsmFeatureStore extends Serializable {
     }
   }
 
+  /**
+   * The zero-shot score of {@code v}: the one stored in {@code store} (null = no store), else {@code compute}'s — the
+   * one rule every reader of stored scores follows, so a stored score and a computed one are never mixed up.
+   */
+  static double zeroShot(EsmFeatureStore store, Variant v, java.util.function.ToDoubleFunction<Variant> compute) {
+    Entry e = store == null ? null : store.get(v);
+    return e != null && !Double.isNaN(e.zeroShot()) ? e.zeroShot() : compute.applyAsDouble(v);
+  }
+
   /** The checkpoint's {@code sha256:} fingerprint the values were computed with. */
   String fingerprint();
 
