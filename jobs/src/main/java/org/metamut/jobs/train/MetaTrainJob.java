@@ -518,6 +518,8 @@ public final class MetaTrainJob {
     prov.put("meta-train.learner", learner.toString());
     prov.put("meta-train.episodes", s.episodesDir() + " (" + store.size() + " episodes, " + store.variants() + " variants)");
     prov.put("meta-train.episode-mode", givenEpisodes == null ? s.episodes() : "given");
+    // the model and its initialisation: an ESM-2 backbone names its checkpoint and the checkpoint's fingerprint here
+    prov.put("meta-train.model", factory.describe());
     prov.put("meta-train.data-fingerprint", dataFingerprint);
     if (!Double.isNaN(m.metaVal())) {
       prov.put("meta-train.meta-val-spearman", String.format(java.util.Locale.ROOT, "%.4f", m.metaVal()));

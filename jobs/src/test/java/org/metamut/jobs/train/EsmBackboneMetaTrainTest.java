@@ -83,6 +83,9 @@ class EsmBackboneMetaTrainTest {
     assertEquals(ModelSpec.Positional.ROTARY, saved.spec().positional());
     assertEquals(33, saved.spec().vocabSize());
     assertEquals(new EncoderSpec(EncoderSpec.ESM, 32), saved.encoder());
+    // the file names the weights it started from by their fingerprint (model info lists it)
+    String fingerprint = org.metamut.lib.esm.EsmCheckpoint.open(TinyCheckpoint.dir()).fingerprint();
+    assertTrue(saved.provenance().getOrDefault("meta-train.model", "").contains(fingerprint), saved.provenance().toString());
     // trained from the checkpoint's weights: close to them, but moved (the zero head and the backbone)
     double[] init = EsmBackbone.load(TinyCheckpoint.dir(), 32).theta();
     ParamLayout layout = ParamLayout.of(saved.spec());
