@@ -134,12 +134,25 @@ class MetamutConfigTest {
     assertTrue(f.getMessage().contains("nope.conf: no such file"), f.getMessage());
   }
 
+  /** Every profile shipped in conf/profiles loads and validates (the list is the folder's, so none is forgotten). */
   @Test
-  void theShippedProfilesAndApplicationConfAreValid() {
+  void theShippedProfilesAndApplicationConfAreValid() throws IOException {
     Path conf = Path.of("..", "conf");
-    for (String profile : List.of("local", "standalone", "yarn", "kubernetes", "gpu")) {
+    List<String> profiles;
+    try (var files = Files.list(conf.resolve("profiles"))) {
+      profiles = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".conf"))
+          .map(n -> n.substring(0, n.length() - ".conf".length())).sorted().toList();
+    }
+    assertTrue(profiles.containsAll(List.of("local", "standalone", "yarn", "kubernetes", "gpu", "cf-head", "esm2")),
+        profiles.toString());
+    for (String profile : profiles) {
       MetamutConfig.load(new MetamutConfig.Sources(conf, profile, List.of(), Map.of()));
     }
+    // the ESM-2 profile with a checkpoint describes the checkpoint's architecture, ready to fine-tune
+    MetamutConfig esm = MetamutConfig.load(new MetamutConfig.Sources(conf, "esm2", List.of(),
+        Map.of("metamut.esm.checkpoint", Path.of("..", "lib", "src", "test", "resources", "esm2-tiny").toString())));
+    assertEquals(33, ModelKeys.spec(esm).vocabSize());
+    assertEquals(org.metamut.lib.model.ModelSpec.Pooling.SITES, ModelKeys.spec(esm).pooling());
   }
 
   @Test
