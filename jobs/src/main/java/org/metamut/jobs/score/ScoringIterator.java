@@ -5,6 +5,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.metamut.lib.adapt.ClosedFormAdaptation;
+import org.metamut.lib.adapt.Mixture;
 import org.metamut.lib.baseline.Variant;
 import org.metamut.lib.encode.EncodedVariant;
 import org.metamut.lib.encode.Encoder;
@@ -117,23 +118,14 @@ final class ScoringIterator implements Iterator<Row> {
       double[][] p = score(0, batch);
       pred = p[0];
       sd = p[1];
-    } else {
-      int n = members.size();
-      pred = new double[pending.size()];
-      double[] second = new double[pending.size()];
-      boolean withSd = true;
-      for (int m = 0; m < n; m++) {
+    } else { // the members' mixture, as evaluate's ensembles (AdaptedModel.withSd)
+      Mixture mix = new Mixture(members.size(), pending.size());
+      for (int m = 0; m < members.size(); m++) {
         double[][] p = score(m, batch);
-        withSd &= p[1] != null;
-        for (int b = 0; b < pred.length; b++) {
-          pred[b] += p[0][b] / n;
-          second[b] += withSd ? (p[1][b] * p[1][b] + p[0][b] * p[0][b]) / n : 0;
-        }
+        mix.add(p[0], p[1]);
       }
-      sd = withSd ? new double[pred.length] : null;
-      for (int b = 0; sd != null && b < sd.length; b++) {
-        sd[b] = Math.sqrt(Math.max(0, second[b] - pred[b] * pred[b]));
-      }
+      pred = mix.mean();
+      sd = mix.sd();
     }
     for (int b = 0; b < pending.size(); b++) {
       Candidate c = pending.get(b);

@@ -129,24 +129,12 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
     }
     // an ensemble: the mean, and the SD of the equal-weight mixture of the members' predictive distributions
     boolean sd = hasUncertainty();
-    int n = 1 + others.size();
-    double[] first = new double[variants.size()];
-    double[] second = new double[variants.size()];
+    Mixture mix = new Mixture(1 + others.size(), variants.size());
     for (AdaptedModel m : members()) {
       Predictions p = m.withSd(model, variants);
-      for (int i = 0; i < first.length; i++) {
-        first[i] += p.mean()[i] / n;
-        second[i] += sd ? (p.sd()[i] * p.sd()[i] + p.mean()[i] * p.mean()[i]) / n : 0;
-      }
+      mix.add(p.mean(), sd ? p.sd() : null);
     }
-    if (!sd) {
-      return new Predictions(first, null);
-    }
-    double[] out = new double[first.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Math.sqrt(Math.max(0, second[i] - first[i] * first[i]));
-    }
-    return new Predictions(first, out);
+    return new Predictions(mix.mean(), mix.sd());
   }
 
   /**
