@@ -32,21 +32,17 @@ public record EnsembleScoring(String identity, List<ScoringModel> members, int[]
   }
 
   /**
-   * The ensemble of {@code members}, refusing in one line members that encode variants differently (their batches
-   * would differ) or whose scores are on different scales (a mean of z-scores over different label sets means
+   * The ensemble of {@code members}, refusing in one line members that encode variants differently
+   * ({@link #requireAlikeEncoders}) or whose scores are on different scales (a mean of z-scores over different label sets means
    * nothing).
    */
   public static EnsembleScoring of(List<ScoreModel> members) {
+    requireAlikeEncoders(members);
     ScoreModel first = members.get(0);
     List<ScoringModel> scoring = new ArrayList<>();
     int[] sizes = new int[members.size()];
     for (int i = 0; i < members.size(); i++) {
       ScoreModel m = members.get(i);
-      if (!m.saved().encoder().equals(first.saved().encoder())) {
-        throw new IllegalArgumentException("ensemble member " + (i + 1) + " (" + m.identity() + ") encodes with "
-            + m.saved().encoder() + ", member 1 (" + first.identity() + ") with " + first.saved().encoder()
-            + ": members must encode alike");
-      }
       ScoringModel.ScoreScale a = m.scale();
       ScoringModel.ScoreScale b = first.scale();
       if (!(Double.compare(a.labelMean(), b.labelMean()) == 0 && Double.compare(a.labelSd(), b.labelSd()) == 0)) {
@@ -63,6 +59,22 @@ public record EnsembleScoring(String identity, List<ScoringModel> members, int[]
     String ids = members.stream().map(ScoreModel::identity).collect(Collectors.joining(","));
     return new EnsembleScoring("ensemble-" + Sha256.hex(ids.getBytes(java.nio.charset.StandardCharsets.UTF_8))
         .substring(0, 12), scoring, sizes);
+  }
+
+  /**
+   * Refuses, in one line, members that encode variants differently (their batches would differ): checked before the
+   * members are adapted, which encodes the labelled variants once for all of them.
+   */
+  static void requireAlikeEncoders(List<ScoreModel> members) {
+    ScoreModel first = members.get(0);
+    for (int i = 1; i < members.size(); i++) {
+      ScoreModel m = members.get(i);
+      if (!m.saved().encoder().equals(first.saved().encoder())) {
+        throw new IllegalArgumentException("ensemble member " + (i + 1) + " (" + m.identity() + ") encodes with "
+            + m.saved().encoder() + ", member 1 (" + first.identity() + ") with " + first.saved().encoder()
+            + ": members must encode alike");
+      }
+    }
   }
 
   /** The members' parameters, member after member: the array the job broadcasts. */

@@ -120,8 +120,15 @@ public final class ScoreRun {
           + "ensemble of " + models.size() + ": score with --model and --labelled each time");
     }
     List<ScoreModel> members = new ArrayList<>();
-    for (ScoreModel m : models) {
-      members.add(req.labelled() != null ? adapt(m, protein, req) : m);
+    if (req.labelled() == null) {
+      members.addAll(models);
+    } else { // the labels and the ESM-2 features once, then each member adapted on them
+      EnsembleScoring.requireAlikeEncoders(models);
+      Labelled labelled = readLabelled(protein, req, models.get(0).encoder());
+      EsmHead esmHead = new EsmHead();
+      for (ScoreModel m : models) {
+        members.add(adapt(m, protein, req, labelled, esmHead));
+      }
     }
     if (req.labelled() == null && members.stream().anyMatch(m -> !"adapted".equals(m.kind()))) {
       say.accept("note: scoring with an ensemble not adapted to " + protein.id() + " (give --labelled to adapt every "
@@ -375,27 +382,53 @@ public final class ScoreRun {
   }
 
   /**
-   * Adapts {@code base} on the labelled variants of the request through the adaptation contract ({@link Adapter}):
-   * the model's own recipe unless {@code metamut.adapt.*} overrides it.
+   * The labelled variants of a request, read, parsed and encoded once: every member of an ensemble adapts on them.
+   *
+   * @param variants the support variants, for their ESM-2 features
+   * @param rejected rejection counts by reason, for the adapted model's provenance
    */
-  ScoreModel adapt(ScoreModel base, Proteins.Protein protein, ScoreRequest req) {
+  private record Labelled(List<EncodedVariant> ids, List<Variant> variants, double[] y, Map<String, Integer> rejected) {
+  }
+
+  /**
+   * What ESM-2 head features need ({@code metamut.esm.head-features}), worked out once per run: the checkpoint, its
+   * fingerprint (which hashes the weights) and, when a closed-form head first asks for them, the features of the
+   * support and the library through the feature cache. Null fields when the key is off.
+   */
+  private final class EsmHead {
+    final EsmCheckpoint checkpoint;
+    final String fingerprint;
+    private Featurizer features;
+
+    EsmHead() {
+      checkpoint = EsmKeys.headFeatures(config).orElse(null);
+      fingerprint = checkpoint == null ? null : checkpoint.fingerprint();
+    }
+
+    boolean on() {
+      return checkpoint != null;
+    }
+
+    /** The support's and the library's features: the cache's, the rest computed (resolved on the first call). */
+    Featurizer features(ScoreRequest req, String wildType, List<Variant> support) {
+      if (features == null) {
+        String dir = config.get(EsmKeys.CHECKPOINT);
+        EsmFeatureCache.Result cached = esmCache(req, wildType, support, dir, fingerprint, checkpoint.hasLmHead(), true);
+        features = EsmBaselines.features(dir, cached == null ? null : cached.store());
+      }
+      return features;
+    }
+  }
+
+  /**
+   * Reads the request's labelled variants, encodes them with {@code enc}, says how many were not usable and why, and
+   * refuses fewer than {@code metamut.score.adapt.min-labelled}; records them as never to suggest.
+   */
+  private Labelled readLabelled(Proteins.Protein protein, ScoreRequest req, VariantEncoder enc) {
     List<Row> rows = LibraryFiles.readLabelled(spark, req.labelled(), req.labelledVariantColumn(), req.labelColumn())
         .collectAsList(); // a few labelled variants: small by definition
     VariantParser parser = new VariantParser(protein.sequence(), req.notation());
-    VariantEncoder enc = base.encoder();
     org.metamut.lib.encode.Encoder encoder = enc.encoder();
-    Optional<EsmCheckpoint> esmHead = EsmKeys.headFeatures(config);
-    String esmFingerprint = esmHead.map(EsmCheckpoint::fingerprint).orElse(null); // hashes the weights: once
-    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
-        .overrideSites(AdaptKeys.siteBlock(config))
-        .overrideEsm(esmHead.isPresent() && req.saveAdapted() == null, esmFingerprint);
-    if (esmHead.isPresent() && adapter.recipe().solver() != AdaptationRecipe.Solver.CLOSED_FORM) {
-      say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but " + base.identity() + " adapts by SGD ("
-          + adapter.recipe().describe() + "): only a closed-form head takes ESM-2 features, so they are not used");
-    } else if (esmHead.isPresent() && req.saveAdapted() != null) {
-      say.accept("note: --save-adapted: the closed-form head's ESM-2 block is left out (a model file cannot hold its "
-          + "weights), in this run's scores too; score with --labelled each time to keep it");
-    }
     List<EncodedVariant> ids = new ArrayList<>();
     List<Variant> supportVariants = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
@@ -437,16 +470,37 @@ public final class ScoreRun {
       throw new IllegalArgumentException("only " + ids.size() + " usable labelled variants in " + req.labelled()
           + ", at least " + min + " needed (metamut.score.adapt.min-labelled)");
     }
-    double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+    return new Labelled(ids, supportVariants, ys.stream().mapToDouble(Double::doubleValue).toArray(), rejected);
+  }
+
+  /**
+   * Adapts {@code base} on the labelled variants of the request through the adaptation contract ({@link Adapter}):
+   * the model's own recipe unless {@code metamut.adapt.*} overrides it.
+   */
+  ScoreModel adapt(ScoreModel base, Proteins.Protein protein, ScoreRequest req) {
+    return adapt(base, protein, req, readLabelled(protein, req, base.encoder()), new EsmHead());
+  }
+
+  private ScoreModel adapt(ScoreModel base, Proteins.Protein protein, ScoreRequest req, Labelled labelled,
+                           EsmHead esmHead) {
+    VariantEncoder enc = base.encoder();
+    Adapter adapter = Adapter.of(base.saved()).override(config.get(AdaptKeys.STEPS), config.get(AdaptKeys.LEARNING_RATE))
+        .overrideSites(AdaptKeys.siteBlock(config))
+        .overrideEsm(esmHead.on() && req.saveAdapted() == null, esmHead.fingerprint);
+    if (esmHead.on() && adapter.recipe().solver() != AdaptationRecipe.Solver.CLOSED_FORM) {
+      say.accept("note: " + EsmKeys.HEAD_FEATURES.path() + " is on but " + base.identity() + " adapts by SGD ("
+          + adapter.recipe().describe() + "): only a closed-form head takes ESM-2 features, so they are not used");
+    } else if (esmHead.on() && req.saveAdapted() != null) {
+      say.accept("note: --save-adapted: the closed-form head's ESM-2 block is left out (a model file cannot hold its "
+          + "weights), in this run's scores too; score with --labelled each time to keep it");
+    }
+    List<EncodedVariant> ids = new ArrayList<>(labelled.ids());
+    double[] y = labelled.y();
     Featurizer esm = null;
-    if (adapter.recipe().esmFeatures()) { // the support's and the library's features: the cache's, the rest computed
-      EsmCheckpoint ck = esmHead.orElseThrow();
-      String dir = config.get(EsmKeys.CHECKPOINT);
-      EsmFeatureCache.Result cached = esmCache(req, protein.sequence(), supportVariants, dir, esmFingerprint,
-          ck.hasLmHead(), true);
-      esm = EsmBaselines.features(dir, cached == null ? null : cached.store());
+    if (adapter.recipe().esmFeatures()) {
+      esm = esmHead.features(req, protein.sequence(), labelled.variants());
       for (int i = 0; i < ids.size(); i++) {
-        ids.set(i, ids.get(i).withEsm(esm.features(supportVariants.get(i))));
+        ids.set(i, ids.get(i).withEsm(esm.features(labelled.variants().get(i))));
       }
     }
     if (req.saveAdapted() != null && adapter.recipe().sites() == AdaptationRecipe.Sites.SUPPORT_LOO) {
@@ -479,7 +533,7 @@ public final class ScoreRun {
     prov.put("score.protein-id", protein.id());
     prov.put("score.labelled-file", req.labelled());
     prov.put("score.labelled-used", Integer.toString(ids.size()));
-    prov.put("score.labelled-rejected", rejected.toString());
+    prov.put("score.labelled-rejected", labelled.rejected().toString());
     prov.put("score.label", req.labelColumn() != null ? req.labelColumn() : "label");
     prov.put("score.adaptation", a.recipe().describe());
     prov.put("score.support-mse-before", Double.toString(a.lossBefore()));
