@@ -74,14 +74,11 @@ public record AdaptedModel(double[] theta, Standardizer targets, AdaptationRecip
    */
   public double[] predict(FlatModel model, List<EncodedVariant> variants) {
     if (!others.isEmpty()) { // an ensemble: the members' mean
-      double[] mean = new double[variants.size()];
+      Mixture mix = new Mixture(1 + others.size(), variants.size());
       for (AdaptedModel m : members()) {
-        double[] p = m.predict(model, variants);
-        for (int i = 0; i < mean.length; i++) {
-          mean[i] += p[i] / (1 + others.size());
-        }
+        mix.add(m.predict(model, variants), null);
       }
-      return mean;
+      return mix.mean();
     }
     double[] z = normalised(model, variants);
     double[] p = new double[z.length];

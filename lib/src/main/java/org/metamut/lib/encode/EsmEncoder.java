@@ -39,16 +39,20 @@ public final class EsmEncoder extends SiteEncoder {
     return esmId == 0 ? 1 : esmId == 1 ? 0 : esmId;
   }
 
+  /** Remapped id of each letter 'A'..'Z' ({@code <unk>} for letters ESM-2 has no token for): one lookup per token. */
+  private static final int[] LETTER_IDS = new int[26];
+
+  static {
+    for (char u = 'A'; u <= 'Z'; u++) {
+      int i = ALPHABET.indexOf(String.valueOf(u));
+      LETTER_IDS[u - 'A'] = i >= 0 ? fromEsm(i) : UNK;
+    }
+  }
+
   /** The (remapped) id of a residue letter, case-insensitive: ESM-2's letter token, {@code <unk>} for anything else. */
   public static int residueId(char c) {
     char u = Character.toUpperCase(c);
-    if (u >= 'A' && u <= 'Z') {
-      int i = ALPHABET.indexOf(String.valueOf(u));
-      if (i >= 0) {
-        return fromEsm(i);
-      }
-    }
-    return UNK;
+    return u >= 'A' && u <= 'Z' ? LETTER_IDS[u - 'A'] : UNK;
   }
 
   @Override

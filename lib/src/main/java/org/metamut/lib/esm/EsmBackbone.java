@@ -4,6 +4,7 @@ import org.metamut.lib.encode.EsmEncoder;
 import org.metamut.lib.model.ModelSpec;
 import org.metamut.lib.model.ParamLayout;
 import org.metamut.lib.model.Rotary;
+import org.metamut.lib.model.Transformer;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,9 +37,6 @@ import java.util.Arrays;
  * non-rotary {@code position_embedding_type}).
  */
 public final class EsmBackbone {
-
-  /** The LayerNorm ε our Transformer computes with (DESIGN.md §6); a checkpoint must use the same. */
-  public static final double LN_EPS = 1e-5;
 
   /** Relative tolerance of the {@code inv_freq} check: float32 rounding of the frequencies, with room for pow's ulp. */
   static final double INV_FREQ_TOLERANCE = 1e-6;
@@ -106,9 +104,9 @@ public final class EsmBackbone {
   public static ModelSpec spec(EsmCheckpoint checkpoint, int maxTokens) {
     EsmConfig c = checkpoint.config();
     Path config = checkpoint.dir().resolve(EsmCheckpoint.CONFIG);
-    if (Math.abs(c.layerNormEps() - LN_EPS) > 1e-12) {
+    if (Math.abs(c.layerNormEps() - Transformer.LN_EPS) > 1e-12) {
       throw new InvalidCheckpointException(config, "layer_norm_eps is " + c.layerNormEps() + "; the fine-tunable "
-          + "backbone computes LayerNorm with " + LN_EPS + " (ESM-2's) and cannot represent another");
+          + "backbone computes LayerNorm with " + Transformer.LN_EPS + " (ESM-2's) and cannot represent another");
     }
     EsmTokenizer tok = checkpoint.tokenizer();
     for (int i = 0; i < Math.max(tok.size(), EsmEncoder.ALPHABET.size()); i++) {
@@ -137,15 +135,16 @@ public final class EsmBackbone {
    * half-precision rounding; else a one-line refusal naming the tensor and the first value that matches neither.
    */
   static ModelSpec.Positional positional(float[][] invFreqs, int hd, Path file) {
+    float[] std = Rotary.invFreq(ModelSpec.Positional.ROTARY, hd);
+    float[] half = Rotary.invFreq(ModelSpec.Positional.ROTARY_FP16, hd);
     ModelSpec.Positional found = null;
     for (int l = 0; l < invFreqs.length; l++) {
       float[] f = invFreqs[l];
-      ModelSpec.Positional p = close(f, Rotary.invFreq(ModelSpec.Positional.ROTARY, hd)) ? ModelSpec.Positional.ROTARY
-          : close(f, Rotary.invFreq(ModelSpec.Positional.ROTARY_FP16, hd)) ? ModelSpec.Positional.ROTARY_FP16 : null;
+      ModelSpec.Positional p = close(f, std) ? ModelSpec.Positional.ROTARY
+          : close(f, half) ? ModelSpec.Positional.ROTARY_FP16 : null;
       if (p == null || (found != null && p != found)) {
-        float[] std = Rotary.invFreq(ModelSpec.Positional.ROTARY, hd);
         int j = 0;
-        while (j < f.length - 1 && close(new float[] {f[j]}, new float[] {std[j]})) {
+        while (j < f.length - 1 && close(f[j], std[j])) {
           j++;
         }
         throw new InvalidCheckpointException(file, "layer " + l + " rotary_embeddings.inv_freq[" + j + "] = " + f[j]
@@ -162,11 +161,15 @@ public final class EsmBackbone {
       return false;
     }
     for (int i = 0; i < a.length; i++) {
-      if (!(Math.abs(a[i] - b[i]) <= INV_FREQ_TOLERANCE * Math.abs(b[i]))) {
+      if (!close(a[i], b[i])) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean close(float a, float b) {
+    return Math.abs(a - b) <= INV_FREQ_TOLERANCE * Math.abs(b);
   }
 
   /** θ in our layout from the checkpoint's weights (see the class comment). */

@@ -98,8 +98,8 @@ final class Scratch implements AutoCloseable {
       rotCos = Nd4j.createFromArray(tc).reshape(rows, dh).castTo(dt);
       rotSin = Nd4j.createFromArray(ts).reshape(rows, dh).castTo(dt);
       rotTmp = Nd4j.create(dt, rows, dh);
-      rotTmpLo = columns(rotTmp, 0, half);
-      rotTmpHi = columns(rotTmp, half, half);
+      rotTmpLo = columns(rotTmp, 0, half, rows);
+      rotTmpHi = columns(rotTmp, half, half, rows);
       dQK = columns(dQKVh, 0, dh, rows);
       dQKLo = columns(dQKVh, 0, half, rows);
       dQKHi = columns(dQKVh, half, half, rows);
@@ -108,14 +108,10 @@ final class Scratch implements AutoCloseable {
     }
   }
 
-  /** Columns {@code [from, from + width)} of a contiguous [rows, cols] array, as a strided view. */
-  static INDArray columns(INDArray a, int from, int width) {
-    return Nd4j.create(a.data(), new long[] {a.size(0), width}, new long[] {a.size(1), 1}, from, 'c', a.dataType());
-  }
-
   /**
-   * The leading {@code rows} rows of a contiguous array seen as [·, d/H] (head vectors), columns
-   * {@code [from, from + width)}: for a [3, B, H, T, d/H] array and rows = 2·B·H·T, the q and k head vectors.
+   * The leading {@code rows} rows of a contiguous array seen as [·, d/H] (head vectors; its last dimension), columns
+   * {@code [from, from + width)}, as a strided view: for a [3, B, H, T, d/H] array and rows = 2·B·H·T, the q and k head
+   * vectors; for a [rows, d/H] array, its column blocks.
    */
   static INDArray columns(INDArray a, int from, int width, long rows) {
     long dh = a.size(a.rank() - 1);

@@ -38,7 +38,8 @@ import static org.metamut.lib.model.Ops.gemm;
 @SuppressWarnings("try") // workspace scopes are opened for their side effect only
 public final class Transformer implements FeatureModel {
 
-  static final double LN_EPS = 1e-5;
+  /** The LayerNorm ε (DESIGN.md §6, and ESM-2's: an imported checkpoint must use the same). */
+  public static final double LN_EPS = 1e-5;
   static final double MASK_NEG = -1e9;
   private static final int MAX_SHAPES = 4;
   private static final WorkspaceConfiguration WS = WorkspaceConfiguration.builder()
