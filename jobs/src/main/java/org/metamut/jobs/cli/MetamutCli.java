@@ -2,6 +2,7 @@ package org.metamut.jobs.cli;
 
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.output.OutputRefusedException;
+import org.metamut.lib.backend.BlasCoreType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -69,6 +70,7 @@ public final class MetamutCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    BlasCoreType.ensure(); // before any command can load ND4J's CPU backend
     int rc = execute(args);
     // Spark's non-daemon threads must not keep a finished job's JVM alive.
     System.exit(rc);

@@ -65,6 +65,8 @@ public final class JobContext implements AutoCloseable {
     return spark;
   }
 
+  private static final String PLUGINS = "spark.plugins";
+
   private SparkSession createSession() {
     SparkConf submitted = new SparkConf(true); // picks up what spark-submit passed as system properties
     SparkSession.Builder b = SparkSession.builder()
@@ -86,6 +88,9 @@ public final class JobContext implements AutoCloseable {
         b.config(e.getKey(), e.getValue());
       }
     }
+    if (submitted.contains(PLUGINS)) { // spark-submit's plugins, with the executors' native set-up added
+      b.config(PLUGINS, NativeBackendPlugin.addTo(submitted.get(PLUGINS)));
+    }
     SparkSession s = b.getOrCreate();
     progress = new StageProgressListener(this::say, config.get(RunKeys.PROGRESS_INTERVAL_MS));
     s.sparkContext().addSparkListener(progress);
@@ -99,7 +104,8 @@ public final class JobContext implements AutoCloseable {
    * master: the UI's kill links are off ({@code spark.ui.killEnabled=false}: a UI anyone on the network reaches must
    * not stop a run). The embedded local mode also runs without a UI ({@code spark.ui.enabled=false}): Spark binds it
    * to every interface (only {@code SPARK_LOCAL_IP} narrows it), and the job prints its own progress. Either can be
-   * set back in {@code metamut.spark.conf}.
+   * set back in {@code metamut.spark.conf}. {@code spark.plugins} always holds {@link NativeBackendPlugin} (executors
+   * choose their BLAS kernels before their first task), after any plugins configured.
    */
   static Map<String, String> sessionSettings(String master, Map<String, String> conf) {
     Map<String, String> out = new java.util.LinkedHashMap<>();
@@ -108,6 +114,7 @@ public final class JobContext implements AutoCloseable {
       out.put("spark.ui.enabled", "false");
     }
     out.putAll(conf);
+    out.put(PLUGINS, NativeBackendPlugin.addTo(conf.get(PLUGINS)));
     return out;
   }
 

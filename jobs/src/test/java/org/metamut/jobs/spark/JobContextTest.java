@@ -21,4 +21,13 @@ class JobContextTest {
     // the configuration can ask for the UI back
     assertEquals("true", JobContext.sessionSettings("local[2]", Map.of("spark.ui.enabled", "true")).get("spark.ui.enabled"));
   }
+
+  @Test
+  void everySessionRegistersTheNativeBackendPluginAfterTheUsersOwn() {
+    String plugin = NativeBackendPlugin.class.getName();
+    assertEquals(plugin, JobContext.sessionSettings("local[*]", Map.of()).get("spark.plugins"));
+    assertEquals("com.example.A,com.example.B," + plugin,
+        JobContext.sessionSettings("spark://h:7077", Map.of("spark.plugins", " com.example.A, com.example.B ,")).get("spark.plugins"));
+    assertEquals("com.example.A," + plugin, NativeBackendPlugin.addTo("com.example.A," + plugin), "never twice");
+  }
 }

@@ -1,5 +1,6 @@
 package org.metamut.jobs.train;
 
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -7,7 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.metamut.jobs.config.MetamutConfig;
 import org.metamut.jobs.config.ModelKeys;
 import org.metamut.jobs.testing.LocalSpark;
+import org.metamut.jobs.spark.NativeBackendPlugin;
 import org.metamut.jobs.testing.StandaloneCluster;
+import org.metamut.lib.backend.BlasCoreType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,8 +66,19 @@ class StandaloneClusterMetaTrainTest {
           .config("spark.executor.extraJavaOptions", String.join(" ", StandaloneCluster.sparkJvmFlags()))
           .config("spark.executorEnv.OMP_NUM_THREADS", "1")
           .config("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1")
+          .config("spark.plugins", NativeBackendPlugin.class.getName())
           .getOrCreate();
       try {
+        // each executor JVM chose its BLAS kernels before its first task loaded ND4J (NativeBackendPlugin)
+        List<String> blas = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(0, 1), 2).map(i -> {
+              Nd4j.create(1);
+              return BlasCoreType.describe();
+            }).collect();
+        String expected = BlasCoreType.forThisCpu()
+            .map(core -> "OpenBLAS kernels " + core + " (OPENBLAS_CORETYPE=" + core + " chosen from the CPU's flags)")
+            .orElse("(detected by OpenBLAS)");
+        assertTrue(System.getenv(BlasCoreType.VARIABLE) != null || blas.stream().allMatch(d -> d.contains(expected)),
+            "executors' BLAS: " + blas);
         MetamutConfig cfg = MetamutConfig.fromString(conf + "metamut.run.output-dir = \"" + tmp.resolve("cluster-out") + "\"\n"
             + "metamut.train.gpu.enabled = true\n");
         AtomicLong killed = new AtomicLong(-1);

@@ -15,6 +15,7 @@ public final class Nd4jBackend {
     return "ND4J backend " + backend
         + ", BLAS " + env.getOrDefault("blas.vendor", "?")
         + ", " + env.getOrDefault("omp.threads", "?") + " OpenMP thread(s)"
-        + ", " + env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()) + " core(s)";
+        + ", " + env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()) + " core(s)"
+        + (BlasCoreType.loadedOpenBlas().isPresent() ? ", " + BlasCoreType.describe() : "");
   }
 }

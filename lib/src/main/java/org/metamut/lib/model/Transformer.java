@@ -1,5 +1,6 @@
 package org.metamut.lib.model;
 
+import org.metamut.lib.backend.BlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -42,6 +43,12 @@ public final class Transformer implements FeatureModel {
   public static final double LN_EPS = 1e-5;
   static final double MASK_NEG = -1e9;
   private static final int MAX_SHAPES = 4;
+
+  static {
+    // before anything here can load ND4J's CPU backend (and with it OpenBLAS): see BlasCoreType
+    BlasCoreType.ensure();
+  }
+
   private static final WorkspaceConfiguration WS = WorkspaceConfiguration.builder()
       .initialSize(0).policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP).build();
 
