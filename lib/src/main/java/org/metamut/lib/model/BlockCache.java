@@ -24,7 +24,7 @@ final class BlockCache implements AutoCloseable {
   final INDArray att2;      // att seen as [B·H·T, T]
   final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
   final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
-  final INDArray erfp;      // [N, ff] 1 + erf(u)
+  final INDArray erfp;      // [N, ff] 1 + erf(u), for the ND4J-op backward (null with host kernels)
   final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u))
   final INDArray qk, qkLo, qkHi; // rotary on the ND4J-op path: q|k head vectors of qkvh as [2·B·H·T, d/H], its halves
 
@@ -50,7 +50,7 @@ final class BlockCache implements AutoCloseable {
     ctxPerm = Nd4j.create(ctxOnes.data(), new long[] {b, t, h, dh}, new long[] {(long) t * (d + 1), d + 1, dh, 1}, 0L, 'c', dt)
         .permute(0, 2, 1, 3);
     u = Nd4j.create(dt, n, f);
-    erfp = Nd4j.create(dt, n, f);
+    erfp = hostKernels ? null : Nd4j.create(dt, n, f);
     gel = Nd4j.create(dt, n, f);
     if (spec.positional().rotary() && !hostKernels) {
       long rows = 2L * b * h * t;
@@ -66,7 +66,9 @@ final class BlockCache implements AutoCloseable {
   public void close() {
     // the permuted and reshaped views share their parent's buffer
     for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gel}) {
-      a.close();
+      if (a != null) {
+        a.close();
+      }
     }
     ln1.close();
     ln2.close();

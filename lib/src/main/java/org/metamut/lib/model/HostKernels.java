@@ -115,6 +115,37 @@ final class HostKernels {
     write(s, dx, s.dX, n * d);
   }
 
+  /**
+   * The feed-forward's GELU from u = z/√2 ([N, ff]): gel ← u·(1 + erf(u)) = √2·GELU(z), erf from {@link ErfTable}.
+   * The ND4J path also keeps 1 + erf(u) for the backward; this one recomputes it there (cheaper than storing it).
+   */
+  void gelu(Scratch s, INDArray u, INDArray gel) {
+    int len = (int) u.length();
+    double[] x = s.hA;
+    double[] out = s.hB;
+    read(s, u, x, len);
+    for (int i = 0; i < len; i++) {
+      out[i] = x[i] * (1.0 + ErfTable.erf(x[i]));
+    }
+    write(s, out, gel, len);
+  }
+
+  /**
+   * GELU's backward: dZ ← dG ∘ (1 + erf(u) + u·(2/√π)·e^(−u²)), i.e. dG·2·GELU′(z) (the scaling as in
+   * {@code FeedForwardBlock.backward}).
+   */
+  void geluBackward(Scratch s, INDArray u, INDArray dG, INDArray dZ) {
+    int len = (int) u.length();
+    double[] x = s.hA;
+    double[] dg = s.hB;
+    read(s, u, x, len);
+    read(s, dG, dg, len);
+    for (int i = 0; i < len; i++) {
+      dg[i] *= ErfTable.geluSlope(x[i]);
+    }
+    write(s, dg, dZ, len);
+  }
+
   /** s.dA ← A ∘ (dA − Σ_k dA∘A), row by row over [B·H·T, T]. */
   void softmaxBackward(Scratch s, INDArray att) {
     int t = s.t;

@@ -16,7 +16,7 @@ final class Scratch implements AutoCloseable {
   final int t;
   final int n;
   final BatchInput input;
-  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T) long
+  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·ff, rotary: 2·N·d) long
   final double[] hB;
   final float[] hF;
   final INDArray x;         // [N, d] the residual stream
@@ -43,7 +43,7 @@ final class Scratch implements AutoCloseable {
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
     boolean rotary = spec.positional().rotary();
-    int hostLen = hostKernels ? Math.max(Math.max(n * (d + 1), b * h * t * t), rotary ? 2 * n * d : 0) : 0;
+    int hostLen = hostKernels ? Math.max(Math.max(Math.max(n * (d + 1), b * h * t * t), rotary ? 2 * n * d : 0), n * f) : 0;
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;

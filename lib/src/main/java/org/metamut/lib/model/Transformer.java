@@ -112,7 +112,7 @@ public final class Transformer implements FeatureModel {
     this.host = hostKernels ? new HostKernels(spec, dt, numParams) : null;
     this.layerNorm = new LayerNorm(host);
     this.attention = new AttentionBlock(spec, p, g, layerNorm, host);
-    this.feedForward = new FeedForwardBlock(p, g, layerNorm);
+    this.feedForward = new FeedForwardBlock(p, g, layerNorm, host);
   }
 
   /** Fixed sinusoidal positions (Vaswani et al.): sin on even, cos on odd columns. */
