@@ -7,6 +7,7 @@ import org.metamut.jobs.score.ScoreModel;
 import org.metamut.jobs.score.ScoreJob;
 import org.metamut.jobs.score.ScoreRun;
 import org.metamut.jobs.spark.JobContext;
+import org.metamut.lib.backend.Nd4jBackend;
 import org.metamut.lib.library.RandomMutants;
 import org.metamut.lib.mutation.Mutation;
 import picocli.CommandLine.Command;
@@ -64,6 +65,8 @@ final class BenchScoreCommand extends JobCommand {
     // Warm-up: JIT, native libraries, model buffers.
     warm.scoreLibrary(new RandomMutants(protein(60, 1), sites, 2000, 1), "warm-up", model.scoringModel(), model.theta(),
         out + "/warm-up", Map.of());
+    // after the warm-up, which loaded ND4J here (in local mode this JVM also runs the executors)
+    ctx.say("driver JVM: " + Nd4jBackend.describe());
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     List<String> rows = new ArrayList<>();
     rows.add(String.format(Locale.ROOT, "%8s %10s %6s %10s %12s %9s %14s", "length", "variants", "parts", "score_s",
