@@ -4,10 +4,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * LayerNorm forward/backward and the softmax backward as Java loops over the ND4J buffers (bulk-copied to Java
- * arrays) instead of as ND4J ops. Why: ND4J's broadcast of a per-row value (x − μ, x·(1/σ)) measured ~6× slower per
- * element than a plain elementwise op, and each op costs ~20–40 µs of fixed overhead; a fused Java pass over a
- * LayerNorm's [N, d] was ~9× faster than its 8 ND4J ops. Only possible where ND4J's buffers are host memory, i.e. the
+ * LayerNorm forward/backward, GELU forward/backward and the softmax backward as Java loops over the ND4J buffers
+ * (bulk-copied to Java arrays) instead of as ND4J ops. Why: ND4J's broadcast of a per-row value (x − μ, x·(1/σ))
+ * measured ~6× slower per element than a plain elementwise op, and each op costs ~20–40 µs of fixed overhead; a fused
+ * Java pass over a LayerNorm's [N, d] was ~9× faster than its 8 ND4J ops; ND4J's erf costs up to 25 ns per element
+ * ({@link ErfTable}). Only possible where ND4J's buffers are host memory, i.e. the
  * CPU backend (see {@link Transformer#hostKernelsDefault()}).
  *
  * <p>γ and β are read from θ of the call in progress ({@link #theta}, set by the {@link Transformer} before each

@@ -76,7 +76,7 @@ final class Scratch implements AutoCloseable {
     dQKVPerm = heads3(dQKV, spec, b, t);
     dG = Nd4j.create(dt, n, f);
     dZ = Nd4j.create(dt, n, f);
-    tF = Nd4j.create(dt, n, f);
+    tF = hostKernels ? null : Nd4j.create(dt, n, f); // the ND4J-op GELU backward's temporary
     r1 = Nd4j.create(dt, n);
     r2 = Nd4j.create(dt, n);
     if (rotary && !hostKernels) {
@@ -142,7 +142,9 @@ final class Scratch implements AutoCloseable {
     input.close();
     for (INDArray a : new INDArray[] {onesN, pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
         dQKV, dG, dZ, tF, r1, r2}) {
-      a.close();
+      if (a != null) {
+        a.close();
+      }
     }
     for (INDArray a : new INDArray[] {rotCos, rotSin, rotTmp}) {
       if (a != null) {
