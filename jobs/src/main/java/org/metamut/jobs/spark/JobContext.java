@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public final class JobContext implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobContext.class);
+  private static final String PLUGINS = "spark.plugins";
 
   private final String jobName;
   private final MetamutConfig config;
@@ -64,8 +65,6 @@ public final class JobContext implements AutoCloseable {
     }
     return spark;
   }
-
-  private static final String PLUGINS = "spark.plugins";
 
   private SparkSession createSession() {
     SparkConf submitted = new SparkConf(true); // picks up what spark-submit passed as system properties

@@ -143,9 +143,14 @@ public final class BlasCoreType {
    * were chosen; "OpenBLAS not loaded" before ND4J's CPU backend is.
    */
   public static String describe() {
+    return loadedKernels().orElse("OpenBLAS not loaded");
+  }
+
+  /** {@link #describe()}'s line when OpenBLAS is loaded, else empty ({@code /proc/self/maps} read once). */
+  public static Optional<String> loadedKernels() {
     Optional<Path> lib = loadedOpenBlas();
     if (lib.isEmpty()) {
-      return "OpenBLAS not loaded";
+      return Optional.empty();
     }
     String core;
     try {
@@ -162,7 +167,7 @@ public final class BlasCoreType {
       case TOO_LATE -> "detected by OpenBLAS (loaded before metamut could choose)";
       case LEFT_TO_OPENBLAS, UNSUPPORTED -> "detected by OpenBLAS";
     };
-    return "OpenBLAS kernels " + core + " (" + how + ")";
+    return Optional.of("OpenBLAS kernels " + core + " (" + how + ")");
   }
 
   /** The OpenBLAS shared library mapped into this process, from {@code /proc/self/maps}, if any. */

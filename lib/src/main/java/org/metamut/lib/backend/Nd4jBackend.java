@@ -16,6 +16,6 @@ public final class Nd4jBackend {
         + ", BLAS " + env.getOrDefault("blas.vendor", "?")
         + ", " + env.getOrDefault("omp.threads", "?") + " OpenMP thread(s)"
         + ", " + env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()) + " core(s)"
-        + (BlasCoreType.loadedOpenBlas().isPresent() ? ", " + BlasCoreType.describe() : "");
+        + BlasCoreType.loadedKernels().map(k -> ", " + k).orElse("");
   }
 }

@@ -4,6 +4,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.stream.IntStream;
+
 /**
  * Every buffer of one forward + backward pass of the {@link Transformer} at batch shape (B, T), allocated once and
  * reused: the encoded batch ({@link #input}), the residual stream ({@link #x}, updated in place by each block), each block's
@@ -43,7 +45,7 @@ final class Scratch implements AutoCloseable {
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
     boolean rotary = spec.positional().rotary();
-    int hostLen = hostKernels ? Math.max(Math.max(Math.max(n * (d + 1), b * h * t * t), rotary ? 2 * n * d : 0), n * f) : 0;
+    int hostLen = hostKernels ? IntStream.of(n * (d + 1), b * h * t * t, n * f, rotary ? 2 * n * d : 0).max().getAsInt() : 0;
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
