@@ -16,6 +16,7 @@ public final class Nd4jBackend {
         + ", BLAS " + env.getOrDefault("blas.vendor", "?")
         + ", " + env.getOrDefault("omp.threads", "?") + " OpenMP thread(s)"
         + ", " + env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()) + " core(s)"
-        + BlasCoreType.loadedKernels().map(k -> ", " + k).orElse("");
+        + BlasCoreType.loadedKernels().map(k -> ", " + k).orElse("")
+        + (backend.toLowerCase(java.util.Locale.ROOT).contains("cpu") ? ", " + VectorApi.describe() : "");
   }
 }

@@ -67,7 +67,11 @@ final class AttentionBlock {
     c.att.assign(s.input.maskFull);
     bmm(c.qh, c.kh, c.att, false, true, scale, 1.0);
     // softmax over keys on a 2-D [B·H·T, T] view: on the rank-4 array ND4J's kernel was 5× slower (profiled)
-    Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
+    if (host != null && host.softmaxOnHost()) {
+      host.softmax(s, c.att2);
+    } else {
+      Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
+    }
     bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
     c.ctxPerm.assign(c.ctxh);
     gemm(c.ctxOnes, p.woB[i], s.x, false, false, 1.0);

@@ -34,8 +34,8 @@ final class BlockCache implements AutoCloseable {
     int f = spec.ffDim();
     int h = spec.heads();
     int dh = spec.headDim();
-    ln1 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
-    ln2 = new LayerNorm.Cache(n, d, dt, hostKernels, true);
+    ln1 = new LayerNorm.Cache(n, d, dt, true);
+    ln2 = new LayerNorm.Cache(n, d, dt, true);
     qkv = Nd4j.create(dt, n, 3L * d);
     qkvPerm = Scratch.heads3(qkv, spec, b, t);
     qkvh = Nd4j.create(dt, 3, b, h, t, dh);

@@ -11,6 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link ErfTable}). Only possible where ND4J's buffers are host memory, i.e. the
  * CPU backend (see {@link Transformer#hostKernelsDefault()}).
  *
+ * <p>A FLOAT model whose JVM has the Vector API runs {@link VectorKernels} instead (float SIMD loops, the softmax
+ * forward too); the DOUBLE model, or a JVM without {@code jdk.incubator.vector}, runs the double loops here.
+ *
  * <p>γ and β are read from θ of the call in progress ({@link #theta}, set by the {@link Transformer} before each
  * pass); their gradients are accumulated in {@link #grad} and added to ∇θ by the {@link Transformer} at the end.
  */
@@ -25,8 +28,19 @@ final class HostKernels {
   private final int headDim;
   private final double[] rotCos; // rotary tables [maxLen][headDim/2], or null
   private final double[] rotSin;
+  private final boolean vector;  // VectorKernels (FLOAT only)
+  private final float[] gammaF;  // γ, β of the LayerNorm in progress as floats, for VectorKernels
+  private final float[] betaF;
+  private final float[] accF;    // VectorKernels' LayerNorm γ/β gradient accumulator, 2d
 
-  HostKernels(ModelSpec spec, DataType dt, int numParams) {
+  HostKernels(ModelSpec spec, DataType dt, int numParams, boolean vector) {
+    if (vector && dt != DataType.FLOAT) {
+      throw new IllegalArgumentException("the vector kernels are float kernels; the model computes in " + dt);
+    }
+    this.vector = vector;
+    this.gammaF = new float[spec.dModel()];
+    this.betaF = new float[spec.dModel()];
+    this.accF = new float[2 * spec.dModel()];
     this.dt = dt;
     this.d = spec.dModel();
     this.heads = spec.heads();
@@ -34,6 +48,20 @@ final class HostKernels {
     this.grad = new double[numParams];
     this.rotCos = spec.positional().rotary() ? Rotary.cosTable(spec) : null;
     this.rotSin = spec.positional().rotary() ? Rotary.sinTable(spec) : null;
+  }
+
+  /** Whether the attention softmax runs here ({@link #softmax}) rather than as ND4J's op. */
+  boolean softmaxOnHost() {
+    return vector;
+  }
+
+  /** Softmax over keys of the [B·H·T, T] scores, in place (vector kernels only, see {@link #softmaxOnHost}). */
+  void softmax(Scratch s, INDArray att) {
+    int len = s.b * heads * s.t * s.t;
+    float[] a = s.hF;
+    readF(att, a, len);
+    VectorKernels.softmax(a, len / s.t, s.t);
+    writeF(a, att, len);
   }
 
   /**
@@ -49,7 +77,15 @@ final class HostKernels {
   }
 
   void layerNorm(Scratch s, INDArray x, int gOff, int bOff, LayerNorm.Cache c) {
+    if (vector) {
+      layerNormF(s, x, gOff, bOff, c);
+      return;
+    }
     int n = s.n;
+    if (c.xhatH == null) {
+      c.xhatH = new double[n * d];
+      c.rstdH = new double[n];
+    }
     int d = this.d;
     double[] xs = s.hA;
     double[] out = s.hB;
@@ -83,9 +119,42 @@ final class HostKernels {
     write(s, out, c.outOnes != null ? c.outOnes : c.out, n * stride);
   }
 
+  private void layerNormF(Scratch s, INDArray x, int gOff, int bOff, LayerNorm.Cache c) {
+    int n = s.n;
+    if (c.xhatF == null) {
+      c.xhatF = new float[n * d];
+      c.rstdF = new float[n];
+    }
+    float[] xs = s.hF;
+    float[] out = s.hG;
+    readF(x, xs, n * d);
+    gammaBeta(gOff, bOff);
+    int stride = c.outOnes != null ? d + 1 : d; // rows of [N, d+1] end with the constant 1
+    VectorKernels.layerNorm(xs, n, d, gammaF, betaF, out, stride, c.xhatF, c.rstdF, (float) Transformer.LN_EPS);
+    for (int r = 0; stride > d && r < n; r++) {
+      out[r * stride + d] = 1f;
+    }
+    writeF(out, c.outOnes != null ? c.outOnes : c.out, n * stride);
+  }
+
+  private void gammaBeta(int gOff, int bOff) {
+    for (int j = 0; j < d; j++) {
+      gammaF[j] = (float) theta[gOff + j];
+      betaF[j] = (float) theta[bOff + j];
+    }
+  }
+
   /** ∂L/∂γ, ∂L/∂β into {@link #grad}; ∂L/∂x added to s.dX. */
   void layerNormBackward(Scratch s, INDArray dy, LayerNorm.Cache c, int gOff, int bOff) {
     int n = s.n;
+    if (vector) {
+      readF(dy, s.hF, n * d);
+      readF(s.dX, s.hG, n * d);
+      gammaBeta(gOff, bOff);
+      VectorKernels.layerNormBackward(s.hF, s.hG, n, d, gammaF, c.xhatF, c.rstdF, grad, gOff, bOff, accF);
+      writeF(s.hG, s.dX, n * d);
+      return;
+    }
     int d = this.d;
     double[] dys = s.hA;
     double[] dx = s.hB;
@@ -122,6 +191,12 @@ final class HostKernels {
    */
   void gelu(Scratch s, INDArray u, INDArray gel) {
     int len = (int) u.length();
+    if (vector) {
+      readF(u, s.hF, len);
+      VectorKernels.gelu(s.hF, len);
+      writeF(s.hF, gel, len);
+      return;
+    }
     double[] x = s.hA;
     double[] out = s.hB;
     read(s, u, x, len);
@@ -137,6 +212,13 @@ final class HostKernels {
    */
   void geluBackward(Scratch s, INDArray u, INDArray dG, INDArray dZ) {
     int len = (int) u.length();
+    if (vector) {
+      readF(u, s.hF, len);
+      readF(dG, s.hG, len);
+      VectorKernels.geluBackward(s.hF, s.hG, len);
+      writeF(s.hG, dZ, len);
+      return;
+    }
     double[] x = s.hA;
     double[] dg = s.hB;
     read(s, u, x, len);
@@ -151,6 +233,13 @@ final class HostKernels {
   void softmaxBackward(Scratch s, INDArray att) {
     int t = s.t;
     int len = s.b * heads * t * t;
+    if (vector) {
+      readF(s.dA, s.hF, len);
+      readF(att, s.hG, len);
+      VectorKernels.softmaxBackward(s.hF, s.hG, len / t, t);
+      writeF(s.hF, s.dA, len);
+      return;
+    }
     double[] da = s.hA;
     double[] a = s.hB;
     read(s, s.dA, da, len);
@@ -178,6 +267,15 @@ final class HostKernels {
         dst[i] = f[i];
       }
     }
+  }
+
+  /** Bulk copies between a contiguous, zero-offset FLOAT array and a Java float array (the vector kernels). */
+  private static void readF(INDArray a, float[] dst, int len) {
+    a.data().asNioFloat().get(0, dst, 0, len);
+  }
+
+  private static void writeF(float[] src, INDArray a, int len) {
+    a.data().asNioFloat().put(0, src, 0, len);
   }
 
   private void write(Scratch s, double[] src, INDArray a, int len) {

@@ -34,17 +34,18 @@ final class LayerNorm {
     final INDArray xhat;
     final INDArray out;
     final INDArray outOnes; // [N, d+1] or null
-    final double[] xhatH; // host-kernel copies of x̂ and 1/σ
-    final double[] rstdH;
+    // the host kernels' copies of x̂ and 1/σ, in double or (vector kernels) float: allocated by them on first use
+    double[] xhatH;
+    double[] rstdH;
+    float[] xhatF;
+    float[] rstdF;
 
-    Cache(int n, int d, DataType dt, boolean hostKernels, boolean ones) {
+    Cache(int n, int d, DataType dt, boolean ones) {
       mean = Nd4j.create(dt, n);
       rstd = Nd4j.create(dt, n);
       xhat = Nd4j.create(dt, n, d);
       outOnes = ones ? Ops.withOnes(dt, n, d, 1.0) : null;
       out = ones ? Ops.leading(outOnes) : Nd4j.create(dt, n, d);
-      xhatH = hostKernels ? new double[n * d] : null;
-      rstdH = hostKernels ? new double[n] : null;
     }
 
     @Override

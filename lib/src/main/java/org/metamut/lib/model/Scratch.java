@@ -20,7 +20,8 @@ final class Scratch implements AutoCloseable {
   final BatchInput input;
   final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·ff, rotary: 2·N·d) long
   final double[] hB;
-  final float[] hF;
+  final float[] hF;   // FLOAT models: the float staging array, and the vector kernels' two work arrays
+  final float[] hG;
   final INDArray x;         // [N, d] the residual stream
   final BlockCache[] blocks;
   final LayerNorm.Cache lnf;
@@ -49,12 +50,13 @@ final class Scratch implements AutoCloseable {
     hA = new double[hostLen];
     hB = new double[hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
+    hG = dt == DataType.FLOAT ? new float[hostLen] : null;
     x = Nd4j.create(dt, n, d);
     blocks = new BlockCache[l];
     for (int i = 0; i < l; i++) {
       blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
     }
-    lnf = new LayerNorm.Cache(n, d, dt, hostKernels, false);
+    lnf = new LayerNorm.Cache(n, d, dt, false);
     onesN = Nd4j.ones(dt, 1, n);
     pooled = Nd4j.create(dt, b, d);
     pred = Nd4j.create(dt, b, 1);

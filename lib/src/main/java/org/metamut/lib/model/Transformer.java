@@ -1,6 +1,7 @@
 package org.metamut.lib.model;
 
 import org.metamut.lib.backend.BlasCoreType;
+import org.metamut.lib.backend.VectorApi;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -89,6 +90,11 @@ public final class Transformer implements FeatureModel {
   }
 
   Transformer(ModelSpec spec, DataType dataType, boolean hostKernels) {
+    this(spec, dataType, hostKernels, hostKernels && dataType == DataType.FLOAT && VectorApi.available());
+  }
+
+  /** {@code vectorKernels}: the host kernels run as {@link VectorKernels} (FLOAT only; tests pin both ways). */
+  Transformer(ModelSpec spec, DataType dataType, boolean hostKernels, boolean vectorKernels) {
     this.hostKernels = hostKernels;
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
       throw new IllegalArgumentException("model data type must be FLOAT or DOUBLE, got " + dataType);
@@ -109,7 +115,7 @@ public final class Transformer implements FeatureModel {
     this.order = ParamViews.fusedOrder(spec, layout);
     this.stageF = dt == DataType.FLOAT ? new float[numParams] : null;
     this.stageD = dt == DataType.DOUBLE ? new double[numParams] : null;
-    this.host = hostKernels ? new HostKernels(spec, dt, numParams) : null;
+    this.host = hostKernels ? new HostKernels(spec, dt, numParams, vectorKernels) : null;
     this.layerNorm = new LayerNorm(host);
     this.attention = new AttentionBlock(spec, p, g, layerNorm, host);
     this.feedForward = new FeedForwardBlock(p, g, layerNorm, host);

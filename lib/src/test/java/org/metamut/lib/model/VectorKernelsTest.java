@@ -1,0 +1,243 @@
+package org.metamut.lib.model;
+
+import org.apache.commons.math3.special.Erf;
+import org.metamut.lib.backend.VectorApi;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The float SIMD kernels against the same maths in double (written out here, erf from Commons Math), at the
+ * lengths that exercise full vectors, masked tails and rows shorter than one vector; a FLOAT model on them against
+ * the scalar host kernels and against the DOUBLE model; and a JVM without the Vector API falling back.
+ */
+class VectorKernelsTest {
+  private static final int[] LENGTHS = {1, 5, 8, 16, 37, 64, 70};
+
+  @Test
+  void theTestJvmRunsTheVectorKernels() {
+    // the surefire argLine carries --add-modules=jdk.incubator.vector (Spark's module options), so the FLOAT model
+    // under test here and in TransformerTest runs VectorKernels; without it this class would test nothing
+    assertTrue(VectorApi.available());
+    assertEquals("float SIMD kernels (Vector API)", VectorApi.describe());
+    String before = System.getProperty(VectorApi.PROPERTY);
+    System.setProperty(VectorApi.PROPERTY, "false");
+    try {
+      assertEquals("scalar kernels (-Dmetamut.vector-kernels=false)", VectorApi.describe());
+    } finally {
+      if (before == null) {
+        System.clearProperty(VectorApi.PROPERTY);
+      } else {
+        System.setProperty(VectorApi.PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
+  void softmaxAndItsBackwardMatchDouble() {
+    SplittableRandom rng = new SplittableRandom(3);
+    for (int len : LENGTHS) {
+      int rows = 7;
+      float[] a = new float[rows * len];
+      float[] da = new float[rows * len];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) (rng.nextGaussian() * 4);
+        da[i] = (float) rng.nextGaussian();
+      }
+      a[0] = -1e9f; // a masked key: gets exactly zero weight
+      float[] x = a.clone();
+      float[] dIn = da.clone();
+      VectorKernels.softmax(a, rows, len);
+      VectorKernels.softmaxBackward(da, a, rows, len);
+      for (int r = 0; r < rows; r++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < len; k++) {
+          max = Math.max(max, x[r * len + k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < len; k++) {
+          sum += Math.exp(x[r * len + k] - max);
+        }
+        double[] p = new double[len];
+        double dot = 0;
+        for (int k = 0; k < len; k++) {
+          p[k] = Math.exp(x[r * len + k] - max) / sum;
+          dot += p[k] * dIn[r * len + k];
+        }
+        for (int k = 0; k < len; k++) {
+          int i = r * len + k;
+          assertEquals(p[k], a[i], 2e-6 * p[k] + 1e-30, "softmax, length " + len + ", row " + r + ", key " + k);
+          double g = p[k] * (dIn[i] - dot);
+          assertEquals(g, da[i], 2e-6 * (Math.abs(g) + p[k] * (Math.abs(dIn[i]) + Math.abs(dot))),
+              "softmax backward, length " + len + ", row " + r + ", key " + k);
+        }
+      }
+      if (len > 1) {
+        assertEquals(0f, a[0], "a key at −1e9 gets no weight");
+      }
+    }
+  }
+
+  @Test
+  void geluAndItsSlopeMatchDouble() {
+    SplittableRandom rng = new SplittableRandom(4);
+    int len = 20_003; // not a multiple of the vector length
+    float[] u = new float[len];
+    for (int i = 0; i < len; i++) {
+      u[i] = (float) (rng.nextDouble() * 16 - 8);
+    }
+    float[] special = {0f, -0f, 1e-30f, -1e-30f, 1e-4f, -1e-4f, 0.5f, -0.5f, 3f, -3f, 9.5f, -9.5f, 30f, -30f};
+    System.arraycopy(special, 0, u, 0, special.length);
+    float[] gel = u.clone();
+    float[] dg = new float[len];
+    for (int i = 0; i < len; i++) {
+      dg[i] = (float) rng.nextGaussian();
+    }
+    float[] dIn = dg.clone();
+    VectorKernels.gelu(gel, len);
+    VectorKernels.geluBackward(u, dg, len);
+    for (int i = 0; i < len; i++) {
+      double x = u[i];
+      double g = x * (1 + Erf.erf(x));
+      // erf to 1.2e-7 of (1 − |erf|) plus float rounding of the product: a few ulps of the result's scale
+      assertEquals(g, gel[i], 5e-7 * Math.abs(x) + 1e-37, "u·(1 + erf u) at u = " + x);
+      double slope = 1 + Erf.erf(x) + x * 2 / Math.sqrt(Math.PI) * Math.exp(-x * x);
+      assertEquals(dIn[i] * slope, dg[i], 1e-6 * Math.abs(dIn[i]) * (1 + Math.abs(slope)), "GELU slope at u = " + x);
+    }
+  }
+
+  @Test
+  void layerNormAndItsBackwardMatchDouble() {
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int d : new int[] {5, 16, 64, 70}) {
+      int n = 100; // more than one block of the γ/β gradient accumulator
+      float[] x = new float[n * d];
+      float[] dy = new float[n * d];
+      float[] dx = new float[n * d];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (rng.nextGaussian() * 3 + 1);
+        dy[i] = (float) rng.nextGaussian();
+        dx[i] = (float) rng.nextGaussian();
+      }
+      float[] gamma = new float[d];
+      float[] beta = new float[d];
+      for (int j = 0; j < d; j++) {
+        gamma[j] = (float) (1 + 0.3 * rng.nextGaussian());
+        beta[j] = (float) (0.3 * rng.nextGaussian());
+      }
+      int stride = d + 1;
+      float[] out = new float[n * stride];
+      float[] xhat = new float[n * d];
+      float[] rstd = new float[n];
+      float[] dxIn = dx.clone();
+      double[] grad = new double[2 * d + 3];
+      VectorKernels.layerNorm(x, n, d, gamma, beta, out, stride, xhat, rstd, 1e-5f);
+      VectorKernels.layerNormBackward(dy, dx, n, d, gamma, xhat, rstd, grad, 3, 3 + d, new float[2 * d]);
+      double[] dGamma = new double[d];
+      double[] dBeta = new double[d];
+      for (int r = 0; r < n; r++) {
+        double mu = 0;
+        for (int j = 0; j < d; j++) {
+          mu += x[r * d + j];
+        }
+        mu /= d;
+        double var = 0;
+        for (int j = 0; j < d; j++) {
+          var += (x[r * d + j] - mu) * (x[r * d + j] - mu);
+        }
+        double rs = 1 / Math.sqrt(var / d + 1e-5);
+        double m1 = 0;
+        double m2 = 0;
+        for (int j = 0; j < d; j++) {
+          double xh = (x[r * d + j] - mu) * rs;
+          assertEquals(xh * gamma[j] + beta[j], out[r * stride + j], 2e-6 * (1 + Math.abs(xh * gamma[j])), "LN out");
+          double dxh = dy[r * d + j] * gamma[j];
+          m1 += dxh / d;
+          m2 += dxh * xh / d;
+          dGamma[j] += dy[r * d + j] * xh;
+          dBeta[j] += dy[r * d + j];
+        }
+        for (int j = 0; j < d; j++) {
+          double xh = (x[r * d + j] - mu) * rs;
+          double want = dxIn[r * d + j] + (dy[r * d + j] * gamma[j] - m1 - xh * m2) * rs;
+          assertEquals(want, dx[r * d + j], 2e-6 * (1 + Math.abs(want)), "LN ∂x, d = " + d + ", row " + r);
+        }
+      }
+      for (int j = 0; j < d; j++) {
+        assertEquals(dGamma[j], grad[3 + j], 1e-5 * Math.sqrt(n), "∂γ, d = " + d);
+        assertEquals(dBeta[j], grad[3 + d + j], 1e-5 * Math.sqrt(n), "∂β, d = " + d);
+      }
+      assertArrayEquals(new double[3], java.util.Arrays.copyOf(grad, 3), "nothing written outside γ, β");
+    }
+  }
+
+  @Test
+  void aFloatModelOnVectorKernelsAgreesWithTheScalarHostKernels() {
+    for (ModelSpec spec : new ModelSpec[] {ModelSpec.reference(), ModelSpec.reference(2, 16, 2, 40, 12)
+        .withPositional(ModelSpec.Positional.ROTARY).withPooling(ModelSpec.Pooling.SITES)}) {
+      double[] theta = TransformerTest.perturbedInit(spec, 6);
+      TokenBatch batch = TransformerTest.randomBatch(spec, 9, Math.min(spec.maxLen(), 45), 7, false);
+      double[] gv = new double[theta.length];
+      double[] gs = new double[theta.length];
+      double[] gd = new double[theta.length];
+      try (Transformer vector = new Transformer(spec, DataType.FLOAT, true, true);
+           Transformer scalar = new Transformer(spec, DataType.FLOAT, true, false);
+           Transformer exact = new Transformer(spec, DataType.DOUBLE, true, false)) {
+        double lv = vector.lossAndGradient(theta, batch, gv);
+        double ls = scalar.lossAndGradient(theta, batch, gs);
+        double ld = exact.lossAndGradient(theta, batch, gd);
+        assertEquals(ld, lv, 1e-5 * ld, spec.summary());
+        assertEquals(ld, ls, 1e-5 * ld, spec.summary());
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < theta.length; i++) {
+          num += (gd[i] - gv[i]) * (gd[i] - gv[i]);
+          den += gd[i] * gd[i];
+          assertEquals(gs[i], gv[i], 1e-4 * (1e-3 + Math.abs(gd[i])) + 1e-6, spec.summary() + " parameter " + i);
+        }
+        assertTrue(Math.sqrt(num / den) < 1e-5, spec.summary() + ": relative gradient error " + Math.sqrt(num / den));
+        assertArrayEquals(exact.predict(theta, batch), vector.predict(theta, batch), 1e-5, spec.summary());
+      }
+    }
+  }
+
+  @Test
+  void aJvmWithoutTheVectorApiRunsTheScalarKernels() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        WithoutVectorApi.class.getName())).redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "fresh JVM did not finish");
+    assertEquals(0, p.exitValue(), out);
+    String[] lines = out.strip().split("\n");
+    // the same prediction as this JVM's, on the vector kernels, to float rounding
+    ModelSpec spec = ModelSpec.reference();
+    double want;
+    try (Transformer m = new Transformer(spec, DataType.FLOAT, true, true)) {
+      want = m.predict(ParamLayout.of(spec).initialise(8), TransformerTest.randomBatch(spec, 4, 30, 8, false))[0];
+    }
+    assertEquals("scalar kernels (no --add-modules=jdk.incubator.vector)", lines[lines.length - 2]);
+    assertEquals(want, Double.parseDouble(lines[lines.length - 1]), 1e-5 * (1 + Math.abs(want)));
+  }
+
+  /** Run in a JVM started without {@code --add-modules=jdk.incubator.vector}. */
+  public static final class WithoutVectorApi {
+    public static void main(String[] args) {
+      System.out.println(VectorApi.describe());
+      ModelSpec spec = ModelSpec.reference();
+      try (Transformer m = new Transformer(spec, DataType.FLOAT)) {
+        System.out.println(m.predict(ParamLayout.of(spec).initialise(8), TransformerTest.randomBatch(spec, 4, 30, 8, false))[0]);
+      }
+    }
+  }
+}
