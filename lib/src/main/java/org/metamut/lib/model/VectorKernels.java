@@ -1,7 +1,6 @@
 package org.metamut.lib.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,6 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * of {@link HostKernels} 3–7 ns; with the Vector API's {@code EXP} (Intel's SVML on x86) the softmax runs at ~1.6 ns
  * per element. Scalar Java cannot get there: C2 does not vectorise a loop holding {@code Math.exp} or the bit tricks of
  * a hand-written exp (measured 6–11 ns per element).
+ *
+ * <p>Every loop runs whole vectors of one species and finishes a row's remainder in scalar code. Why, profiled at
+ * T = 40: JDK 17's masked stores are not intrinsified (they run {@code FloatVector.stOp}, a lambda per lane), and
+ * both a second, narrower species for the remainder and a masked load made C2 give up the intrinsics of lane-wise code
+ * elsewhere (the forward pass took 22–25 ms instead of 15).
  *
  * <p>Precision: float throughout, like the ND4J ops they replace (partial sums over 16 lanes). erf is Numerical
  * Recipes' erfc approximation, {@code t·exp(−x² + P(t))} with t = 1/(1 + x/2), fractional error below 1.2e-7, which
@@ -36,62 +40,112 @@ final class VectorKernels {
   static void softmax(float[] a, int rows, int len) {
     for (int r = 0; r < rows; r++) {
       int off = r * len;
-      FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-      for (int k = 0; k < len; k += W) {
-        VectorMask<Float> m = S.indexInRange(k, len);
-        mv = mv.max(FloatVector.fromArray(S, a, off + k, m).blend(Float.NEGATIVE_INFINITY, m.not()));
+      float sum = expRow(a, off, len, rowMax(a, off, len));
+      scaleRow(a, off, len, 1f / sum);
+    }
+  }
+
+  // The row passes are methods of their own: in one large method C2 ran out of inlining budget and its last vector
+  // stores fell back to the Vector API's Java implementation (FloatVector.stOp, a lambda per lane; profiled).
+
+  private static float rowMax(float[] a, int off, int len) {
+    int whole = len - len % W;
+    float max = Float.NEGATIVE_INFINITY;
+    int k = 0;
+    if (whole > 0) {
+      FloatVector mv = FloatVector.fromArray(S, a, off);
+      for (k = W; k < whole; k += W) {
+        mv = mv.max(FloatVector.fromArray(S, a, off + k));
       }
-      float max = mv.reduceLanes(VectorOperators.MAX);
-      FloatVector sv = FloatVector.zero(S);
-      for (int k = 0; k < len; k += W) {
-        VectorMask<Float> m = S.indexInRange(k, len);
-        FloatVector e = FloatVector.fromArray(S, a, off + k, m).sub(max).lanewise(VectorOperators.EXP);
-        e.intoArray(a, off + k, m);
-        sv = sv.add(e, m);
-      }
-      float inv = 1f / sv.reduceLanes(VectorOperators.ADD);
-      for (int k = 0; k < len; k += W) {
-        VectorMask<Float> m = S.indexInRange(k, len);
-        FloatVector.fromArray(S, a, off + k, m).mul(inv).intoArray(a, off + k, m);
-      }
+      max = mv.reduceLanes(VectorOperators.MAX);
+    }
+    for (; k < len; k++) {
+      float v = a[off + k];
+      max = v > max ? v : max;
+    }
+    return max;
+  }
+
+  /** a ← exp(a − max) over the row; returns the row's sum. */
+  private static float expRow(float[] a, int off, int len, float max) {
+    int whole = len - len % W;
+    FloatVector sv = FloatVector.zero(S);
+    int k = 0;
+    for (; k < whole; k += W) {
+      FloatVector e = FloatVector.fromArray(S, a, off + k).sub(max).lanewise(VectorOperators.EXP);
+      e.intoArray(a, off + k);
+      sv = sv.add(e);
+    }
+    float sum = sv.reduceLanes(VectorOperators.ADD);
+    for (; k < len; k++) {
+      float e = (float) Math.exp(a[off + k] - max);
+      a[off + k] = e;
+      sum += e;
+    }
+    return sum;
+  }
+
+  private static void scaleRow(float[] a, int off, int len, float c) {
+    int whole = len - len % W;
+    int k = 0;
+    for (; k < whole; k += W) {
+      FloatVector.fromArray(S, a, off + k).mul(c).intoArray(a, off + k);
+    }
+    for (; k < len; k++) {
+      a[off + k] *= c;
     }
   }
 
   /** da ← a ∘ (da − Σ_k da∘a), row by row: the softmax's backward given its output a. */
   static void softmaxBackward(float[] da, float[] a, int rows, int len) {
+    int whole = len - len % W;
     for (int r = 0; r < rows; r++) {
       int off = r * len;
       FloatVector dv = FloatVector.zero(S);
-      for (int k = 0; k < len; k += W) {
-        VectorMask<Float> m = S.indexInRange(k, len);
-        dv = FloatVector.fromArray(S, da, off + k, m).fma(FloatVector.fromArray(S, a, off + k, m), dv);
+      int k = 0;
+      for (; k < whole; k += W) {
+        dv = FloatVector.fromArray(S, da, off + k).fma(FloatVector.fromArray(S, a, off + k), dv);
       }
       float dot = dv.reduceLanes(VectorOperators.ADD);
-      for (int k = 0; k < len; k += W) {
-        VectorMask<Float> m = S.indexInRange(k, len);
-        FloatVector av = FloatVector.fromArray(S, a, off + k, m);
-        FloatVector.fromArray(S, da, off + k, m).sub(dot).mul(av).intoArray(da, off + k, m);
+      for (; k < len; k++) {
+        dot += da[off + k] * a[off + k];
+      }
+      for (k = 0; k < whole; k += W) {
+        FloatVector av = FloatVector.fromArray(S, a, off + k);
+        FloatVector.fromArray(S, da, off + k).sub(dot).mul(av).intoArray(da, off + k);
+      }
+      for (; k < len; k++) {
+        da[off + k] = a[off + k] * (da[off + k] - dot);
       }
     }
   }
 
   /** u ← u·(1 + erf u) in place (√2·GELU(z) at u = z/√2), over the first {@code len} entries. */
   static void gelu(float[] u, int len) {
-    for (int i = 0; i < len; i += W) {
-      VectorMask<Float> m = S.indexInRange(i, len);
-      FloatVector x = FloatVector.fromArray(S, u, i, m);
-      x.mul(onePlusErf(x)).intoArray(u, i, m);
+    int whole = len - len % W;
+    int i = 0;
+    for (; i < whole; i += W) {
+      FloatVector x = FloatVector.fromArray(S, u, i);
+      x.mul(onePlusErf(x)).intoArray(u, i);
+    }
+    for (; i < len; i++) {
+      u[i] *= onePlusErf(u[i]);
     }
   }
 
   /** dg ← dg·(1 + erf u + u·(2/√π)·e^(−u²)) in place: GELU's backward (as {@link ErfTable#geluSlope}). */
   static void geluBackward(float[] u, float[] dg, int len) {
-    for (int i = 0; i < len; i += W) {
-      VectorMask<Float> m = S.indexInRange(i, len);
-      FloatVector x = FloatVector.fromArray(S, u, i, m);
+    int whole = len - len % W;
+    int i = 0;
+    for (; i < whole; i += W) {
+      FloatVector x = FloatVector.fromArray(S, u, i);
       FloatVector gauss = x.mul(x).neg().lanewise(VectorOperators.EXP).mul(TWO_OVER_SQRT_PI);
       FloatVector slope = onePlusErf(x).add(x.mul(gauss));
-      FloatVector.fromArray(S, dg, i, m).mul(slope).intoArray(dg, i, m);
+      FloatVector.fromArray(S, dg, i).mul(slope).intoArray(dg, i);
+    }
+    for (; i < len; i++) {
+      float x = u[i];
+      dg[i] *= onePlusErf(x) + x * TWO_OVER_SQRT_PI * (float) Math.exp(-x * x);
     }
   }
 
@@ -101,8 +155,7 @@ final class VectorKernels {
    */
   private static FloatVector onePlusErf(FloatVector x) {
     FloatVector a = x.abs();
-    FloatVector t = a.mul(0.5f).add(1f);
-    t = FloatVector.broadcast(S, 1f).div(t);
+    FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.5f).add(1f));
     FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
     p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
     p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
@@ -116,36 +169,82 @@ final class VectorKernels {
     return erfc.neg().add(2f).blend(erfc, x.lt(0f));
   }
 
+  /** The same as the vector form, for the remainders. */
+  private static float onePlusErf(float x) {
+    float a = Math.abs(x);
+    float t = 1f / (1f + 0.5f * a);
+    float p = t * 0.17087277f - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    float erfc = t * (float) Math.exp(p - a * a);
+    return x < 0 ? erfc : 2f - erfc;
+  }
+
   /**
    * LayerNorm of {@code n} rows of {@code d}: out (row stride {@code outStride}) = x̂·γ + β with γ, β the float
    * parameters; keeps x̂ and 1/σ per row for the backward.
    */
   static void layerNorm(float[] x, int n, int d, float[] gamma, float[] beta, float[] out, int outStride,
                         float[] xhat, float[] rstd, float eps) {
-    float invD = 1f / d;
     for (int r = 0; r < n; r++) {
       int base = r * d;
-      FloatVector sv = FloatVector.zero(S);
-      for (int j = 0; j < d; j += W) {
-        VectorMask<Float> m = S.indexInRange(j, d);
-        sv = sv.add(FloatVector.fromArray(S, x, base + j, m));
-      }
-      float mu = sv.reduceLanes(VectorOperators.ADD) * invD;
-      FloatVector qv = FloatVector.zero(S);
-      for (int j = 0; j < d; j += W) {
-        VectorMask<Float> m = S.indexInRange(j, d);
-        FloatVector e = FloatVector.fromArray(S, x, base + j, m).sub(mu).blend(0f, m.not());
-        qv = e.fma(e, qv);
-      }
-      float rs = (float) (1.0 / Math.sqrt(qv.reduceLanes(VectorOperators.ADD) * invD + eps));
+      float mu = rowSum(x, base, d) / d;
+      float rs = (float) (1.0 / Math.sqrt(rowSquares(x, base, d, mu) / d + eps));
       rstd[r] = rs;
-      int ob = r * outStride;
-      for (int j = 0; j < d; j += W) {
-        VectorMask<Float> m = S.indexInRange(j, d);
-        FloatVector xh = FloatVector.fromArray(S, x, base + j, m).sub(mu).mul(rs);
-        xh.intoArray(xhat, base + j, m);
-        xh.fma(FloatVector.fromArray(S, gamma, j, m), FloatVector.fromArray(S, beta, j, m)).intoArray(out, ob + j, m);
-      }
+      normaliseRow(x, base, d, mu, rs, gamma, beta, xhat, out, r * outStride);
+    }
+  }
+
+  private static float rowSum(float[] x, int off, int d) {
+    int whole = d - d % W;
+    FloatVector sv = FloatVector.zero(S);
+    int j = 0;
+    for (; j < whole; j += W) {
+      sv = sv.add(FloatVector.fromArray(S, x, off + j));
+    }
+    float sum = sv.reduceLanes(VectorOperators.ADD);
+    for (; j < d; j++) {
+      sum += x[off + j];
+    }
+    return sum;
+  }
+
+  /** Σ (x − mu)² over the row. */
+  private static float rowSquares(float[] x, int off, int d, float mu) {
+    int whole = d - d % W;
+    FloatVector qv = FloatVector.zero(S);
+    int j = 0;
+    for (; j < whole; j += W) {
+      FloatVector e = FloatVector.fromArray(S, x, off + j).sub(mu);
+      qv = e.fma(e, qv);
+    }
+    float q = qv.reduceLanes(VectorOperators.ADD);
+    for (; j < d; j++) {
+      float e = x[off + j] - mu;
+      q += e * e;
+    }
+    return q;
+  }
+
+  private static void normaliseRow(float[] x, int off, int d, float mu, float rs, float[] gamma, float[] beta,
+                                   float[] xhat, float[] out, int outOff) {
+    int whole = d - d % W;
+    int j = 0;
+    for (; j < whole; j += W) {
+      FloatVector xh = FloatVector.fromArray(S, x, off + j).sub(mu).mul(rs);
+      xh.intoArray(xhat, off + j);
+      xh.fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j)).intoArray(out, outOff + j);
+    }
+    for (; j < d; j++) {
+      float xh = (x[off + j] - mu) * rs;
+      xhat[off + j] = xh;
+      out[outOff + j] = xh * gamma[j] + beta[j];
     }
   }
 
@@ -156,32 +255,12 @@ final class VectorKernels {
    */
   static void layerNormBackward(float[] dy, float[] dx, int n, int d, float[] gamma, float[] xhat, float[] rstd,
                                 double[] grad, int gOff, int bOff, float[] acc) {
-    float invD = 1f / d;
     java.util.Arrays.fill(acc, 0, 2 * d, 0f);
+    float[] means = new float[2];
     for (int r = 0; r < n; r++) {
       int base = r * d;
-      FloatVector m1v = FloatVector.zero(S);
-      FloatVector m2v = FloatVector.zero(S);
-      for (int j = 0; j < d; j += W) {
-        VectorMask<Float> m = S.indexInRange(j, d);
-        FloatVector gy = FloatVector.fromArray(S, dy, base + j, m);
-        FloatVector xh = FloatVector.fromArray(S, xhat, base + j, m);
-        FloatVector dxh = gy.mul(FloatVector.fromArray(S, gamma, j, m));
-        m1v = m1v.add(dxh);
-        m2v = dxh.fma(xh, m2v);
-        gy.fma(xh, FloatVector.fromArray(S, acc, j, m)).intoArray(acc, j, m);
-        FloatVector.fromArray(S, acc, d + j, m).add(gy).intoArray(acc, d + j, m);
-      }
-      float m1 = m1v.reduceLanes(VectorOperators.ADD) * invD;
-      float m2 = m2v.reduceLanes(VectorOperators.ADD) * invD;
-      float rs = rstd[r];
-      for (int j = 0; j < d; j += W) {
-        VectorMask<Float> m = S.indexInRange(j, d);
-        FloatVector xh = FloatVector.fromArray(S, xhat, base + j, m);
-        FloatVector dxh = FloatVector.fromArray(S, dy, base + j, m).mul(FloatVector.fromArray(S, gamma, j, m));
-        FloatVector g = dxh.sub(m1).sub(xh.mul(m2)).mul(rs);
-        FloatVector.fromArray(S, dx, base + j, m).add(g).intoArray(dx, base + j, m);
-      }
+      backwardSums(dy, xhat, base, d, gamma, acc, means);
+      backwardRow(dy, dx, xhat, base, d, gamma, means[0] / d, means[1] / d, rstd[r]);
       if ((r + 1) % FLUSH_ROWS == 0 || r == n - 1) {
         for (int j = 0; j < d; j++) {
           grad[gOff + j] += acc[j];
@@ -189,6 +268,53 @@ final class VectorKernels {
         }
         java.util.Arrays.fill(acc, 0, 2 * d, 0f);
       }
+    }
+  }
+
+  /** Σ dx̂ and Σ dx̂∘x̂ of one row into sums[0], sums[1]; dy∘x̂ and dy added to acc (∂γ, then ∂β). */
+  private static void backwardSums(float[] dy, float[] xhat, int off, int d, float[] gamma, float[] acc,
+                                   float[] sums) {
+    int whole = d - d % W;
+    FloatVector m1v = FloatVector.zero(S);
+    FloatVector m2v = FloatVector.zero(S);
+    int j = 0;
+    for (; j < whole; j += W) {
+      FloatVector gy = FloatVector.fromArray(S, dy, off + j);
+      FloatVector xh = FloatVector.fromArray(S, xhat, off + j);
+      FloatVector dxh = gy.mul(FloatVector.fromArray(S, gamma, j));
+      m1v = m1v.add(dxh);
+      m2v = dxh.fma(xh, m2v);
+      gy.fma(xh, FloatVector.fromArray(S, acc, j)).intoArray(acc, j);
+      FloatVector.fromArray(S, acc, d + j).add(gy).intoArray(acc, d + j);
+    }
+    float m1 = m1v.reduceLanes(VectorOperators.ADD);
+    float m2 = m2v.reduceLanes(VectorOperators.ADD);
+    for (; j < d; j++) {
+      float gy = dy[off + j];
+      float xh = xhat[off + j];
+      float dxh = gy * gamma[j];
+      m1 += dxh;
+      m2 += dxh * xh;
+      acc[j] += gy * xh;
+      acc[d + j] += gy;
+    }
+    sums[0] = m1;
+    sums[1] = m2;
+  }
+
+  /** dx += (dy∘γ − m1 − x̂·m2)·rs over one row. */
+  private static void backwardRow(float[] dy, float[] dx, float[] xhat, int off, int d, float[] gamma, float m1,
+                                  float m2, float rs) {
+    int whole = d - d % W;
+    int j = 0;
+    for (; j < whole; j += W) {
+      FloatVector xh = FloatVector.fromArray(S, xhat, off + j);
+      FloatVector dxh = FloatVector.fromArray(S, dy, off + j).mul(FloatVector.fromArray(S, gamma, j));
+      FloatVector g = dxh.sub(m1).sub(xh.mul(m2)).mul(rs);
+      FloatVector.fromArray(S, dx, off + j).add(g).intoArray(dx, off + j);
+    }
+    for (; j < d; j++) {
+      dx[off + j] += (dy[off + j] * gamma[j] - m1 - xhat[off + j] * m2) * rs;
     }
   }
 }

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the scalar host kernels and against the DOUBLE model; and a JVM without the Vector API falling back.
  */
 class VectorKernelsTest {
-  private static final int[] LENGTHS = {1, 5, 8, 16, 37, 64, 70};
+  private static final int[] LENGTHS = {1, 5, 8, 16, 24, 37, 45, 64, 70}; // whole vectors, 8-lane chunks, scalar tails
 
   @Test
   void theTestJvmRunsTheVectorKernels() {
