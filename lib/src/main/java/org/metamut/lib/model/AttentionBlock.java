@@ -62,14 +62,15 @@ final class AttentionBlock {
     if (rotary) {
       rotate(s, c.qkvh, c.qk, c.qkLo, c.qkHi, 1.0); // qh and kh now hold the rotated q and k, which backward reads
     }
-    // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
-    // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
-    c.att.assign(s.input.maskFull);
-    bmm(c.qh, c.kh, c.att, false, true, scale, 1.0);
-    // softmax over keys on a 2-D [B·H·T, T] view: on the rank-4 array ND4J's kernel was 5× slower (profiled)
     if (host != null && host.softmaxOnHost()) {
-      host.softmax(s, c.att2);
+      bmm(c.qh, c.kh, c.att, false, true, scale, 0.0);
+      host.maskedSoftmax(s, c.att2); // adds the [B, T] key mask row by row, then the softmax over keys
     } else {
+      // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
+      // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
+      c.att.assign(s.input.maskFull());
+      bmm(c.qh, c.kh, c.att, false, true, scale, 1.0);
+      // softmax over keys on a 2-D [B·H·T, T] view: on the rank-4 array ND4J's kernel was 5× slower (profiled)
       Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
     }
     bmm(c.att, c.vh, c.ctxh, false, false, 1.0);

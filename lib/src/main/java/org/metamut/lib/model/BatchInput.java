@@ -24,13 +24,14 @@ final class BatchInput implements AutoCloseable {
   private final int embRows;
   private final double[] ohHost;
   private final double[] poolHost;
-  private final double[] biasHost;
+  final double[] biasHost;  // [B, T] 0 or −1e9 at padded keys (the host softmax adds it itself)
   private final double[] flagHost;
   private final float[] stage;
   final INDArray oh;        // [N, V(+T)] token (+ position) one-hot rows
   final INDArray pool;      // [B, N] pooling weights
   final INDArray keyBias;   // [B, T] 0 or −1e9 at padded keys
-  final INDArray maskFull;  // [B, H, T, T] keyBias broadcast over heads and queries
+  private final INDArray maskFull;  // [B, H, T, T] keyBias broadcast over heads and queries: see maskFull()
+  private boolean maskFullStale;
   final INDArray flagCol;   // [N, 1] or null
   final INDArray sub;       // [B, 8] the substitution block, or null
   final double[] subHost;
@@ -157,7 +158,7 @@ final class BatchInput implements AutoCloseable {
     upload(oh, ohHost, n * embRows);
     upload(pool, poolHost, b * n);
     upload(keyBias, biasHost, b * t);
-    Nd4j.exec(new BroadcastAddOp(maskFull.assign(0.0), keyBias, maskFull, 0, 3));
+    maskFullStale = true;
     if (subHost != null) {
       java.util.Arrays.fill(subHost, 0.0);
       for (int bi = 0; bi < b; bi++) {
@@ -172,6 +173,19 @@ final class BatchInput implements AutoCloseable {
       }
       upload(flagCol, flagHost, n);
     }
+  }
+
+  /**
+   * The key mask broadcast over heads and queries, [B, H, T, T], built on first use after each {@link #load}: the
+   * ND4J-op attention copies it into its scores; the host softmax adds the [B, T] mask itself and never asks (a pass
+   * over B·H·T² entries saved per batch, and one per block).
+   */
+  INDArray maskFull() {
+    if (maskFullStale) {
+      Nd4j.exec(new BroadcastAddOp(maskFull.assign(0.0), keyBias, maskFull, 0, 3));
+      maskFullStale = false;
+    }
+    return maskFull;
   }
 
   private void upload(INDArray arr, double[] host, int len) {

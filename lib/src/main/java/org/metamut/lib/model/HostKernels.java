@@ -32,6 +32,7 @@ final class HostKernels {
   private final float[] gammaF;  // γ, β of the LayerNorm in progress as floats, for VectorKernels
   private final float[] betaF;
   private final float[] accF;    // VectorKernels' LayerNorm γ/β gradient accumulator, 2d
+  private float[] biasF = new float[0]; // the batch's key mask as floats
 
   HostKernels(ModelSpec spec, DataType dt, int numParams, boolean vector) {
     if (vector && dt != DataType.FLOAT) {
@@ -55,12 +56,22 @@ final class HostKernels {
     return vector;
   }
 
-  /** Softmax over keys of the [B·H·T, T] scores, in place (vector kernels only, see {@link #softmaxOnHost}). */
-  void softmax(Scratch s, INDArray att) {
+  /**
+   * Softmax over keys of the [B·H·T, T] scores plus the batch's key mask (0 or −1e9 per key of each example), in place
+   * (vector kernels only, see {@link #softmaxOnHost}).
+   */
+  void maskedSoftmax(Scratch s, INDArray att) {
     int len = s.b * heads * s.t * s.t;
     float[] a = s.hF;
     readF(att, a, len);
-    VectorKernels.softmax(a, len / s.t, s.t);
+    double[] bias = s.input.biasHost;
+    if (biasF.length < bias.length) {
+      biasF = new float[bias.length];
+    }
+    for (int i = 0; i < s.b * s.t; i++) {
+      biasF[i] = (float) bias[i];
+    }
+    VectorKernels.maskedSoftmax(a, s.b, heads * s.t, s.t, biasF);
     writeF(a, att, len);
   }
 

@@ -36,31 +36,41 @@ final class VectorKernels {
   private VectorKernels() {
   }
 
-  /** Row-wise softmax in place over {@code rows} contiguous rows of {@code len}. */
-  static void softmax(float[] a, int rows, int len) {
-    for (int r = 0; r < rows; r++) {
-      int off = r * len;
-      float sum = expRow(a, off, len, rowMax(a, off, len));
-      scaleRow(a, off, len, 1f / sum);
+  /**
+   * Row-wise softmax in place of {@code a + mask} over B blocks of {@code rowsPerExample} contiguous rows of
+   * {@code len}: every row of block b gets the key mask {@code mask[b·len …]} added first (the attention scores of
+   * example b, all heads and queries).
+   */
+  static void maskedSoftmax(float[] a, int nb, int rowsPerExample, int len, float[] mask) {
+    for (int b = 0; b < nb; b++) {
+      for (int r = 0; r < rowsPerExample; r++) {
+        int off = (b * rowsPerExample + r) * len;
+        float sum = expRow(a, off, len, addAndMax(a, off, len, mask, b * len));
+        scaleRow(a, off, len, 1f / sum);
+      }
     }
   }
 
   // The row passes are methods of their own: in one large method C2 ran out of inlining budget and its last vector
   // stores fell back to the Vector API's Java implementation (FloatVector.stOp, a lambda per lane; profiled).
 
-  private static float rowMax(float[] a, int off, int len) {
+  /** a ← a + mask over the row; returns its maximum. */
+  private static float addAndMax(float[] a, int off, int len, float[] mask, int moff) {
     int whole = len - len % W;
     float max = Float.NEGATIVE_INFINITY;
     int k = 0;
     if (whole > 0) {
-      FloatVector mv = FloatVector.fromArray(S, a, off);
-      for (k = W; k < whole; k += W) {
-        mv = mv.max(FloatVector.fromArray(S, a, off + k));
+      FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      for (; k < whole; k += W) {
+        FloatVector v = FloatVector.fromArray(S, a, off + k).add(FloatVector.fromArray(S, mask, moff + k));
+        v.intoArray(a, off + k);
+        mv = mv.max(v);
       }
       max = mv.reduceLanes(VectorOperators.MAX);
     }
     for (; k < len; k++) {
-      float v = a[off + k];
+      float v = a[off + k] + mask[moff + k];
+      a[off + k] = v;
       max = v > max ? v : max;
     }
     return max;
