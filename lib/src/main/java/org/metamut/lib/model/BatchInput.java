@@ -22,8 +22,8 @@ final class BatchInput implements AutoCloseable {
   private final int t;
   private final int n;
   private final int embRows;
-  private final double[] ohHost;
-  private final double[] poolHost;
+  private final Staged ohHost;   // [N, V(+T)], mostly zeros
+  private final Staged poolHost; // [B, N], mostly zeros
   final double[] biasHost;  // [B, T] 0 or −1e9 at padded keys (the host softmax adds it itself)
   private final double[] flagHost;
   private final float[] stage;
@@ -51,11 +51,11 @@ final class BatchInput implements AutoCloseable {
     int d = spec.dModel();
     boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
     embRows = spec.vocabSize() + (learned ? t : 0);
-    ohHost = new double[n * embRows];
-    poolHost = new double[b * n];
+    ohHost = new Staged(n * embRows);
+    poolHost = new Staged(b * n);
     biasHost = new double[b * t];
     flagHost = spec.useFlags() ? new double[n] : null;
-    stage = dt == DataType.FLOAT ? new float[Math.max(Math.max(n * embRows, b * n), b * SubstitutionBlock.SIZE)] : null;
+    stage = dt == DataType.FLOAT ? new float[Math.max(n, b * SubstitutionBlock.SIZE)] : null;
     oh = Nd4j.create(dt, n, embRows);
     pool = Nd4j.create(dt, b, n);
     keyBias = Nd4j.create(dt, b, t);
@@ -93,7 +93,7 @@ final class BatchInput implements AutoCloseable {
     int marker = spec.siteMarker();
     for (int ti = 0; marker >= 0 && ti < t; ti++) {
       if (ids[bi * t + ti] == marker) {
-        poolHost[bi * n + bi * t + ti] = 1.0;
+        poolHost.set(bi * n + bi * t + ti, 1.0);
         found++;
       }
     }
@@ -101,7 +101,7 @@ final class BatchInput implements AutoCloseable {
     if (found == 0 && flags != null) {
       for (int ti = 0; ti < t; ti++) {
         if (flags[bi * t + ti] != 0 && ids[bi * t + ti] != TokenBatch.PAD) {
-          poolHost[bi * n + bi * t + ti] = 1.0;
+          poolHost.set(bi * n + bi * t + ti, 1.0);
           found++;
         }
       }
@@ -116,8 +116,8 @@ final class BatchInput implements AutoCloseable {
     boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
     boolean cls = spec.pooling() == ModelSpec.Pooling.CLS;
     boolean sites = spec.pooling() == ModelSpec.Pooling.SITES;
-    Arrays.fill(ohHost, 0.0);
-    Arrays.fill(poolHost, 0.0);
+    ohHost.clear();
+    poolHost.clear();
     for (int bi = 0; bi < b; bi++) {
       int count = 0;
       for (int ti = 0; ti < t; ti++) {
@@ -127,9 +127,9 @@ final class BatchInput implements AutoCloseable {
               + ti + " is outside the vocabulary [0, " + vocab + ")");
         }
         int row = bi * t + ti;
-        ohHost[row * embRows + id] = 1.0;
+        ohHost.set(row * embRows + id, 1.0);
         if (learned) {
-          ohHost[row * embRows + vocab + ti] = 1.0;
+          ohHost.set(row * embRows + vocab + ti, 1.0);
         }
         boolean real = id != TokenBatch.PAD;
         biasHost[bi * t + ti] = real ? 0.0 : Transformer.MASK_NEG;
@@ -143,20 +143,20 @@ final class BatchInput implements AutoCloseable {
         Arrays.fill(biasHost, bi * t, bi * t + t, 0.0);
       }
       if (cls) {
-        poolHost[bi * n + bi * t] = 1.0;
+        poolHost.set(bi * n + bi * t, 1.0);
       } else if (sites && siteWeights(batch, bi) > 0) {
         // written by siteWeights: 1 at each mutated site
       } else if (count > 0) {
         // An all-padding example pools to zero features (prediction = head bias) rather than dividing by 0.
         for (int ti = 0; ti < t; ti++) {
           if (ids[bi * t + ti] != TokenBatch.PAD) {
-            poolHost[bi * n + bi * t + ti] = 1.0 / count;
+            poolHost.set(bi * n + bi * t + ti, 1.0 / count);
           }
         }
       }
     }
-    upload(oh, ohHost, n * embRows);
-    upload(pool, poolHost, b * n);
+    ohHost.upload(oh);
+    poolHost.upload(pool);
     upload(keyBias, biasHost, b * t);
     maskFullStale = true;
     if (subHost != null) {
@@ -186,6 +186,46 @@ final class BatchInput implements AutoCloseable {
       maskFullStale = false;
     }
     return maskFull;
+  }
+
+  /**
+   * The host copy of one large, mostly-zero input matrix: float when the model computes in FLOAT on host memory, so
+   * that filling it is one pass over floats and its upload one bulk copy (the double copy, cleared, filled, converted
+   * and copied again, was ~10 % of a scoring batch's forward pass, profiled); double otherwise.
+   */
+  private final class Staged {
+    private final double[] d;
+    private final float[] f;
+
+    Staged(int len) {
+      boolean floats = hostKernels && dt == DataType.FLOAT;
+      d = floats ? null : new double[len];
+      f = floats ? new float[len] : null;
+    }
+
+    void clear() {
+      if (f != null) {
+        Arrays.fill(f, 0f);
+      } else {
+        Arrays.fill(d, 0.0);
+      }
+    }
+
+    void set(int i, double v) {
+      if (f != null) {
+        f[i] = (float) v;
+      } else {
+        d[i] = v;
+      }
+    }
+
+    void upload(INDArray arr) {
+      if (f != null) {
+        arr.data().asNioFloat().put(f, 0, f.length);
+      } else {
+        BatchInput.this.upload(arr, d, d.length);
+      }
+    }
   }
 
   private void upload(INDArray arr, double[] host, int len) {
