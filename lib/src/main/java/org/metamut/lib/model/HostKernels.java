@@ -51,7 +51,7 @@ final class HostKernels {
     this.rotSin = spec.positional().rotary() ? Rotary.sinTable(spec) : null;
   }
 
-  /** Whether the attention softmax runs here ({@link #softmax}) rather than as ND4J's op. */
+  /** Whether the attention softmax runs here ({@link #maskedSoftmax}) rather than as ND4J's op. */
   boolean softmaxOnHost() {
     return vector;
   }
