@@ -11,6 +11,7 @@ import org.metamut.jobs.testing.LocalSpark;
 import org.metamut.jobs.spark.NativeBackendPlugin;
 import org.metamut.jobs.testing.StandaloneCluster;
 import org.metamut.lib.backend.BlasCoreType;
+import org.metamut.lib.backend.VectorApi;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
@@ -69,11 +70,13 @@ class StandaloneClusterMetaTrainTest {
           .config("spark.plugins", NativeBackendPlugin.class.getName())
           .getOrCreate();
       try {
-        // each executor JVM chose its BLAS kernels before its first task loaded ND4J (NativeBackendPlugin)
+        // each executor JVM chose its BLAS kernels before its first task loaded ND4J (NativeBackendPlugin), and runs the
+        // model's float SIMD kernels (Spark passes --add-modules=jdk.incubator.vector to executors)
         List<String> blas = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(0, 1), 2).map(i -> {
               Nd4j.create(1);
-              return BlasCoreType.describe();
+              return BlasCoreType.describe() + "; " + VectorApi.describe();
             }).collect();
+        assertTrue(blas.stream().allMatch(d -> d.endsWith("; float SIMD kernels (Vector API)")), "executors: " + blas);
         String expected = BlasCoreType.forThisCpu()
             .map(core -> "OpenBLAS kernels " + core + " (OPENBLAS_CORETYPE=" + core + " chosen from the CPU's flags)")
             .orElse("(detected by OpenBLAS)");
