@@ -6,6 +6,7 @@ import org.metamut.jobs.train.MetaBenchmark;
 import org.metamut.jobs.train.TrainSettings;
 import org.metamut.lib.model.TransformerFactory;
 import org.metamut.lib.backend.Nd4jBackend;
+import org.metamut.lib.bench.PyTorchFigures;
 import org.metamut.lib.method.MethodKind;
 import org.metamut.lib.method.Methods;
 import picocli.CommandLine.Command;
@@ -79,6 +80,11 @@ final class BenchMetaCommand extends JobCommand {
           ctx.say(MetaBenchmark.format(r));
         }
       }
+    }
+    for (MetaBenchmark.Row r : rows) {
+      PyTorchFigures.outerStepMs(r.algorithm(), r.tasks()).ifPresent(theirs -> ctx.say(PyTorchFigures.time(
+          r.algorithm() + " outer step, " + r.tasks() + " tasks, " + r.partitions() + " partition(s) (median)",
+          r.medianMs(), theirs)));
     }
     return 0;
   }

@@ -8,6 +8,7 @@ import org.metamut.jobs.score.ScoreJob;
 import org.metamut.jobs.score.ScoreRun;
 import org.metamut.jobs.spark.JobContext;
 import org.metamut.lib.backend.Nd4jBackend;
+import org.metamut.lib.bench.PyTorchFigures;
 import org.metamut.lib.library.RandomMutants;
 import org.metamut.lib.mutation.Mutation;
 import picocli.CommandLine.Command;
@@ -94,6 +95,10 @@ final class BenchScoreCommand extends JobCommand {
             r.scoreSeconds(), r.variantsPerSecond(), r.totalSeconds(), peak.get() / 1048576.0);
         rows.add(row);
         ctx.say(row.strip());
+        if (len == 30) {
+          rows.add(PyTorchFigures.throughput(String.format(Locale.ROOT, "scoring at L = 30, %,d variants", n), r.variantsPerSecond(),
+              PyTorchFigures.SCORE_L30_PER_S));
+        }
       }
     }
     ctx.say("summary (peak heap = driver JVM, which in local mode also runs the executors):");

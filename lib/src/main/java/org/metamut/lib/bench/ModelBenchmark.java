@@ -71,13 +71,20 @@ public final class ModelBenchmark {
     out.printf(Locale.ROOT, "%-16s %-46s %5s %5s %-9s %16s %16s %12s%n", "case", "model", "B", "T", "threads", "fwd ms", "fwd+bwd ms",
         "ex/s f+b");
     int[] threadModes = o.threads() ? new int[] {1, 2, -2} : new int[] {1};
+    java.util.List<String> versus = new java.util.ArrayList<>();
     for (Case c : o.cases()) {
       for (int mode : threadModes) {
         Result r = mode > 0 ? timeOne(c, o, mode) : timeWorkers(c, o, -mode);
         out.printf(Locale.ROOT, "%-16s %-46s %5d %5d %-9s %7.2f / %6.2f %7.2f / %6.2f %12.0f%n", c.name(), c.spec().summary(), c.batch(),
             c.seqLen(), mode > 0 ? mode + " native" : (-mode) + " workers", r.fwdMedian, r.fwdMin, r.fbMedian, r.fbMin, r.examplesPerSec);
+        double[] theirs = PyTorchFigures.MODEL_MS.get(c.name());
+        if (mode == 1 && theirs != null && o.dataType() == DataType.FLOAT) {
+          versus.add(PyTorchFigures.time(c.name() + " fwd (median)", r.fwdMedian, theirs[0]));
+          versus.add(PyTorchFigures.time(c.name() + " fwd+bwd (median)", r.fbMedian, theirs[1]));
+        }
       }
     }
+    versus.forEach(out::println);
     setNativeThreads(1);
     out.println(memoryLine("after timings"));
     if (o.longRunSteps() > 0) {
