@@ -24,7 +24,7 @@ final class BatchInput implements AutoCloseable {
   private final int embRows;
   private final Staged ohHost;   // [N, V(+T)], mostly zeros
   private final Staged poolHost; // [B, N], mostly zeros
-  final double[] biasHost;  // [B, T] 0 or −1e9 at padded keys (the host softmax adds it itself)
+  private final Staged keyMask;  // [B, T] 0 or −1e9 at padded keys: see keyMaskFloats()
   private final double[] flagHost;
   private final float[] stage;
   final INDArray oh;        // [N, V(+T)] token (+ position) one-hot rows
@@ -53,7 +53,7 @@ final class BatchInput implements AutoCloseable {
     embRows = spec.vocabSize() + (learned ? t : 0);
     ohHost = new Staged(n * embRows);
     poolHost = new Staged(b * n);
-    biasHost = new double[b * t];
+    keyMask = new Staged(b * t);
     flagHost = spec.useFlags() ? new double[n] : null;
     stage = dt == DataType.FLOAT ? new float[Math.max(n, b * SubstitutionBlock.SIZE)] : null;
     oh = Nd4j.create(dt, n, embRows);
@@ -132,7 +132,7 @@ final class BatchInput implements AutoCloseable {
           ohHost.set(row * embRows + vocab + ti, 1.0);
         }
         boolean real = id != TokenBatch.PAD;
-        biasHost[bi * t + ti] = real ? 0.0 : Transformer.MASK_NEG;
+        keyMask.set(bi * t + ti, real ? 0.0 : Transformer.MASK_NEG);
         if (real) {
           count++;
         }
@@ -140,7 +140,9 @@ final class BatchInput implements AutoCloseable {
       if (count == 0) {
         // ND4J's softmax returns NaN for a row whose every entry is -1e9, and a NaN anywhere poisons the pooling
         // matmul for the whole batch; an all-padding example attends to its padding instead (it pools to 0 anyway).
-        Arrays.fill(biasHost, bi * t, bi * t + t, 0.0);
+        for (int ti = 0; ti < t; ti++) {
+          keyMask.set(bi * t + ti, 0.0);
+        }
       }
       if (cls) {
         poolHost.set(bi * n + bi * t, 1.0);
@@ -157,7 +159,7 @@ final class BatchInput implements AutoCloseable {
     }
     ohHost.upload(oh);
     poolHost.upload(pool);
-    upload(keyBias, biasHost, b * t);
+    keyMask.upload(keyBias);
     maskFullStale = true;
     if (subHost != null) {
       java.util.Arrays.fill(subHost, 0.0);
@@ -189,9 +191,21 @@ final class BatchInput implements AutoCloseable {
   }
 
   /**
-   * The host copy of one large, mostly-zero input matrix: float when the model computes in FLOAT on host memory, so
-   * that filling it is one pass over floats and its upload one bulk copy (the double copy, cleared, filled, converted
-   * and copied again, was ~10 % of a scoring batch's forward pass, profiled); double otherwise.
+   * The [B, T] key mask as floats, for the host softmax, which adds it itself (FLOAT models on host memory only:
+   * other models stage it in double and never ask).
+   */
+  float[] keyMaskFloats() {
+    if (keyMask.f == null) {
+      throw new IllegalStateException("the key mask is staged as floats only for FLOAT models on the host kernels");
+    }
+    return keyMask.f;
+  }
+
+  /**
+   * The host copy of one input matrix (the large, mostly-zero one-hot and pooling matrices, and the key mask): float
+   * when the model computes in FLOAT on host memory, so that filling it is one pass over floats and its upload one bulk
+   * copy (the double copy, cleared, filled, converted and copied again, was ~10 % of a scoring batch's forward pass,
+   * profiled); double otherwise.
    */
   private final class Staged {
     private final double[] d;

@@ -32,7 +32,6 @@ final class HostKernels {
   private final float[] gammaF;  // γ, β of the LayerNorm in progress as floats, for VectorKernels
   private final float[] betaF;
   private final float[] accF;    // VectorKernels' LayerNorm γ/β gradient accumulator, 2d
-  private float[] biasF = new float[0]; // the batch's key mask as floats
 
   HostKernels(ModelSpec spec, DataType dt, int numParams, boolean vector) {
     if (vector && dt != DataType.FLOAT) {
@@ -64,14 +63,7 @@ final class HostKernels {
     int len = s.b * heads * s.t * s.t;
     float[] a = s.hF;
     readF(att, a, len);
-    double[] bias = s.input.biasHost;
-    if (biasF.length < bias.length) {
-      biasF = new float[bias.length];
-    }
-    for (int i = 0; i < s.b * s.t; i++) {
-      biasF[i] = (float) bias[i];
-    }
-    VectorKernels.maskedSoftmax(a, s.b, heads * s.t, s.t, biasF);
+    VectorKernels.maskedSoftmax(a, s.b, heads * s.t, s.t, s.input.keyMaskFloats());
     writeF(a, att, len);
   }
 
