@@ -64,6 +64,11 @@ public final class ModelKeys {
           + "mutations of its wt SEP mt groups, fixed scales) through head.Ws: what the closed-form head (cf-head) "
           + "weighs like the ridge baseline; off in the reference model");
 
+  public static final ConfigKey<Boolean> SUBSTITUTION_CONTEXT = boolKey("metamut.model.substitution-context",
+      "three more columns in the substitution block (needs substitution-features): a DMS substitution score from a "
+          + "20 x 20 table in the model (sub.dms, started from the meta-train tasks' labels, then learned) and the site's "
+          + "context hydropathy, alone and times the change in hydropathy");
+
   public static final ConfigKey<Boolean> USE_FLAGS = boolKey("metamut.model.use-flags",
       "add a learned embedding at flagged tokens (needed for the wt-mask encoder to mark mutated positions)");
 
@@ -72,7 +77,7 @@ public final class ModelKeys {
 
   static List<ConfigKey<?>> all() {
     return List.of(BACKBONE, ENCODER, MAX_TOKENS, LAYERS, D_MODEL, HEADS, FF_DIM, POSITIONAL, POOLING, USE_FLAGS,
-        SUBSTITUTION_FEATURES, DTYPE);
+        SUBSTITUTION_FEATURES, SUBSTITUTION_CONTEXT, DTYPE);
   }
 
   /**
@@ -100,10 +105,20 @@ public final class ModelKeys {
           .withPositional(ModelSpec.Positional.valueOf(cfg.get(POSITIONAL).toUpperCase(java.util.Locale.ROOT)))
           .withPooling(ModelSpec.Pooling.valueOf(cfg.get(POOLING).toUpperCase(java.util.Locale.ROOT)))
           .withFlags(cfg.get(USE_FLAGS))
-          .withSubstitutionFeatures(cfg.get(SUBSTITUTION_FEATURES));
+          .withSubstitutionFeatures(cfg.get(SUBSTITUTION_FEATURES))
+          .withSubstitutionContext(substitutionContext(cfg));
     } catch (IllegalArgumentException e) {
       throw new MetamutConfig.InvalidConfigException(List.of("metamut.model: " + e.getMessage()));
     }
+  }
+
+  private static boolean substitutionContext(MetamutConfig cfg) {
+    boolean on = cfg.get(SUBSTITUTION_CONTEXT);
+    if (on && !cfg.get(SUBSTITUTION_FEATURES)) {
+      throw new MetamutConfig.InvalidConfigException(List.of(SUBSTITUTION_CONTEXT.path() + " = true adds columns to the "
+          + "substitution block: it needs " + SUBSTITUTION_FEATURES.path() + " = true"));
+    }
+    return on;
   }
 
   public static EncoderSpec encoder(MetamutConfig cfg) {

@@ -105,6 +105,17 @@ public final class VariantPool implements Serializable {
     this.drawnSupportSizes = sizes.clone();
   }
 
+  /** Feeds every single-substitution variant of every task, with its label, to {@code estimate}. */
+  public void addSingles(org.metamut.lib.model.DmsMatrixEstimate estimate) {
+    for (int t = 0; t < tasks.length; t++) {
+      for (int v = taskStart[t]; v < taskStart[t + 1]; v++) {
+        if (mutStart[v + 1] - mutStart[v] == 1) {
+          estimate.add(tasks[t], (char) wt[mutStart[v]], (char) mt[mutStart[v]], y[v]);
+        }
+      }
+    }
+  }
+
   public int tasks() {
     return tasks.length;
   }

@@ -79,6 +79,7 @@ public final class JointPretrainer {
     Broadcast<EpisodeStore> bStore = jsc.broadcast(store);
     Broadcast<VariantPool> bFresh = fresh == null ? null : jsc.broadcast(fresh);
     double[] theta = factory.initialTheta(seed);
+    org.metamut.jobs.train.DmsTableSeed.apply(theta, factory, store, fresh, say);
     Adam adam = new Adam(theta.length, learningRate, 0.9, 0.999, 1e-8, 0.0);
     double last = Double.NaN;
     boolean selecting = selection != null && selection.everySteps() > 0 && selection.episodes().length > 0;

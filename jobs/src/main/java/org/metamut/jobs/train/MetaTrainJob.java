@@ -155,7 +155,9 @@ public final class MetaTrainJob {
     VariantPool pool = freshPool(store);
     int[] trainPool = pool != null ? pool.taskIndices() : store.trainIndices();
     MetaLearner learner = learner();
-    double[] phi = learner.initialMetaParams(factory.initialTheta(s.seed()));
+    double[] theta0 = factory.initialTheta(s.seed());
+    DmsTableSeed.apply(theta0, factory, store, pool, say);
+    double[] phi = learner.initialMetaParams(theta0);
     OuterOptimizer opt = optimizer(phi.length);
     NanPolicy nan = new NanPolicy(s.nan());
     dataFingerprint = Checkpoints.dataFingerprint(spark.sparkContext().hadoopConfiguration(), s, givenEpisodes);

@@ -30,5 +30,12 @@ class ModelKeysTest {
     MetamutConfig esm = MetamutConfig.fromString("metamut.model.encoder = esm");
     e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> ModelKeys.spec(esm));
     assertTrue(e.getMessage().contains("metamut.model.backbone = esm2"), e.getMessage());
+    // the context columns extend the substitution block: on alone they are refused, naming both keys
+    MetamutConfig context = MetamutConfig.fromString("metamut.model { substitution-features = true, substitution-context = true }");
+    assertTrue(ModelKeys.spec(context).substitutionContext());
+    MetamutConfig alone = MetamutConfig.fromString("metamut.model.substitution-context = true");
+    e = assertThrows(MetamutConfig.InvalidConfigException.class, () -> ModelKeys.spec(alone));
+    assertTrue(e.getMessage().contains("metamut.model.substitution-context = true")
+        && e.getMessage().contains("needs metamut.model.substitution-features = true"), e.getMessage());
   }
 }

@@ -127,7 +127,7 @@ public final class EsmBackbone {
     }
     ModelSpec.Positional positional = positional(inv, c.headDim(), checkpoint.dir().resolve(EsmCheckpoint.WEIGHTS));
     return new ModelSpec(c.vocab(), maxTokens, c.hidden(), c.heads(), c.intermediate(), c.layers(), 0.0,
-        positional, ModelSpec.Pooling.SITES, false, false);
+        positional, ModelSpec.Pooling.SITES, false, false, false);
   }
 
   /**

@@ -40,8 +40,8 @@ import java.util.Map;
  *   32 bytes      SHA-256 of everything before it
  * </pre>
  * Version 1 files (no "adaptation", no rates) are still read, with {@link AdaptationRecipe#legacy()}. Version 3 has the
- * layout of version 2 and is written only for models a version-2 reader cannot run (rotary positions or the ESM
- * encoder: a fine-tuned ESM-2 backbone), so that such a reader refuses them by their version; every other model is
+ * layout of version 2 and is written only for models a version-2 reader cannot run (rotary positions, the ESM
+ * encoder: a fine-tuned ESM-2 backbone, or the substitution block's context columns), so that such a reader refuses them by their version; every other model is
  * still written as version 2, byte for byte as before ({@link #formatVersion}).
  * θ is stored in float64, so a model saved and loaded predicts bit-identically. This class encodes and decodes;
  * the jobs write files atomically through their output layer. Reading checks, in order: the file's size against
@@ -120,9 +120,9 @@ public final class ModelFile {
     return assemble(version, header, data.array());
   }
 
-  /** The lowest format version that can hold {@code m}: 3 for rotary positions or the ESM encoder, else 2. */
+  /** The lowest format version that can hold {@code m}: 3 for rotary positions, the ESM encoder or context columns, else 2. */
   static int formatVersion(SavedModel m) {
-    return m.spec().positional().rotary() || m.encoder().esm() ? 3 : 2;
+    return m.spec().positional().rotary() || m.encoder().esm() || m.spec().substitutionContext() ? 3 : 2;
   }
 
   /** magic + version + header length + header + data + SHA-256 (package-private so tests can craft bad files). */

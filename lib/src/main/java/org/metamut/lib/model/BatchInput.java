@@ -35,6 +35,8 @@ final class BatchInput implements AutoCloseable {
   final INDArray flagCol;   // [N, 1] or null
   final INDArray sub;       // [B, 8] the substitution block, or null
   final double[] subHost;
+  /** Columns of the substitution block; θ offset of {@code sub.dms} (−1 without the context columns). */
+  final int subCols, dmsOffset;
   final INDArray posTiled;  // [N, d] sinusoids, or null
   final INDArray embP;      // [V(+T), d] view of the embedding block used by this T
   final INDArray embG;
@@ -55,14 +57,16 @@ final class BatchInput implements AutoCloseable {
     poolHost = new Staged(b * n);
     keyMask = new Staged(b * t);
     flagHost = spec.useFlags() ? new double[n] : null;
-    stage = dt == DataType.FLOAT ? new float[Math.max(n, b * SubstitutionBlock.SIZE)] : null;
+    subCols = SubstitutionBlock.size(spec);
+    dmsOffset = spec.substitutionContext() ? ParamLayout.of(spec).get("sub.dms").offset() : -1;
+    stage = dt == DataType.FLOAT ? new float[Math.max(n, b * subCols)] : null;
     oh = Nd4j.create(dt, n, embRows);
     pool = Nd4j.create(dt, b, n);
     keyBias = Nd4j.create(dt, b, t);
     maskFull = Nd4j.create(dt, b, spec.heads(), t, t);
     flagCol = spec.useFlags() ? Nd4j.create(dt, n, 1) : null;
-    subHost = spec.substitutionFeatures() ? new double[b * SubstitutionBlock.SIZE] : null;
-    sub = spec.substitutionFeatures() ? Nd4j.create(dt, b, SubstitutionBlock.SIZE) : null;
+    subHost = spec.substitutionFeatures() ? new double[b * subCols] : null;
+    sub = spec.substitutionFeatures() ? Nd4j.create(dt, b, subCols) : null;
     if (learned) {
       posTiled = null;
       embP = p.embBlock.get(NDArrayIndex.interval(0, embRows), NDArrayIndex.all());
@@ -109,8 +113,11 @@ final class BatchInput implements AutoCloseable {
     return found;
   }
 
-  /** Writes the batch's one-hot rows, pooling weights, key mask and flags into the input buffers. */
-  void load(TokenBatch batch) {
+  /**
+   * Writes the batch's one-hot rows, pooling weights, key mask, flags and substitution block into the input buffers;
+   * {@code theta} is read for the block's DMS column only (models with {@link ModelSpec#substitutionContext()}).
+   */
+  void load(TokenBatch batch, double[] theta) {
     int[] ids = batch.ids();
     int vocab = spec.vocabSize();
     boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
@@ -164,7 +171,7 @@ final class BatchInput implements AutoCloseable {
     if (subHost != null) {
       java.util.Arrays.fill(subHost, 0.0);
       for (int bi = 0; bi < b; bi++) {
-        SubstitutionBlock.of(batch, bi, subHost, bi * SubstitutionBlock.SIZE);
+        SubstitutionBlock.of(batch, bi, subHost, bi * subCols, dmsOffset >= 0 ? theta : null, dmsOffset);
       }
       upload(sub, subHost, subHost.length);
     }

@@ -10,8 +10,9 @@ public interface FeatureModel extends FlatModel {
   int featureDim();
 
   /**
-   * How many leading features are learned (depend on θ); the rest are fixed side features (e.g. the substitution
-   * block), whose gradient is ignored. The head's parameters are laid out as the learned features' weights, the bias,
+   * How many leading features are learned (depend on θ through the backbone); the rest are side features (e.g. the
+   * substitution block), which the head's solve treats as a block of their own. Side features are fixed inputs except
+   * where a model says otherwise (the transformer's DMS substitution column reads θ's {@code sub.dms}). The head's parameters are laid out as the learned features' weights, the bias,
    * then the side features' weights.
    */
   default int learnedFeatureDim() {
@@ -24,7 +25,7 @@ public interface FeatureModel extends FlatModel {
   /**
    * The vector-Jacobian product ∂(Σ_b,i dFeatures[b][i] · features[b][i]) / ∂θ for the same batch, written into
    * {@code grad} (overwritten). Parameters that do not reach the features (the scalar head) get 0; entries of
-   * {@code dFeatures} beyond {@link #learnedFeatureDim()} are ignored.
+   * {@code dFeatures} beyond {@link #learnedFeatureDim()} reach θ only through side features that read it.
    */
   void featureGradient(double[] theta, TokenBatch batch, double[][] dFeatures, double[] grad);
 

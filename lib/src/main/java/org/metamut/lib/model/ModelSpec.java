@@ -23,10 +23,17 @@ package org.metamut.lib.model;
  *                  {@code SubstitutionFeaturizer} columns of the {@code wt SEP mt} groups in its tokens, at fixed
  *                  scales: {@link SubstitutionBlock}) through {@code head.Ws [8, 1]}, placed right after {@code head.b};
  *                  what lets a closed-form head weigh BLOSUM62, hydropathy, volume and charge like the ridge baseline
+ * @param substitutionContext the substitution block has three more columns ({@code head.Ws [11, 1]}): a DMS
+ *                  substitution score read from a 20 × 20 table {@code sub.dms} (appended to θ after every other
+ *                  parameter) and the site's context hydropathy, alone and times Δ hydropathy ({@link SubstitutionBlock});
+ *                  needs {@code substitutionFeatures}. Written to a model file only when true (files without it, and
+ *                  every file written before it existed, read as false).
  */
 public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ffDim, int layers,
                         double dropout, Positional positional, Pooling pooling, boolean useFlags,
-                        boolean substitutionFeatures) implements java.io.Serializable {
+                        boolean substitutionFeatures,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                        boolean substitutionContext) implements java.io.Serializable {
 
   /**
    * How positions enter the model: learned {@code pos_emb} rows (reference), fixed sinusoids added to the embeddings,
@@ -63,6 +70,8 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
     check(dropout == 0.0, "dropout must be 0 (dropout is not implemented), got " + dropout);
     check(positional != null, "positional must be set");
     check(pooling != null, "pooling must be set");
+    check(!substitutionContext || substitutionFeatures, "substitutionContext adds columns to the substitution block: it "
+        + "needs substitutionFeatures");
     check(!positional.rotary() || (dModel / heads) % 2 == 0, "rotary positions need an even head size, got "
         + (dModel / heads));
   }
@@ -75,7 +84,7 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
 
   /** DESIGN.md §6 with the given sizes: learned positions, mean pooling, no flags, no dropout. */
   public static ModelSpec reference(int layers, int dModel, int heads, int ffDim, int maxLen) {
-    return new ModelSpec(REFERENCE_VOCAB, maxLen, dModel, heads, ffDim, layers, 0.0, Positional.LEARNED, Pooling.MEAN, false, false);
+    return new ModelSpec(REFERENCE_VOCAB, maxLen, dModel, heads, ffDim, layers, 0.0, Positional.LEARNED, Pooling.MEAN, false, false, false);
   }
 
   /** The default configuration of DESIGN.md §6: L=2, d=64, H=4, ff=128, T=64 (72,897 parameters). */
@@ -84,20 +93,30 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
   }
 
   public ModelSpec withPositional(Positional p) {
-    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, p, pooling, useFlags, substitutionFeatures);
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, p, pooling, useFlags, substitutionFeatures,
+        substitutionContext);
   }
 
   public ModelSpec withPooling(Pooling p) {
-    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, p, useFlags, substitutionFeatures);
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, p, useFlags, substitutionFeatures,
+        substitutionContext);
   }
 
   public ModelSpec withFlags(boolean flags) {
     return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, flags,
-        substitutionFeatures);
+        substitutionFeatures, substitutionContext);
   }
 
+  /** Substitution features on or off; off also turns the context columns off. */
   public ModelSpec withSubstitutionFeatures(boolean on) {
-    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, useFlags, on);
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, useFlags, on,
+        on && substitutionContext);
+  }
+
+  /** The context columns of the substitution block on or off (on needs substitution features). */
+  public ModelSpec withSubstitutionContext(boolean on) {
+    return new ModelSpec(vocabSize, maxLen, dModel, heads, ffDim, layers, dropout, positional, pooling, useFlags,
+        substitutionFeatures, on);
   }
 
   /**
@@ -129,6 +148,6 @@ public record ModelSpec(int vocabSize, int maxLen, int dModel, int heads, int ff
   public String summary() {
     return "L=" + layers + " d=" + dModel + " H=" + heads + " ff=" + ffDim + " T=" + maxLen + " V=" + vocabSize + " "
         + positional.name().toLowerCase() + "/" + pooling.name().toLowerCase() + (useFlags ? "/flags" : "")
-        + (substitutionFeatures ? "/substitution" : "");
+        + (substitutionFeatures ? "/substitution" : "") + (substitutionContext ? "+context" : "");
   }
 }

@@ -94,10 +94,13 @@ public final class ParamLayout {
     add(ts, off, "head.W", d, 1);
     add(ts, off, "head.b", 1);
     if (s.substitutionFeatures()) {
-      add(ts, off, "head.Ws", SubstitutionBlock.SIZE, 1);
+      add(ts, off, "head.Ws", SubstitutionBlock.size(s), 1);
     }
     if (s.useFlags()) {
       add(ts, off, "flag_emb", d);
+    }
+    if (s.substitutionContext()) {
+      add(ts, off, "sub.dms", SubstitutionBlock.RESIDUES.length(), SubstitutionBlock.RESIDUES.length());
     }
     return new ParamLayout(ts);
   }
@@ -121,7 +124,10 @@ public final class ParamLayout {
       n = Math.addExact(n, Math.multiplyExact(block, (long) s.layers()));
       n = Math.addExact(n, 3 * d + 1); // lnf.g, lnf.b, head.W [d,1], head.b
       if (s.substitutionFeatures()) {
-        n = Math.addExact(n, SubstitutionBlock.SIZE); // head.Ws
+        n = Math.addExact(n, SubstitutionBlock.size(s)); // head.Ws
+      }
+      if (s.substitutionContext()) {
+        n = Math.addExact(n, SubstitutionBlock.DMS_ENTRIES); // sub.dms
       }
       return s.useFlags() ? Math.addExact(n, d) : n;
     } catch (ArithmeticException e) {

@@ -166,7 +166,7 @@ public final class Transformer implements FeatureModel {
   /** The pooled state, then the substitution block when the model has one. */
   @Override
   public int featureDim() {
-    return spec.dModel() + (spec.substitutionFeatures() ? SubstitutionBlock.SIZE : 0);
+    return spec.dModel() + SubstitutionBlock.size(spec);
   }
 
   @Override
@@ -209,6 +209,12 @@ public final class Transformer implements FeatureModel {
       loss = backward(s, y);
     }
     copyGradient(grad);
+    if (spec.substitutionContext()) {
+      double wDms = theta[layout.get("head.Ws").offset() + SubstitutionBlock.DMS_COLUMN];
+      for (int b = 0; b < s.b; b++) {
+        SubstitutionBlock.addDmsGradient(batch, b, s.dpred.getDouble(b, 0) * wDms, grad, s.input.dmsOffset);
+      }
+    }
     return loss;
   }
 
@@ -224,9 +230,10 @@ public final class Transformer implements FeatureModel {
       throw new IllegalArgumentException("gradient array has length " + grad.length + ", the model has " + numParams + " parameters");
     }
     Scratch s = prepare(theta, batch);
+    double[][] dFeatures;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
       forward(s);
-      double[][] dFeatures = lossGradient.apply(pooledFeatures(s));
+      dFeatures = lossGradient.apply(pooledFeatures(s));
       if (dFeatures.length != s.b) {
         throw new IllegalArgumentException(dFeatures.length + " feature gradients for a batch of " + s.b);
       }
@@ -243,6 +250,13 @@ public final class Transformer implements FeatureModel {
       backwardFromHidden(s);
     }
     copyGradient(grad);
+    if (spec.substitutionContext()) {
+      // the one side feature with parameters behind it: the DMS score is a sum of sub.dms entries
+      int column = spec.dModel() + SubstitutionBlock.DMS_COLUMN;
+      for (int b = 0; b < s.b; b++) {
+        SubstitutionBlock.addDmsGradient(batch, b, dFeatures[b][column], grad, s.input.dmsOffset);
+      }
+    }
   }
 
   /** The features of the last forward pass, [B][featureDim]: the pooled state, then the substitution block. */
@@ -254,7 +268,7 @@ public final class Transformer implements FeatureModel {
         out[b][i] = s.pooled.getDouble(b, i);
       }
       if (spec.substitutionFeatures()) {
-        System.arraycopy(s.input.subHost, b * SubstitutionBlock.SIZE, out[b], d, SubstitutionBlock.SIZE);
+        System.arraycopy(s.input.subHost, b * s.input.subCols, out[b], d, s.input.subCols);
       }
     }
     return out;
@@ -320,7 +334,7 @@ public final class Transformer implements FeatureModel {
       params.data().setData(stageF);
     }
     Scratch s = scratchFor(batch.batchSize(), batch.seqLen());
-    s.input.load(batch);
+    s.input.load(batch, theta);
     return s;
   }
 

@@ -144,7 +144,7 @@ class EsmBackboneTest {
   void halfPrecisionFrequenciesWouldBeSeen() {
     // the comparison above can fail: the same θ with the fp16-rounded frequencies is measurably off golden
     ModelSpec plain = new ModelSpec(33, 64, 32, 4, 128, 2, 0.0, ModelSpec.Positional.ROTARY_FP16,
-        ModelSpec.Pooling.SITES, false, false);
+        ModelSpec.Pooling.SITES, false, false, false);
     try (Transformer m = new Transformer(plain, DataType.DOUBLE)) {
       double[][] ours = hiddenStates(m, 1);
       JsonNode ref = golden.get("representations").get("2").get(1);

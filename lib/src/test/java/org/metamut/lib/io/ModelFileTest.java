@@ -19,6 +19,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,10 +170,36 @@ class ModelFileTest {
   }
 
   @Test
+  void theContextColumnsRoundTripAsVersion3AndOtherModelsDoNotMentionThem() throws Exception {
+    ModelSpec context = ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES)
+        .withSubstitutionFeatures(true).withSubstitutionContext(true);
+    double[] theta = ParamLayout.of(context).initialise(3);
+    int dms = ParamLayout.of(context).get("sub.dms").offset();
+    for (int i = 0; i < 400; i++) {
+      theta[dms + i] = Math.sin(i);
+    }
+    SavedModel m = new SavedModel(context, ENC, Normalisation.zScore(0, 1, 1),
+        AdaptationRecipe.closedForm("cf-head", 0.5, -0.5, AdaptationRecipe.HeadPrior.THETA), Map.of(), theta, null);
+    Path f = dir.resolve("context.mmodel");
+    Files.write(f, ModelFile.toBytes(m));
+    SavedModel back = ModelFile.read(f);
+    assertEquals(context, back.spec());
+    assertTrue(Arrays.equals(theta, back.theta()));
+    assertEquals(3, org.metamut.lib.io.ModelInfo.read(f).formatVersion(), "an older reader must refuse it by its version");
+    // every other model is written as before: version 2, no new key in its spec
+    Path plain = dir.resolve("plain.mmodel");
+    Files.write(plain, ModelFile.toBytes(sample()));
+    assertEquals(2, org.metamut.lib.io.ModelInfo.read(plain).formatVersion());
+    assertFalse(new String(Files.readAllBytes(plain), StandardCharsets.ISO_8859_1).contains("substitutionContext"));
+    assertEquals(SPEC, ModelFile.read(plain).spec());
+  }
+
+  @Test
   void theParameterCountInLongMatchesTheLayout() {
     for (ModelSpec s : List.of(SPEC, ModelSpec.reference(), ModelSpec.reference(0, 4, 1, 3, 5),
         ModelSpec.reference(3, 8, 2, 5, 7).withPositional(ModelSpec.Positional.SINUSOIDAL).withFlags(true),
-        ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES).withSubstitutionFeatures(true))) {
+        ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES).withSubstitutionFeatures(true),
+        ModelSpec.reference(1, 8, 2, 16, 24).withSubstitutionFeatures(true).withSubstitutionContext(true).withFlags(true))) {
       assertEquals(ParamLayout.of(s).numParams(), ParamLayout.count(s), s.summary());
     }
     ModelSpec huge = ModelSpec.reference(2, 1 << 20, 4, 1 << 20, 64);

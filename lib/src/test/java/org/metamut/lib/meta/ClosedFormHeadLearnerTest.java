@@ -94,9 +94,10 @@ class ClosedFormHeadLearnerTest {
 
   /** Also with the ranking term in the outer loss ({@code metamut.train.cf-head.rank-weight}). */
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource({"false, 0", "true, 0", "true, 0.7"})
-  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve(boolean substitution, double rankWeight) {
-    ModelSpec spec = SPEC.withSubstitutionFeatures(substitution);
+  @org.junit.jupiter.params.provider.CsvSource({"false, false, 0", "true, false, 0", "true, false, 0.7", "true, true, 0"})
+  void metaGradientMatchesFiniteDifferencesThroughFeaturesAndSolve(boolean substitution, boolean context,
+                                                                  double rankWeight) {
+    ModelSpec spec = SPEC.withSubstitutionFeatures(substitution).withSubstitutionContext(context);
     MetaLearner l = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(spec).headRange(),
         new Method.LearnerOptions(false, false, rankWeight));
     MetaTask task = new MetaTask(0, "t", batch(3, 6), batch(4, 5));
@@ -115,6 +116,19 @@ class ClosedFormHeadLearnerTest {
       }
       for (int trial = 0; trial < 23; trial++) {
         idx.add(rnd.nextInt(phi.length - 2));
+      }
+      if (context) {
+        // the DMS table reaches the loss through a side feature: every entry the task's substitutions read
+        ParamLayout.Tensor dms = ParamLayout.of(spec).get("sub.dms");
+        int used = 0;
+        for (int i = dms.offset(); i < dms.offset() + dms.size(); i++) {
+          if (r.grad()[i] != 0) {
+            idx.add(i);
+            used++;
+          }
+        }
+        assertTrue(used >= 3, "sub.dms entries with a gradient: " + used);
+        idx.add(dms.offset()); // A -> A: never read, gradient 0
       }
       double headGradient = 0;
       for (int i : idx) {
@@ -325,6 +339,53 @@ class ClosedFormHeadLearnerTest {
       out.add(new EncodedVariant(Arrays.copyOfRange(b.ids(), i * b.seqLen(), (i + 1) * b.seqLen()), null));
     }
     return out;
+  }
+
+  @Test
+  void theContextColumnsAndTheDmsTableGetTheirGradientThroughTheModelsOwnLoss() {
+    ModelSpec spec = SPEC.withSubstitutionFeatures(true).withSubstitutionContext(true);
+    TokenBatch b = batch(13, 5);
+    double[] theta = perturbed(spec, 14);
+    ParamLayout layout = ParamLayout.of(spec);
+    List<Integer> idx = new ArrayList<>();
+    ParamLayout.Tensor ws = layout.get("head.Ws");
+    ParamLayout.Tensor dms = layout.get("sub.dms");
+    assertEquals(org.metamut.lib.model.SubstitutionBlock.CONTEXT_SIZE, ws.size());
+    assertEquals(dms.offset() + dms.size(), theta.length, "sub.dms is appended after every other tensor");
+    try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
+      double[] grad = new double[theta.length];
+      m.lossAndGradient(theta, b, grad);
+      for (int j = 0; j < ws.size(); j++) {
+        idx.add(ws.offset() + j);
+      }
+      for (int i = dms.offset(); i < theta.length; i++) {
+        if (grad[i] != 0 || i == dms.offset()) {
+          idx.add(i);
+        }
+      }
+      assertTrue(idx.size() >= ws.size() + 4, "sub.dms entries read by the batch get a gradient");
+      for (int i : idx) {
+        double old = theta[i];
+        theta[i] = old + 1e-6;
+        double up = m.loss(theta, b);
+        theta[i] = old - 1e-6;
+        double down = m.loss(theta, b);
+        theta[i] = old;
+        assertEquals((up - down) / 2e-6, grad[i], 1e-6, "θ[" + i + "]");
+      }
+      // the features carry the DMS score the table gives: θ's entry for each example's substitution
+      double[][] f = m.features(theta, b);
+      for (int e = 0; e < 5; e++) {
+        int sep = -1;
+        for (int t = 0; t < b.seqLen(); t++) {
+          sep = b.ids()[e * b.seqLen() + t] == TokenBatch.SITE_MARKER ? t : sep;
+        }
+        int w = b.ids()[e * b.seqLen() + sep - 1] - 6;
+        int mt = b.ids()[e * b.seqLen() + sep + 1] - 6;
+        assertEquals(theta[dms.offset() + w * 20 + mt], f[e][spec.dModel() + org.metamut.lib.model.SubstitutionBlock.DMS_COLUMN],
+            1e-12);
+      }
+    }
   }
 
   @Test
