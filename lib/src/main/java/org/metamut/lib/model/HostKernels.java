@@ -28,7 +28,7 @@ final class HostKernels {
   private final int headDim;
   private final double[] rotCos; // rotary tables [maxLen][headDim/2], or null
   private final double[] rotSin;
-  private final boolean vector;  // VectorKernels (FLOAT only)
+  final boolean vector;  // VectorKernels (FLOAT only)
   private final float[] gammaF;  // γ, β of the LayerNorm in progress as floats, for VectorKernels
   private final float[] betaF;
   private final float[] accF;    // VectorKernels' LayerNorm γ/β gradient accumulator, 2d

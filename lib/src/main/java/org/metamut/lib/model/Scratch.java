@@ -18,7 +18,7 @@ final class Scratch implements AutoCloseable {
   final int t;
   final int n;
   final BatchInput input;
-  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·ff, rotary: 2·N·d) long
+  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·ff, rotary: 2·N·d) long (vector kernels: see below)
   final double[] hB;
   final float[] hF;   // FLOAT models: the float staging array, and the vector kernels' two work arrays
   final float[] hG;
@@ -35,7 +35,8 @@ final class Scratch implements AutoCloseable {
   final INDArray rotCos, rotSin, rotTmp, rotTmpLo, rotTmpHi, dQK, dQKLo, dQKHi;
 
   /** {@code sinusoid} is the [maxLen, d] table when positions are sinusoidal, else unused. */
-  Scratch(ModelSpec spec, DataType dt, boolean hostKernels, ParamViews p, ParamViews g, INDArray sinusoid, int b, int t) {
+  Scratch(ModelSpec spec, DataType dt, boolean hostKernels, boolean vectorKernels, ParamViews p, ParamViews g,
+          INDArray sinusoid, int b, int t) {
     this.b = b;
     this.t = t;
     this.n = b * t;
@@ -47,8 +48,9 @@ final class Scratch implements AutoCloseable {
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
     boolean rotary = spec.positional().rotary();
     int hostLen = hostKernels ? IntStream.of(n * (d + 1), b * h * t * t, n * f, rotary ? 2 * n * d : 0).max().getAsInt() : 0;
-    hA = new double[hostLen];
-    hB = new double[hostLen];
+    // the float SIMD kernels work in hF/hG; of the double arrays only the rotary kernel still uses hA
+    hA = new double[vectorKernels ? (rotary ? 2 * n * d : 0) : hostLen];
+    hB = new double[vectorKernels ? 0 : hostLen];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
     hG = dt == DataType.FLOAT ? new float[hostLen] : null;
     x = Nd4j.create(dt, n, d);

@@ -121,37 +121,29 @@ public final class SubstitutionBlock {
    * at a token that is not a residue (BOS, EOS, a gap marker, padding), so a site near a crop edge averages fewer.
    */
   static double contextHydropathy(int[] ids, int base, int t, int sep) {
-    double sum = ResidueScales.hydropathy(residue(ids[base + sep - 1]));
-    int n = 1;
-    for (int j = sep - 2, got = 0; got < CONTEXT_RADIUS && j >= 0; ) {
-      if (j >= 1 && ids[base + j - 1] == TokenBatch.SITE_MARKER) {
-        j -= 2; // another site's mutant residue: read its wild type, before the separator
+    double[] sumAndCount = {ResidueScales.hydropathy(residue(ids[base + sep - 1])), 1};
+    walk(ids, base, t, sep - 2, -1, sumAndCount);
+    walk(ids, base, t, sep + 2, +1, sumAndCount);
+    return sumAndCount[0] / sumAndCount[1] / HYDROPATHY_SCALE;
+  }
+
+  /**
+   * Adds up to {@link #CONTEXT_RADIUS} wild-type residues from {@code from} in direction {@code dir}: separators and
+   * the mutant residue after each are skipped (another site's group counts by the wild type before its separator).
+   */
+  private static void walk(int[] ids, int base, int t, int from, int dir, double[] sumAndCount) {
+    for (int j = from, got = 0; got < CONTEXT_RADIUS && j >= 0 && j < t; j += dir) {
+      if (ids[base + j] == TokenBatch.SITE_MARKER || (j >= 1 && ids[base + j - 1] == TokenBatch.SITE_MARKER)) {
         continue;
       }
       int r = residueIndex(ids[base + j]);
       if (r < 0) {
-        break;
+        return;
       }
-      sum += ResidueScales.hydropathy(RESIDUES.charAt(r));
-      n++;
+      sumAndCount[0] += ResidueScales.hydropathy(RESIDUES.charAt(r));
+      sumAndCount[1]++;
       got++;
-      j--;
     }
-    for (int j = sep + 2, got = 0; got < CONTEXT_RADIUS && j < t; ) {
-      if (ids[base + j] == TokenBatch.SITE_MARKER) {
-        j += 2; // the wild type before it was counted; skip the separator and the mutant residue
-        continue;
-      }
-      int r = residueIndex(ids[base + j]);
-      if (r < 0) {
-        break;
-      }
-      sum += ResidueScales.hydropathy(RESIDUES.charAt(r));
-      n++;
-      got++;
-      j++;
-    }
-    return sum / n / HYDROPATHY_SCALE;
   }
 
   private static int residueIndex(int id) {

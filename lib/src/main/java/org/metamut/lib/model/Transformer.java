@@ -344,7 +344,7 @@ public final class Transformer implements FeatureModel {
     Scratch s = scratches.get(key);
     if (s == null) {
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        s = new Scratch(spec, dt, hostKernels, p, g, sinusoid, b, t);
+        s = new Scratch(spec, dt, hostKernels, host != null && host.vector, p, g, sinusoid, b, t);
       }
       scratches.put(key, s);
       if (scratches.size() > MAX_SHAPES) {
