@@ -48,13 +48,19 @@ class ScoreUncertaintyTest {
   private static final String[] LABELLED = {"V39A", "D40G", "G41W", "V54A", "V39A:D40G", "K10W", "T11P", "E19Q",
       "A24G", "D40W", "V39Y", "D40A"};
 
+  /** With the substitution block's context columns (its DMS table read from θ): scoring runs them like any θ. */
   private static Path cfHeadModel(Path dir) throws Exception {
-    return cfHeadModel(dir, 4, "cf.model");
+    return cfHeadModel(dir, 4, "cf.model", true);
+  }
+
+  private static Path cfHeadModel(Path dir, long noiseSeed, String name) throws Exception {
+    return cfHeadModel(dir, noiseSeed, name, false);
   }
 
   /** A small cf-head model: the initial θ of seed 3 perturbed with Gaussian noise of seed {@code noiseSeed}. */
-  private static Path cfHeadModel(Path dir, long noiseSeed, String name) throws Exception {
-    ModelSpec spec = ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES).withSubstitutionFeatures(true);
+  private static Path cfHeadModel(Path dir, long noiseSeed, String name, boolean context) throws Exception {
+    ModelSpec spec = ModelSpec.reference(1, 8, 2, 16, 24).withPooling(ModelSpec.Pooling.SITES).withSubstitutionFeatures(true)
+        .withSubstitutionContext(context);
     double[] theta = ParamLayout.of(spec).initialise(3);
     SplittableRandom r = new SplittableRandom(noiseSeed);
     for (int i = 0; i < theta.length; i++) {
