@@ -124,12 +124,12 @@ final class DemoCommand extends JobCommand {
 
   /**
    * The demo's meta-training: the closed-form head with {@code conf/profiles/cf-head.conf}'s settings (site pooling,
-   * the substitution block), sized to take a minute or two on 2 cores, with meta-val selection so the model file
+   * the substitution block and its context columns), sized to take a minute or two on 2 cores, with meta-val selection so the model file
    * records a meta-val score. Written under {@code <output>/demo/meta-train}, never over a user's own meta-train.
    */
   static final String DEMO_TRAINING = "metamut.train { algorithm = cf-head, outer-steps = 60, meta-batch-tasks = 8,\n"
       + "  eval { every-steps = 30, max-tasks = 6, episodes-per-task = 1 }, checkpoint.every-steps = 1000 }\n"
-      + "metamut.model { pooling = sites, substitution-features = true }\n";
+      + "metamut.model { pooling = sites, substitution-features = true, substitution-context = true }\n";
 
   /** The meta-trained and the untrained model files (same architecture and adaptation recipe). */
   record DemoModels(Path metaTrained, Path untrained) {
