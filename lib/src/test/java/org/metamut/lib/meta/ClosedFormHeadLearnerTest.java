@@ -364,15 +364,7 @@ class ClosedFormHeadLearnerTest {
         }
       }
       assertTrue(idx.size() >= ws.size() + 4, "sub.dms entries read by the batch get a gradient");
-      for (int i : idx) {
-        double old = theta[i];
-        theta[i] = old + 1e-6;
-        double up = m.loss(theta, b);
-        theta[i] = old - 1e-6;
-        double down = m.loss(theta, b);
-        theta[i] = old;
-        assertEquals((up - down) / 2e-6, grad[i], 1e-6, "θ[" + i + "]");
-      }
+      assertLossGradientMatchesFiniteDifferences(m, theta, b, grad, idx);
       // the features carry the DMS score the table gives: θ's entry for each example's substitution
       double[][] f = m.features(theta, b);
       for (int e = 0; e < 5; e++) {
@@ -408,16 +400,25 @@ class ClosedFormHeadLearnerTest {
     try (Transformer m = new Transformer(spec, DataType.DOUBLE)) {
       double[] grad = new double[theta.length];
       m.lossAndGradient(theta, b, grad);
+      List<Integer> idx = new ArrayList<>();
       for (int j = 0; j < ws.size(); j++) {
-        int i = ws.offset() + j;
-        double old = theta[i];
-        theta[i] = old + 1e-6;
-        double up = m.loss(theta, b);
-        theta[i] = old - 1e-6;
-        double down = m.loss(theta, b);
-        theta[i] = old;
-        assertEquals((up - down) / 2e-6, grad[i], 1e-6, "head.Ws[" + j + "]");
+        idx.add(ws.offset() + j);
       }
+      assertLossGradientMatchesFiniteDifferences(m, theta, b, grad, idx);
+    }
+  }
+
+  /** The model's own loss gradient at each index in {@code idx} against a central difference (step 1e-6). */
+  private static void assertLossGradientMatchesFiniteDifferences(Transformer m, double[] theta, TokenBatch b, double[] grad,
+                                                                 List<Integer> idx) {
+    for (int i : idx) {
+      double old = theta[i];
+      theta[i] = old + 1e-6;
+      double up = m.loss(theta, b);
+      theta[i] = old - 1e-6;
+      double down = m.loss(theta, b);
+      theta[i] = old;
+      assertEquals((up - down) / 2e-6, grad[i], 1e-6, "θ[" + i + "]");
     }
   }
 }
