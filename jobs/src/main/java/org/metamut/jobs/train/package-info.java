@@ -9,7 +9,9 @@
  * the fixed ones. Meta-val runs the evaluation protocol ({@link org.metamut.jobs.train.MetaValidation}, through
  * {@link org.metamut.lib.adapt.Adapter}); {@link org.metamut.jobs.train.MetaValSelector} keeps the best step's θ as
  * the model, stops early, and chooses the inner-loop recipe on meta-val. A non-finite outer step is skipped with a
- * lowered outer rate, a bounded number of times in a row ({@link org.metamut.jobs.train.NanPolicy}).
+ * lowered outer rate, a bounded number of times in a row ({@link org.metamut.jobs.train.NanPolicy}). Before the first
+ * step, a model with the substitution block's context columns gets its {@code sub.dms} table from the meta-train tasks'
+ * labels ({@link org.metamut.jobs.train.DmsTableSeed}; joint pre-training does the same).
  *
  * <p>Invariants:
  * <ul>

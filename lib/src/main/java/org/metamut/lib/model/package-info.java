@@ -13,10 +13,12 @@
  * fused; θ itself keeps the reference order) and the per-batch-shape buffers {@code Scratch},
  * {@code BatchInput}, {@code BlockCache}. {@link org.metamut.lib.model.Rotary} holds the rotary position embeddings
  * ({@code Positional.ROTARY}, {@code ROTARY_FP16}: ESM-2's; an ESM-2 checkpoint becomes a spec and θ of this
- * transformer through {@code org.metamut.lib.esm.EsmBackbone}).
+ * transformer through {@code org.metamut.lib.esm.EsmBackbone}). {@link org.metamut.lib.model.SubstitutionBlock} is the
+ * head's side block read from the tokens (with its context columns, a DMS score from θ's {@code sub.dms} table), and
+ * {@link org.metamut.lib.model.DmsMatrixEstimate} that table's starting value from training tasks' labels.
  *
  * <p>Invariants: θ crosses this API as {@code double[]}; options never reorder the reference layout (they drop
- * {@code pos_emb} or append {@code flag_emb} at the end); only the reference vocabulary marks mutated sites in-line
+ * {@code pos_emb} or append {@code flag_emb} and {@code sub.dms} at the end); only the reference vocabulary marks mutated sites in-line
  * ({@code ModelSpec.siteMarker()}), other vocabularies mark them with flags; padding (id 0) never changes a prediction; {@code loss} and
  * {@code predict} are deterministic (no dropout; dropout is not implemented and {@code ModelSpec} refuses a non-zero
  * rate); a {@code Transformer} is not thread-safe and holds native memory until closed.
