@@ -39,12 +39,17 @@ public final class DmsMatrixEstimate {
   public boolean add(String task, char wt, char mt, double y) {
     int w = SubstitutionBlock.RESIDUES.indexOf(wt);
     int m = SubstitutionBlock.RESIDUES.indexOf(mt);
-    if (w < 0 || m < 0 || w == m || !Double.isFinite(y)) {
+    return w >= 0 && m >= 0 && add(task, w * N + m, y);
+  }
+
+  /** {@link #add(String, char, char, double)} by {@code sub.dms} index (wt · 20 + mt). */
+  private boolean add(String task, int pair, double y) {
+    if (pair / N == pair % N || !Double.isFinite(y)) {
       return false;
     }
     Task t = tasks.computeIfAbsent(task, k -> new Task());
-    t.sum[w * N + m] += y;
-    t.count[w * N + m]++;
+    t.sum[pair] += y;
+    t.count[pair]++;
     t.total += y;
     t.totalSquares += y * y;
     t.n++;
@@ -64,15 +69,11 @@ public final class DmsMatrixEstimate {
           sep = i;
         }
       }
-      if (groups == 1) {
-        add(task, residue(ids[b * t + sep - 1]), residue(ids[b * t + sep + 1]), batch.targets()[b]);
+      int pair = groups == 1 ? SubstitutionBlock.pairAt(ids, b * t, sep) : -1;
+      if (pair >= 0) {
+        add(task, pair, batch.targets()[b]);
       }
     }
-  }
-
-  private static char residue(int id) {
-    int r = id - 6; // org.metamut.lib.encode.Vocabulary#FIRST_RESIDUE
-    return r >= 0 && r < N ? SubstitutionBlock.RESIDUES.charAt(r) : '?';
   }
 
   /** Tasks with at least one single substitution. */

@@ -74,20 +74,16 @@ public final class SubstitutionBlock {
     int[] ids = batch.ids();
     int base = b * t;
     for (int i = 1; i + 1 < t; i++) {
-      if (ids[base + i] != TokenBatch.SITE_MARKER) {
+      int pair = pairAt(ids, base, i);
+      if (pair < 0) {
         continue;
       }
-      int wt = residueIndex(ids[base + i - 1]);
-      int mt = residueIndex(ids[base + i + 1]);
-      if (wt < 0 || mt < 0) {
-        continue;
-      }
-      char w = RESIDUES.charAt(wt);
-      char m = RESIDUES.charAt(mt);
+      char w = RESIDUES.charAt(pair / RESIDUES.length());
+      char m = RESIDUES.charAt(pair % RESIDUES.length());
       SubstitutionFeaturizer.accumulate(w, m, out, offset);
       if (theta != null) {
         double context = contextHydropathy(ids, base, t, i);
-        out[offset + DMS_COLUMN] += theta[dmsOffset + wt * RESIDUES.length() + mt];
+        out[offset + DMS_COLUMN] += theta[dmsOffset + pair];
         out[offset + SIZE + 1] += context;
         out[offset + SIZE + 2] += context * (ResidueScales.hydropathy(m) - ResidueScales.hydropathy(w)) / HYDROPATHY_SCALE;
       }
@@ -105,14 +101,25 @@ public final class SubstitutionBlock {
     int t = batch.seqLen();
     int[] ids = batch.ids();
     for (int i = 1; i + 1 < t; i++) {
-      if (ids[b * t + i] == TokenBatch.SITE_MARKER) {
-        int wt = residueIndex(ids[b * t + i - 1]);
-        int mt = residueIndex(ids[b * t + i + 1]);
-        if (wt >= 0 && mt >= 0) {
-          grad[dmsOffset + wt * RESIDUES.length() + mt] += dScore;
-        }
+      int pair = pairAt(ids, b * t, i);
+      if (pair >= 0) {
+        grad[dmsOffset + pair] += dScore;
       }
     }
+  }
+
+  /**
+   * The {@code sub.dms} index (wt · 20 + mt) of the {@code wt SEP mt} group whose separator is token {@code i} of the
+   * example starting at {@code base}; −1 when token {@code i} is no separator or a neighbour is not a standard residue.
+   * The one reading of a group, shared by the block, its gradient and {@link DmsMatrixEstimate}.
+   */
+  static int pairAt(int[] ids, int base, int i) {
+    if (ids[base + i] != TokenBatch.SITE_MARKER) {
+      return -1;
+    }
+    int wt = residueIndex(ids[base + i - 1]);
+    int mt = residueIndex(ids[base + i + 1]);
+    return wt < 0 || mt < 0 ? -1 : wt * RESIDUES.length() + mt;
   }
 
   /**
