@@ -37,7 +37,7 @@ public final class ModelKeys {
       "transformer (the model of the keys below, randomly initialised; default) or esm2 (fine-tune the ESM-2 checkpoint "
           + "of metamut.esm.checkpoint: its architecture, rotary positions and weights with a new zero scalar head; "
           + "needs encoder = esm; layers, d-model, heads, ff-dim and positional are the checkpoint's and ignored; "
-          + "use-flags and substitution-features are refused; on CPU only small checkpoints are practical)",
+          + "use-flags, substitution-features and substitution-context are refused; on CPU only small checkpoints are practical)",
       TRANSFORMER, ESM2);
 
   public static final ConfigKey<Integer> MAX_TOKENS = intKey("metamut.model.max-tokens",
@@ -142,7 +142,7 @@ public final class ModelKeys {
 
   /**
    * The ESM-2 backbone's checkpoint, after the cross-key checks: a checkpoint is set, the encoder is esm, and neither
-   * use-flags nor substitution-features is on (each refused in one line naming the keys).
+   * use-flags nor the substitution block's keys are on (each refused in one line naming the key).
    */
   private static EsmCheckpoint esmCheckpoint(MetamutConfig cfg) {
     String pre = BACKBONE.path() + " = " + ESM2 + ": ";
@@ -154,9 +154,11 @@ public final class ModelKeys {
       throw new MetamutConfig.InvalidConfigException(List.of(pre + ENCODER.path() + " is " + cfg.get(ENCODER)
           + ": the backbone reads ESM-2 tokens, set it to " + EncoderSpec.ESM));
     }
-    if (cfg.get(SUBSTITUTION_FEATURES)) {
-      throw new MetamutConfig.InvalidConfigException(List.of(pre + SUBSTITUTION_FEATURES.path() + " = true is not "
-          + "supported (the substitution block reads the separator encoding's wt SEP mt groups); set it to false"));
+    for (ConfigKey<Boolean> block : List.of(SUBSTITUTION_FEATURES, SUBSTITUTION_CONTEXT)) {
+      if (cfg.get(block)) {
+        throw new MetamutConfig.InvalidConfigException(List.of(pre + block.path() + " = true is not supported (the "
+            + "substitution block reads the separator encoding's wt SEP mt groups); set it to false"));
+      }
     }
     if (cfg.get(USE_FLAGS)) {
       throw new MetamutConfig.InvalidConfigException(List.of(pre + USE_FLAGS.path() + " = true is not supported (the "

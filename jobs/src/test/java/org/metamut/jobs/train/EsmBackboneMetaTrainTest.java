@@ -135,6 +135,7 @@ class EsmBackboneMetaTrainTest {
     for (String[] c : new String[][] {
         {"backbone = esm2, encoder = separator", "metamut.model.encoder is separator"},
         {"backbone = esm2, encoder = esm, substitution-features = true", "metamut.model.substitution-features = true"},
+        {"backbone = esm2, encoder = esm, substitution-context = true", "metamut.model.substitution-context = true"},
         {"backbone = esm2, encoder = esm, use-flags = true", "metamut.model.use-flags = true"},
         {"encoder = esm", "only the ESM-2 backbone reads"},
         {"backbone = esm2, encoder = esm, max-tokens = 2000", "max_position_embeddings"}}) {
