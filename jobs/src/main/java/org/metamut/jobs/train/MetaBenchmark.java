@@ -26,7 +26,104 @@ public final class MetaBenchmark {
 
   /** One measured configuration. */
   public record Row(String algorithm, int tasks, int partitions, double medianMs, double minMs, double tasksPerS,
-                    double examplesPerS, double taskCpuMsPerStep) {
+                    double examplesPerS, double taskCpuMsPerStep, double otherCpuMsPerStep, double driverCpuMsPerStep,
+                    Breakdown breakdown) {
+  }
+
+  /**
+   * Where a step's time goes (medians over the timed steps' Spark jobs): the driver's own work outside the job
+   * (meta-batch draw, broadcast, outer update), the job's latency around its tasks (scheduling, task and result
+   * (de)serialisation, merging), the slowest partition's task, and how long the fastest one waited for it.
+   */
+  public record Breakdown(double driverMs, double jobOverheadMs, double slowestTaskMs, double waitMs) {
+  }
+
+  /** Per Spark job: start and end, and each task's launch and finish (epoch ms, as the listener bus reports them). */
+  private static final class JobTimeline extends org.apache.spark.scheduler.SparkListener {
+    final java.util.concurrent.atomic.AtomicBoolean counting;
+    final java.util.concurrent.ConcurrentHashMap<Integer, long[]> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.ConcurrentHashMap<Integer, Integer> stageToJob = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.ConcurrentHashMap<Integer, List<long[]>> tasks = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    JobTimeline(java.util.concurrent.atomic.AtomicBoolean counting) {
+      this.counting = counting;
+    }
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+      if (counting.get()) {
+        jobs.put(e.jobId(), new long[] {e.time(), -1});
+        for (Object id : scala.jdk.javaapi.CollectionConverters.asJava(e.stageIds())) {
+          stageToJob.put((Integer) id, e.jobId());
+        }
+      }
+    }
+
+    @Override
+    public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+      long[] j = jobs.get(e.jobId());
+      if (j != null) {
+        j[1] = e.time();
+      }
+    }
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+      Integer job = stageToJob.get(e.stageId());
+      if (job == null) {
+        return;
+      }
+      if (e.taskMetrics() != null) {
+        cpuNanos.addAndGet(e.taskMetrics().executorCpuTime());
+      }
+      tasks.computeIfAbsent(job, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          .add(new long[] {e.taskInfo().launchTime(), e.taskInfo().finishTime()});
+    }
+
+    /** Medians over the complete jobs, given the steps' median time. */
+    Breakdown breakdown(double stepMs) {
+      List<Double> job = new ArrayList<>();
+      List<Double> over = new ArrayList<>();
+      List<Double> slow = new ArrayList<>();
+      List<Double> wait = new ArrayList<>();
+      jobs.forEach((id, j) -> {
+        List<long[]> ts = tasks.get(id);
+        if (j[1] < 0 || ts == null || ts.isEmpty()) {
+          return;
+        }
+        long slowest = 0;
+        long firstEnd = Long.MAX_VALUE;
+        long lastEnd = 0;
+        for (long[] t : ts) {
+          slowest = Math.max(slowest, t[1] - t[0]);
+          firstEnd = Math.min(firstEnd, t[1]);
+          lastEnd = Math.max(lastEnd, t[1]);
+        }
+        job.add((double) (j[1] - j[0]));
+        over.add((double) (j[1] - j[0] - slowest));
+        slow.add((double) slowest);
+        wait.add((double) (lastEnd - firstEnd));
+      });
+      double jobMs = median(job);
+      return new Breakdown(stepMs - jobMs, median(over), median(slow), median(wait));
+    }
+  }
+
+  /** CPU time of the whole JVM: the tasks, and what competes with them (driver, JIT compilers, GC, Spark's threads). */
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static double median(List<Double> xs) {
+    if (xs.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 
   /** Random episodes: {@code episodes} meta-train episodes of support + query variants, each a full-length sequence. */
@@ -85,18 +182,12 @@ public final class MetaBenchmark {
         TrainSettings.FIXED, "", 1, 0, List.of(), List.of(), base.nan(), List.of());
     List<Double> ms = new ArrayList<>();
     Consumer<String> quiet = line -> { };
-    // CPU time of the Spark tasks (robust to other processes on the machine); counted after the warm-up steps
+    // the timed steps' jobs and the CPU time of their tasks (robust to other processes on the machine)
     java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean(false);
-    java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
-    org.apache.spark.scheduler.SparkListener cpu = new org.apache.spark.scheduler.SparkListener() {
-      @Override
-      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
-        if (counting.get() && e.taskMetrics() != null) {
-          cpuNanos.addAndGet(e.taskMetrics().executorCpuTime());
-        }
-      }
-    };
-    spark.sparkContext().addSparkListener(cpu);
+    JobTimeline timeline = new JobTimeline(counting);
+    long[] processCpu = new long[2]; // the whole JVM's CPU time at the first and the last timed step
+    long[] driverCpu = new long[2]; // the same for the thread running the loop (listeners run on it)
+    spark.sparkContext().addSparkListener(timeline);
     new MetaTrainJob(spark, s, factory, null, quiet)
         .episodes(syntheticEpisodes(Math.max(64, tasks * 4), support, query, seqLen, 7))
         .withoutFileListeners()
@@ -105,28 +196,38 @@ public final class MetaBenchmark {
           public void onStepEnd(StepReport r) {
             if (r.step() > warmup) {
               ms.add(r.stepNanos() / 1e6);
+              processCpu[1] = processCpuNanos();
+              driverCpu[1] = THREADS.getCurrentThreadCpuTime();
             }
             if (r.step() == warmup) {
               counting.set(true);
+              processCpu[0] = processCpuNanos();
+              driverCpu[0] = THREADS.getCurrentThreadCpuTime();
             }
           }
         })
         .run();
     Thread.sleep(500); // let the listener bus deliver the last task-end events
-    spark.sparkContext().removeSparkListener(cpu);
-    double[] a = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    double median = a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    return new Row(algorithm, tasks, partitions, median, a[0], tasks / (median / 1000),
-        tasks * (double) (support + query) / (median / 1000), cpuNanos.get() / 1e6 / steps);
+    spark.sparkContext().removeSparkListener(timeline);
+    double median = median(ms);
+    return new Row(algorithm, tasks, partitions, median, ms.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+        tasks / (median / 1000), tasks * (double) (support + query) / (median / 1000),
+        timeline.cpuNanos.get() / 1e6 / steps, (processCpu[1] - processCpu[0] - timeline.cpuNanos.get()) / 1e6 / steps,
+        (driverCpu[1] - driverCpu[0]) / 1e6 / steps,
+        timeline.breakdown(median));
   }
 
   public static String header() {
-    return String.format(Locale.ROOT, "%-8s %6s %10s %14s %10s %9s %11s %15s", "algo", "tasks", "partitions",
-        "median ms/step", "min ms", "tasks/s", "examples/s", "task CPU ms/step");
+    return String.format(Locale.ROOT, "%-8s %6s %10s %14s %10s %9s %11s %15s %16s %17s   %s", "algo", "tasks",
+        "partitions", "median ms/step", "min ms", "tasks/s", "examples/s", "task CPU ms/step", "other CPU ms/step",
+        "driver CPU ms/step",
+        "median ms: driver | job overhead | slowest task | wait for it");
   }
 
   public static String format(Row r) {
-    return String.format(Locale.ROOT, "%-8s %6d %10d %14.1f %10.1f %9.1f %11.1f %15.1f", r.algorithm(), r.tasks(),
-        r.partitions(), r.medianMs(), r.minMs(), r.tasksPerS(), r.examplesPerS(), r.taskCpuMsPerStep());
+    Breakdown b = r.breakdown();
+    return String.format(Locale.ROOT, "%-8s %6d %10d %14.1f %10.1f %9.1f %11.1f %15.1f %16.1f %17.1f   %6.1f | %6.1f | %7.1f | %6.1f",
+        r.algorithm(), r.tasks(), r.partitions(), r.medianMs(), r.minMs(), r.tasksPerS(), r.examplesPerS(),
+        r.taskCpuMsPerStep(), r.otherCpuMsPerStep(), r.driverCpuMsPerStep(), b.driverMs(), b.jobOverheadMs(), b.slowestTaskMs(), b.waitMs());
   }
 }
