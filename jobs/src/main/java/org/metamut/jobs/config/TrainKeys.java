@@ -85,7 +85,8 @@ public final class TrainKeys {
       "Spark partitions per outer step (0 = spark.default.parallelism, capped at the meta-batch size)", 0, 100_000);
 
   public static final ConfigKey<Integer> AGGREGATION_DEPTH = intKey("metamut.train.aggregation-depth",
-      "depth of treeAggregate's merge tree (>= 1)", 1, 10);
+      "depth of the tree that merges the partitions' meta-gradients, as Spark's treeAggregate reads it: "
+          + "with few partitions there is no intermediate level and the driver merges them all (>= 1)", 1, 10);
 
   public static final ConfigKey<Integer> EVAL_EVERY_STEPS = intKey("metamut.train.eval.every-steps",
       "evaluate on meta-val tasks every N outer steps and at the end (0 = never)", 0, Integer.MAX_VALUE);

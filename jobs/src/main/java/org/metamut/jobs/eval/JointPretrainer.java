@@ -5,7 +5,7 @@ import org.metamut.jobs.train.ModelSelection;
 import org.metamut.lib.adapt.AdaptationRecipe;
 import org.metamut.lib.adapt.Adapter;
 import org.metamut.lib.model.ParamRange;
-import org.apache.spark.api.java.JavaRDD;
+import org.metamut.jobs.spark.PartitionFold;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * episodes only, with the meta-training loop's budget: the same number of steps, the same episodes per step (drawn
  * by the same {@link MetaBatchSampler}), Adam on the driver. A step's loss is the mean over the drawn episodes of
  * the MSE on each episode's support ∪ query variants; per-episode gradients are computed on executors and summed
- * with {@link MetaGradientAggregator} over {@code treeAggregate}, as in meta-training.
+ * with {@link MetaGradientAggregator} over {@link PartitionFold}, as in meta-training.
  */
 public final class JointPretrainer {
 
@@ -101,8 +101,7 @@ public final class JointPretrainer {
         int slots = chosen.length;
         long stepNo = step;
         try {
-          JavaRDD<int[]> rdd = jsc.parallelize(refs, Math.max(1, Math.min(parallelism, slots)));
-          MetaGradientAggregator agg = rdd.mapPartitions(it -> {
+          MetaGradientAggregator agg = PartitionFold.run(jsc, refs, parallelism, 2, it -> {
             MetaGradientAggregator a = MetaGradientAggregator.zero(dim, slots);
             try (FlatModel model = factory.create()) {
               while (it.hasNext()) {
@@ -115,9 +114,8 @@ public final class JointPretrainer {
                 a.add(new TaskResult(ref[0], task.taskId(), g, l, l, all.batchSize(), "cpu", null));
               }
             }
-            return List.of(a).iterator();
-          }).treeAggregate(MetaGradientAggregator.zero(dim, slots), MetaGradientAggregator::merge,
-              MetaGradientAggregator::merge, 2);
+            return a;
+          }, MetaGradientAggregator::merge);
           OuterStep.Summary sum = OuterStep.apply(step, agg, adam, clipNorm, theta);
           last = sum.preLoss();
         } finally {

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.metamut.jobs.spark.PartitionFold;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.data.EpisodeLoader;
 import org.metamut.jobs.data.EpisodeStore;
@@ -408,10 +408,14 @@ public final class MetaTrainJob {
           s.gpuEnabled(), fault);
       int dim = phi.length;
       int slots = episodes.length;
-      JavaRDD<int[]> rdd = jsc.parallelize(refs, parts);
-      return rdd.treeAggregate(MetaGradientAggregator.zero(dim, slots),
-          (agg, ref) -> agg.add(computer.compute(ref[0], ref[1])),
-          MetaGradientAggregator::merge, s.aggregationDepth());
+      return PartitionFold.run(jsc, refs, parts, s.aggregationDepth(), it -> {
+        MetaGradientAggregator agg = MetaGradientAggregator.zero(dim, slots);
+        while (it.hasNext()) {
+          int[] ref = it.next();
+          agg.add(computer.compute(ref[0], ref[1]));
+        }
+        return agg;
+      }, MetaGradientAggregator::merge);
     } finally {
       bPhi.destroy();
     }

@@ -2,7 +2,8 @@
  * {@code metamut meta-train}: distributed meta-training on Spark. The driver holds φ (θ, plus per-parameter
  * inner rates with Meta-SGD) as a {@code double[]}; each outer step it samples a meta-batch from (seed, step),
  * broadcasts φ, runs the per-task meta-gradients on executors ({@link org.metamut.jobs.train.TaskComputer}),
- * sums them with {@code treeAggregate} and {@link org.metamut.lib.meta.MetaGradientAggregator}, and applies the
+ * sums them with {@link org.metamut.jobs.spark.PartitionFold} and {@link org.metamut.lib.meta.MetaGradientAggregator},
+ * and applies the
  * outer optimiser ({@link org.metamut.lib.meta.OuterStep}). Metrics, progress and checkpoints are
  * {@link org.metamut.jobs.train.TrainListener}s; a checkpoint failure fails the job. Tasks are fresh episodes
  * drawn on the executors from every variant of the meta-train tasks ({@link org.metamut.jobs.data.VariantPool}), or

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Sums the per-task results of one outer step: the add/merge pair for Spark's {@code treeAggregate}
- * ({@code add} is the seqOp, {@code merge} the combOp; both mutate and return {@code this}). Holds raw sums
+ * Sums the per-task results of one outer step: {@code add} sums a partition's tasks, {@code merge} sums partitions
+ * (Spark's seqOp and combOp; both mutate and return {@code this}). Holds raw sums
  * only; means are taken in the getters, which refuse an empty or incomplete aggregate.
  *
  * <p><b>Deterministic whatever the partitioning.</b> Floating-point addition is not associative, so a plain

@@ -4,8 +4,8 @@
  * ({@link org.metamut.lib.meta.Maml}, {@link org.metamut.lib.meta.Reptile}, registered by name in
  * {@code org.metamut.lib.method.Methods}), finite-difference Hessian-vector products
  * ({@link org.metamut.lib.meta.FiniteDifferenceHvp}) and the add/merge
- * {@link org.metamut.lib.meta.MetaGradientAggregator} that sums per-task results for Spark's
- * {@code treeAggregate}.
+ * {@link org.metamut.lib.meta.MetaGradientAggregator} that sums per-task results, per Spark partition and then
+ * across partitions.
  *
  * <p>Invariants:
  * <ul>
