@@ -44,19 +44,37 @@ final class BenchMetaCommand extends JobCommand {
   @Option(names = "--query", defaultValue = "16", description = "Query examples per task.")
   int query;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "Untimed outer steps first.")
+  @Option(names = "--warmup", defaultValue = "3", description = "Untimed outer steps at the start of every run.")
   int warmup;
 
-  @Option(names = "--steps", defaultValue = "10", description = "Timed outer steps per configuration.")
+  @Option(names = "--steps", defaultValue = "5", description = "Timed outer steps per run.")
   int steps;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Rounds; each runs every partition count once, in turn, so that the machine's drift in speed "
+          + "falls on all of them alike (a row's median is over rounds x steps).")
+  int rounds;
+
+  @Option(names = "--jit-warmup-s", defaultValue = "30",
+      description = "Seconds of untimed outer steps per algorithm before its first round, at the largest partition "
+          + "count: the JIT compilers otherwise take CPU from the tasks for the first minute (0: none).")
+  int jitWarmupSeconds;
 
   @Override
   String jobName() {
     return "bench-meta";
   }
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   int run(JobContext ctx) throws Exception {
+    if (steps < 1 || rounds < 1 || warmup < 0 || jitWarmupSeconds < 0 || support < 1 || query < 1
+        || tasks.stream().anyMatch(t -> t < 1) || partitions.stream().anyMatch(p -> p < 1)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps, --rounds, --support, "
+          + "--query, --tasks and --partitions must be >= 1, --warmup and --jit-warmup-s >= 0");
+    }
     TrainSettings base = TrainSettings.from(ctx.config());
     TransformerFactory factory = ModelKeys.factory(ctx.config());
     int seqLen = factory.spec().maxLen();
@@ -71,16 +89,31 @@ final class BenchMetaCommand extends JobCommand {
     Path tmp = Files.createTempDirectory("metamut-bench-meta");
     ctx.say(MetaBenchmark.header());
     List<MetaBenchmark.Row> rows = new ArrayList<>();
+    List<String> scaling = new ArrayList<>();
+    int widest = partitions.stream().mapToInt(Integer::intValue).max().orElse(1);
     for (String a : algorithms == null ? Methods.names(MethodKind.META_LEARNER) : algorithms) {
+      long until = System.nanoTime() + jitWarmupSeconds * 1_000_000_000L;
+      for (int chunk = 0; System.nanoTime() < until; chunk++) {
+        MetaBenchmark.run(spark, base, factory, a, tasks.get(0), widest, support, query, seqLen, 0, 5,
+            tmp.resolve(a + "-jit-" + chunk).toString());
+      }
       for (int t : tasks) {
-        for (int p : partitions) {
-          MetaBenchmark.Row r = MetaBenchmark.run(spark, base, factory, a, t, p, support, query,
-              seqLen, warmup, steps, tmp.resolve(a + "-" + t + "-" + p).toString());
+        java.util.Map<Integer, List<MetaBenchmark.Measurement>> runs = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+          for (int p : partitions) {
+            runs.computeIfAbsent(p, k -> new ArrayList<>()).add(MetaBenchmark.run(spark, base, factory, a, t, p,
+                support, query, seqLen, warmup, steps, tmp.resolve(a + "-" + t + "-" + p + "-" + round).toString()));
+          }
+        }
+        runs.forEach((p, m) -> {
+          MetaBenchmark.Row r = MetaBenchmark.row(a, t, p, support, query, m);
           rows.add(r);
           ctx.say(MetaBenchmark.format(r));
-        }
+        });
+        scaling.addAll(MetaBenchmark.scaling(a, t, runs));
       }
     }
+    scaling.forEach(ctx::say);
     for (MetaBenchmark.Row r : rows) {
       PyTorchFigures.outerStepMs(r.algorithm(), r.tasks()).ifPresent(theirs -> ctx.say(PyTorchFigures.time(
           r.algorithm() + " outer step, " + r.tasks() + " tasks, " + r.partitions() + " partition(s) (median)",

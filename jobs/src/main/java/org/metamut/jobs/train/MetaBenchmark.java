@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code metamut bench meta}: time per outer step of the real distributed loop ({@link MetaTrainJob}: broadcast,
- * treeAggregate over Spark tasks, Adam on the driver) on synthetic episodes of full-length random sequences, by
+ * per-partition sums of the tasks' meta-gradients merged on the driver, Adam) on synthetic episodes of full-length random sequences, by
  * algorithm, tasks per step and partitions (= executor threads used in local mode). Also times one model
  * forward+backward, which bounds a step from below: a task costs (inner steps + 1) gradient calls for
  * FOMAML/ANIL, plus 2 per inner step for second-order MAML, and (inner steps) + one forward for Reptile.
@@ -24,7 +24,15 @@ public final class MetaBenchmark {
   private MetaBenchmark() {
   }
 
-  /** One measured configuration. */
+  /**
+   * One run's timed steps: their times, CPU time of the Spark tasks, of the rest of the JVM and of the driver's loop
+   * thread, and for each Spark job (job, overhead, slowest task, wait) in ms.
+   */
+  public record Measurement(List<Double> stepMs, long taskCpuNanos, long otherCpuNanos, long driverCpuNanos,
+                            List<double[]> jobs) {
+  }
+
+  /** One measured configuration (medians and per-step CPU over all its runs). */
   public record Row(String algorithm, int tasks, int partitions, double medianMs, double minMs, double tasksPerS,
                     double examplesPerS, double taskCpuMsPerStep, double otherCpuMsPerStep, double driverCpuMsPerStep,
                     Breakdown breakdown) {
@@ -81,12 +89,9 @@ public final class MetaBenchmark {
           .add(new long[] {e.taskInfo().launchTime(), e.taskInfo().finishTime()});
     }
 
-    /** Medians over the complete jobs, given the steps' median time. */
-    Breakdown breakdown(double stepMs) {
-      List<Double> job = new ArrayList<>();
-      List<Double> over = new ArrayList<>();
-      List<Double> slow = new ArrayList<>();
-      List<Double> wait = new ArrayList<>();
+    /** Each complete job: its time, the time around its slowest task, that task's time, the spread of task ends. */
+    List<double[]> jobs() {
+      List<double[]> out = new ArrayList<>();
       jobs.forEach((id, j) -> {
         List<long[]> ts = tasks.get(id);
         if (j[1] < 0 || ts == null || ts.isEmpty()) {
@@ -100,13 +105,9 @@ public final class MetaBenchmark {
           firstEnd = Math.min(firstEnd, t[1]);
           lastEnd = Math.max(lastEnd, t[1]);
         }
-        job.add((double) (j[1] - j[0]));
-        over.add((double) (j[1] - j[0] - slowest));
-        slow.add((double) slowest);
-        wait.add((double) (lastEnd - firstEnd));
+        out.add(new double[] {j[1] - j[0], j[1] - j[0] - slowest, slowest, lastEnd - firstEnd});
       });
-      double jobMs = median(job);
-      return new Breakdown(stepMs - jobMs, median(over), median(slow), median(wait));
+      return out;
     }
   }
 
@@ -172,7 +173,8 @@ public final class MetaBenchmark {
     }
   }
 
-  public static Row run(SparkSession spark, TrainSettings base, ModelFactory factory, String algorithm, int tasks,
+  /** Runs {@code warmup} untimed then {@code steps} timed outer steps of one configuration. */
+  public static Measurement run(SparkSession spark, TrainSettings base, ModelFactory factory, String algorithm, int tasks,
                         int partitions, int support, int query, int seqLen, int warmup, int steps, String outDir)
       throws Exception {
     TrainSettings s = new TrainSettings(algorithm, warmup + steps, tasks, base.innerSteps(), base.innerLearningRate(),
@@ -209,12 +211,60 @@ public final class MetaBenchmark {
         .run();
     Thread.sleep(500); // let the listener bus deliver the last task-end events
     spark.sparkContext().removeSparkListener(timeline);
+    long tasksCpu = timeline.cpuNanos.get();
+    return new Measurement(ms, tasksCpu, processCpu[1] - processCpu[0] - tasksCpu, driverCpu[1] - driverCpu[0],
+        timeline.jobs());
+  }
+
+  /** The row of one configuration from its runs (one per round). */
+  public static Row row(String algorithm, int tasks, int partitions, int support, int query, List<Measurement> runs) {
+    List<Double> ms = new ArrayList<>();
+    List<double[]> jobs = new ArrayList<>();
+    long taskCpu = 0;
+    long otherCpu = 0;
+    long driverCpu = 0;
+    for (Measurement m : runs) {
+      ms.addAll(m.stepMs());
+      jobs.addAll(m.jobs());
+      taskCpu += m.taskCpuNanos();
+      otherCpu += m.otherCpuNanos();
+      driverCpu += m.driverCpuNanos();
+    }
+    int steps = ms.size();
     double median = median(ms);
+    Breakdown b = new Breakdown(median - column(jobs, 0), column(jobs, 1), column(jobs, 2), column(jobs, 3));
     return new Row(algorithm, tasks, partitions, median, ms.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-        tasks / (median / 1000), tasks * (double) (support + query) / (median / 1000),
-        timeline.cpuNanos.get() / 1e6 / steps, (processCpu[1] - processCpu[0] - timeline.cpuNanos.get()) / 1e6 / steps,
-        (driverCpu[1] - driverCpu[0]) / 1e6 / steps,
-        timeline.breakdown(median));
+        tasks / (median / 1000), tasks * (double) (support + query) / (median / 1000), taskCpu / 1e6 / steps,
+        otherCpu / 1e6 / steps, driverCpu / 1e6 / steps, b);
+  }
+
+  /**
+   * Speed-up from the fewest partitions to each other count, paired by round: each round's ratio of median step
+   * times, then the median and range of those ratios. Rounds run the counts back to back, so the machine's drift in
+   * speed, which moves the rows' medians by tens of percent from one minute to the next, mostly cancels.
+   */
+  public static List<String> scaling(String algorithm, int tasks, java.util.Map<Integer, List<Measurement>> runs) {
+    int base = runs.keySet().stream().mapToInt(Integer::intValue).min().orElseThrow();
+    List<String> out = new ArrayList<>();
+    for (var e : runs.entrySet()) {
+      if (e.getKey() == base) {
+        continue;
+      }
+      List<Measurement> from = runs.get(base);
+      List<Double> ratios = new ArrayList<>();
+      for (int r = 0; r < Math.min(from.size(), e.getValue().size()); r++) {
+        ratios.add(median(from.get(r).stepMs()) / median(e.getValue().get(r).stepMs()));
+      }
+      out.add(String.format(Locale.ROOT, "%s, %d tasks: %d -> %d partitions %.2fx tasks/s (median of %d paired "
+              + "rounds; range %.2f-%.2f)", algorithm, tasks, base, e.getKey(), median(ratios), ratios.size(),
+          ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+          ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+    }
+    return out;
+  }
+
+  private static double column(List<double[]> rows, int c) {
+    return median(rows.stream().map(r -> r[c]).toList());
   }
 
   public static String header() {
