@@ -190,6 +190,15 @@ public final class MetaBenchmark {
     long[] processCpu = new long[2]; // the whole JVM's CPU time at the first and the last timed step
     long[] driverCpu = new long[2]; // the same for the thread running the loop (listeners run on it)
     spark.sparkContext().addSparkListener(timeline);
+    // counting starts once the warm-up steps are done: here, or (listeners run on this thread) at the last of them
+    Runnable startCounting = () -> {
+      counting.set(true);
+      processCpu[0] = processCpuNanos();
+      driverCpu[0] = THREADS.getCurrentThreadCpuTime();
+    };
+    if (warmup == 0) {
+      startCounting.run();
+    }
     new MetaTrainJob(spark, s, factory, null, quiet)
         .episodes(syntheticEpisodes(Math.max(64, tasks * 4), support, query, seqLen, 7))
         .withoutFileListeners()
@@ -202,9 +211,7 @@ public final class MetaBenchmark {
               driverCpu[1] = THREADS.getCurrentThreadCpuTime();
             }
             if (r.step() == warmup) {
-              counting.set(true);
-              processCpu[0] = processCpuNanos();
-              driverCpu[0] = THREADS.getCurrentThreadCpuTime();
+              startCounting.run();
             }
           }
         })

@@ -54,6 +54,19 @@ class BenchMetaCommandTest {
   }
 
   @Test
+  void withoutWarmUpEveryStepIsTimedAndBrokenDown() {
+    String[] r = run("bench", "meta", "--algorithms", "reptile", "--tasks", "2", "--partitions", "2", "--rounds", "1",
+        "--steps", "2", "--warmup", "0", "--jit-warmup-s", "0", "--support", "2", "--query", "2",
+        "-Dmetamut.model.max-tokens=12", "-Dmetamut.model.d-model=8", "-Dmetamut.model.heads=2",
+        "-Dmetamut.model.ff-dim=8", "-Dmetamut.model.layers=1");
+    assertEquals("0", r[0], r[2]);
+    // the row's last four figures: driver | job overhead | slowest task | wait, from the timed steps' jobs
+    Matcher m = Pattern.compile("reptile +2 +2 .* ([0-9.-]+) \\| +([0-9.-]+) \\| +([0-9.-]+) \\| +([0-9.-]+)").matcher(r[1]);
+    assertTrue(m.find(), r[1]);
+    assertTrue(Double.parseDouble(m.group(3)) > 0, r[1]);
+  }
+
+  @Test
   void nonsenseCountsAreAUsageError() {
     String[] r = run("bench", "meta", "--rounds", "0");
     assertEquals("2", r[0], r[1] + r[2]);
