@@ -1,5 +1,6 @@
 package org.metamut.jobs.train;
 
+import org.metamut.lib.bench.ModelBenchmark;
 import org.metamut.lib.model.ModelFactory;
 import org.apache.spark.sql.SparkSession;
 import org.metamut.jobs.data.EpisodeStore;
@@ -120,11 +121,7 @@ public final class MetaBenchmark {
   }
 
   private static double median(List<Double> xs) {
-    if (xs.isEmpty()) {
-      return Double.NaN;
-    }
-    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    return xs.isEmpty() ? Double.NaN : ModelBenchmark.median(xs.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /** Random episodes: {@code episodes} meta-train episodes of support + query variants, each a full-length sequence. */

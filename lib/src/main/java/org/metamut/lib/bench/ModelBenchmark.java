@@ -237,7 +237,8 @@ public final class ModelBenchmark {
         + committedMb + " MiB";
   }
 
-  private static double median(double[] xs) {
+  /** The median of {@code xs} (not empty; the mean of the two middle values for an even count). */
+  public static double median(double[] xs) {
     double[] s = xs.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
