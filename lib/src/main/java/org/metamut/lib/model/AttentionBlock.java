@@ -52,29 +52,31 @@ final class AttentionBlock {
     }
   }
 
-  /** Reads and updates the residual stream s.x; writes the block's attention activations. */
-  void forward(Scratch s, int i) {
+  /**
+   * Reads and updates the residual stream s.x; writes the block's attention activations, and with
+   * {@code backwardFollows} also those that only the backward pass reads (the heads and the weights).
+   */
+  void forward(Scratch s, int i, boolean backwardFollows) {
     BlockCache c = s.blocks[i];
     layerNorm.forward(s, s.x, p.ln1g[i], p.ln1b[i], c.ln1);
-    // q | k | v (+ biases) as one [N, 3d] matmul and one copy into heads (fused weights: ParamViews.fusedOrder)
+    // q | k | v (+ biases) as one [N, 3d] matmul (fused weights: ParamViews.fusedOrder)
     gemm(c.ln1.outOnes, p.wqkvB[i], c.qkv, false, false, 0.0);
-    c.qkvh.assign(c.qkvPerm);
-    if (rotary) {
-      rotate(s, c.qkvh, c.qk, c.qkLo, c.qkHi, 1.0); // qh and kh now hold the rotated q and k, which backward reads
-    }
-    if (host != null && host.softmaxOnHost()) {
-      bmm(c.qh, c.kh, c.att, false, true, scale, 0.0);
-      host.maskedSoftmax(s, c.att2); // adds the [B, T] key mask row by row, then the softmax over keys
+    if (host != null && host.attentionOnHost()) {
+      host.attention(s, c, scale, backwardFollows); // heads, rotary, scores, softmax and context in one pass
     } else {
+      c.qkvh.assign(c.qkvPerm);
+      if (rotary) {
+        rotate(s, c.qkvh, c.qk, c.qkLo, c.qkHi, 1.0); // qh and kh now hold the rotated q and k, which backward reads
+      }
       // scores = mask + scale·q·kᵀ: copying the precomputed [B,H,T,T] mask and accumulating (β = 1) into it was
       // cheaper than broadcasting a [B,T] mask over heads and queries (profiled)
       c.att.assign(s.input.maskFull());
       bmm(c.qh, c.kh, c.att, false, true, scale, 1.0);
       // softmax over keys on a 2-D [B·H·T, T] view: on the rank-4 array ND4J's kernel was 5× slower (profiled)
       Nd4j.exec(new SoftMax(c.att2, c.att2, 1));
+      bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
+      c.ctxPerm.assign(c.ctxh);
     }
-    bmm(c.att, c.vh, c.ctxh, false, false, 1.0);
-    c.ctxPerm.assign(c.ctxh);
     gemm(c.ctxOnes, p.woB[i], s.x, false, false, 1.0);
   }
 

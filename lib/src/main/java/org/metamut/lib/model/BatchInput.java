@@ -186,7 +186,7 @@ final class BatchInput implements AutoCloseable {
 
   /**
    * The key mask broadcast over heads and queries, [B, H, T, T], built on first use after each {@link #load}: the
-   * ND4J-op attention copies it into its scores; the host softmax adds the [B, T] mask itself and never asks (a pass
+   * ND4J-op attention copies it into its scores; the vector kernels' attention adds the [B, T] mask itself and never asks (a pass
    * over B·H·T² entries saved per batch, and one per block).
    */
   INDArray maskFull() {

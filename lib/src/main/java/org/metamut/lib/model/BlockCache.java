@@ -25,7 +25,8 @@ final class BlockCache implements AutoCloseable {
   final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
   final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
   final INDArray erfp;      // [N, ff] 1 + erf(u), for the ND4J-op backward (null with host kernels)
-  final INDArray gel;       // [N, ff] √2·GELU(z) = u·(1 + erf(u))
+  final INDArray gelOnes;   // [N, ff+1]: √2·GELU(z) = u·(1 + erf(u)), then √2 (Ops.withOnes: W2's bias folded in)
+  final INDArray gel;       // its leading [N, ff] columns
   final INDArray qk, qkLo, qkHi; // rotary on the ND4J-op path: q|k head vectors of qkvh as [2·B·H·T, d/H], its halves
 
   BlockCache(ModelSpec spec, DataType dt, boolean hostKernels, int b, int t) {
@@ -51,7 +52,8 @@ final class BlockCache implements AutoCloseable {
         .permute(0, 2, 1, 3);
     u = Nd4j.create(dt, n, f);
     erfp = hostKernels ? null : Nd4j.create(dt, n, f);
-    gel = Nd4j.create(dt, n, f);
+    gelOnes = Ops.withOnes(dt, n, f, Math.sqrt(2.0));
+    gel = Ops.leading(gelOnes);
     if (spec.positional().rotary() && !hostKernels) {
       long rows = 2L * b * h * t;
       qk = Scratch.columns(qkvh, 0, dh, rows);
@@ -65,7 +67,7 @@ final class BlockCache implements AutoCloseable {
   @Override
   public void close() {
     // the permuted and reshaped views share their parent's buffer
-    for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gel}) {
+    for (INDArray a : new INDArray[] {qkv, qkvh, att, ctxh, ctxOnes, u, erfp, gelOnes}) {
       if (a != null) {
         a.close();
       }

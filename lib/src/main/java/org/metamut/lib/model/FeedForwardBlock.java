@@ -1,6 +1,5 @@
 package org.metamut.lib.model;
 
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,9 +13,12 @@ import static org.metamut.lib.model.Ops.gemm;
  *
  * <p>Computed in u = z/√2 to save ops: the first matmul runs with alpha 1/√2 and writes u; {@code c.gel} holds
  * {@code u·(1 + erf(u)) = √2·GELU(z)}, and the second matmul runs with alpha 1/√2; three elementwise ops forward where
- * z/√2, erf, +1, ·z, ·½ took five, and z is never stored. b2 is added on its own rather than folded into the matmul
- * (as b1 is, {@link Ops#withOnes}): that needs gel as a strided view, and ND4J's elementwise product into a strided
- * view measured 4–7× slower than into a contiguous array, far more than the bias add costs.
+ * z/√2, erf, +1, ·z, ·½ took five, and z is never stored. Both biases are folded into their matmuls
+ * ({@link Ops#withOnes}): b1 after LN2's output, b2 after the GELU's, whose constant column is √2 so that the second
+ * matmul's alpha of 1/√2 leaves b2 as it is. Why: ND4J's broadcast add of b2 over [N, d] took as long as the second
+ * matmul itself (~150 µs for the reference model, profiled), and its gradient a third matmul. The host kernels write
+ * the GELU row by row into the strided layout; the ND4J-op path writes it through a strided view (slower on the CPU,
+ * where that path only runs in tests).
  */
 final class FeedForwardBlock {
   static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
@@ -39,22 +41,19 @@ final class FeedForwardBlock {
     layerNorm.forward(s, s.x, p.ln2g[i], p.ln2b[i], c.ln2);
     gemm(c.ln2.outOnes, p.w1B[i], c.u, false, false, INV_SQRT2, 0.0); // u = z/√2
     if (host != null) {
-      host.gelu(s, c.u, c.gel); // √2·GELU(z), in one pass (ND4J's erf op costs up to 25 ns per element: ErfTable)
+      host.gelu(s, c.u, c.gelOnes); // √2·GELU(z), in one pass (ND4J's erf op costs up to 25 ns per element: ErfTable)
     } else {
       Nd4j.exec(new Erf(c.u, c.erfp));
       c.erfp.addi(1.0);
       c.u.mul(c.erfp, c.gel); // √2·GELU(z)
     }
-    gemm(c.gel, p.w2[i], s.x, false, false, INV_SQRT2, 1.0);
-    Nd4j.exec(new BroadcastAddOp(s.x, p.b2[i], s.x, 1));
+    gemm(c.gelOnes, p.w2B[i], s.x, false, false, INV_SQRT2, 1.0); // + b2 (the constant column is √2)
   }
 
   /** On entry s.dX holds ∂L/∂x after the block; on exit before it. Writes the gradients of LN2, W1, b1, W2, b2. */
   void backward(Scratch s, int i) {
     BlockCache c = s.blocks[i];
-    gemm(c.gel, s.dX, g.w2[i], true, false, INV_SQRT2, 0.0);
-    // ∂b2 = column sums of dX, as 1ᵀ·dX: the matmul measured ~2× faster than ND4J's sum over rows
-    gemm(s.onesN, s.dX, g.b2row[i], false, false, 0.0);
+    gemm(c.gelOnes, s.dX, g.w2B[i], true, false, INV_SQRT2, 0.0); // ∂W2 and ∂b2
     // s.dG = ∂L/∂GELU / √2; GELU'(z) = 0.5·(1 + erf(u)) + z·φ(z) = 0.5·((1 + erf(u)) + u·(2/√π)·exp(−u²)), with
     // the constant folded into the exponent; s.dZ = dG·2·GELU' = √2·∂L/∂z, and the last two matmuls take the 1/√2
     gemm(s.dX, p.w2[i], s.dG, false, true, INV_SQRT2, 0.0);

@@ -50,21 +50,51 @@ final class HostKernels {
     this.rotSin = spec.positional().rotary() ? Rotary.sinTable(spec) : null;
   }
 
-  /** Whether the attention softmax runs here ({@link #maskedSoftmax}) rather than as ND4J's op. */
-  boolean softmaxOnHost() {
+  /**
+   * Whether attention runs fused here ({@link #attention}, the vector kernels) rather than as ND4J's batched matmuls
+   * and softmax.
+   */
+  boolean attentionOnHost() {
     return vector;
   }
 
   /**
-   * Softmax over keys of the [B·H·T, T] scores plus the batch's key mask (0 or −1e9 per key of each example), in place
-   * (vector kernels only, see {@link #softmaxOnHost}).
+   * One block's attention on the vector kernels: q | k | v from {@code c.qkv} ([N, 3d]) into heads ([3, B, H, T, d/H]),
+   * rotated when the model has rotary positions, then {@link VectorKernels#attention} into {@code c.ctxOnes}. With
+   * {@code backwardFollows} it also stores what the backward pass reads, the (rotated) heads in {@code c.qkvh} and the
+   * weights in {@code c.att}; a forward-only pass (prediction, scoring) skips both copies.
    */
-  void maskedSoftmax(Scratch s, INDArray att) {
-    int len = s.b * heads * s.t * s.t;
-    float[] a = s.hF;
-    readF(att, a, len);
-    VectorKernels.maskedSoftmax(a, s.b, heads * s.t, s.t, s.input.keyMaskFloats());
-    writeF(a, att, len);
+  void attention(Scratch s, BlockCache c, double scale, boolean backwardFollows) {
+    int n = s.n;
+    int t = s.t;
+    int len = 3 * n * d;
+    float[] raw = s.hF;
+    float[] hd = s.hG;
+    readF(c.qkv, raw, len);
+    int block = t * headDim;
+    int part = s.b * heads * block;
+    for (int r = 0; r < n; r++) {
+      int head0 = (r / t) * heads * block + (r % t) * headDim;
+      for (int p = 0; p < 3; p++) {
+        for (int h = 0; h < heads; h++) {
+          System.arraycopy(raw, r * 3 * d + p * d + h * headDim, hd, p * part + head0 + h * block, headDim);
+        }
+      }
+    }
+    if (rotCos != null) {
+      Rotary.apply(hd, 0, 2 * s.b * heads * t, t, headDim / 2, rotCos, rotSin, 1.0);
+    }
+    if (backwardFollows) {
+      writeF(hd, c.qkvh, len);
+    }
+    int stride = d + 1;
+    float[] ctx = raw;
+    VectorKernels.attention(hd, s.b, heads, t, headDim, (float) scale, s.input.keyMaskFloats(), ctx, stride,
+        backwardFollows ? c.att.data().asNioFloat() : null, s.queriesT, s.scores, s.scoreRow);
+    for (int r = 0; r < n; r++) {
+      ctx[r * stride + d] = 1f;
+    }
+    writeF(ctx, c.ctxOnes, n * stride);
   }
 
   /**
@@ -73,6 +103,12 @@ final class HostKernels {
    */
   void rotary(Scratch s, INDArray qkvh, double sign) {
     int len = 2 * s.n * d;
+    if (vector) {
+      readF(qkvh, s.hF, len);
+      Rotary.apply(s.hF, 0, len / headDim, s.t, headDim / 2, rotCos, rotSin, sign);
+      writeF(s.hF, qkvh, len);
+      return;
+    }
     double[] x = s.hA;
     read(s, qkvh, x, len);
     Rotary.apply(x, 0, len / headDim, s.t, headDim / 2, rotCos, rotSin, sign);
@@ -189,24 +225,35 @@ final class HostKernels {
   }
 
   /**
-   * The feed-forward's GELU from u = z/√2 ([N, ff]): gel ← u·(1 + erf(u)) = √2·GELU(z), erf from {@link ErfTable}.
+   * The feed-forward's GELU from u = z/√2 ([N, ff]): the leading [N, ff] columns of {@code gelOnes} ([N, ff+1],
+   * {@link Ops#withOnes}) ← u·(1 + erf(u)) = √2·GELU(z), erf from {@link ErfTable}; the last column keeps its constant.
    * The ND4J path also keeps 1 + erf(u) for the backward; this one recomputes it there (cheaper than storing it).
    */
-  void gelu(Scratch s, INDArray u, INDArray gel) {
-    int len = (int) u.length();
+  void gelu(Scratch s, INDArray u, INDArray gelOnes) {
+    int rows = s.n;
+    int f = (int) u.size(1);
+    int len = rows * f;
     if (vector) {
       readF(u, s.hF, len);
       VectorKernels.gelu(s.hF, len);
-      writeF(s.hF, gel, len);
+      java.nio.FloatBuffer out = gelOnes.data().asNioFloat();
+      for (int r = 0; r < rows; r++) {
+        out.put(r * (f + 1), s.hF, r * f, f);
+      }
       return;
     }
     double[] x = s.hA;
     double[] out = s.hB;
     read(s, u, x, len);
-    for (int i = 0; i < len; i++) {
-      out[i] = x[i] * (1.0 + ErfTable.erf(x[i]));
+    double one = Math.sqrt(2.0);
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < f; j++) {
+        double v = x[r * f + j];
+        out[r * (f + 1) + j] = v * (1.0 + ErfTable.erf(v));
+      }
+      out[r * (f + 1) + f] = one;
     }
-    write(s, out, gel, len);
+    write(s, out, gelOnes, rows * (f + 1));
   }
 
   /**

@@ -15,10 +15,9 @@ import java.util.Arrays;
 final class ParamViews {
   final INDArray tokEmb;
   final INDArray embBlock; // [V + maxLen, d] = tok_emb then pos_emb, contiguous (learned positions)
-  final INDArray[] ln1g, ln1b, wqkv, wo, ln2g, ln2b, w1, w2, b2; // wqkv [d, 3d] = [Wq | Wk | Wv]
-  final INDArray[] b2row; // b2 as [1, d]
+  final INDArray[] ln1g, ln1b, wqkv, wo, ln2g, ln2b, w1, w2; // wqkv [d, 3d] = [Wq | Wk | Wv]
   // each weight with its bias as one more row, [in + 1, out] (weight and bias are contiguous): see Ops.withOnes
-  final INDArray[] wqkvB, woB, w1B;
+  final INDArray[] wqkvB, woB, w1B, w2B;
   final INDArray lnfg, lnfb, headW, headB, headWs, flagEmb;
 
   private final ParamLayout layout;
@@ -39,8 +38,7 @@ final class ParamViews {
     wqkvB = new INDArray[l];
     woB = new INDArray[l];
     w1B = new INDArray[l];
-    b2 = new INDArray[l];
-    b2row = new INDArray[l];
+    w2B = new INDArray[l];
     wo = new INDArray[l];
     ln2g = new INDArray[l];
     ln2b = new INDArray[l];
@@ -56,8 +54,7 @@ final class ParamViews {
       wqkvB[i] = viewAs(flat, qkv, d + 1, 3L * d);
       woB[i] = withBias(flat, pre + "attn.Wo", pre + "attn.bo");
       w1B[i] = withBias(flat, pre + "ff.W1", pre + "ff.b1");
-      b2[i] = view(flat, pre + "ff.b2");
-      b2row[i] = viewAs(flat, layout.get(pre + "ff.b2").offset(), 1, spec.dModel());
+      w2B[i] = withBias(flat, pre + "ff.W2", pre + "ff.b2");
       wo[i] = view(flat, pre + "attn.Wo");
       ln2g[i] = view(flat, pre + "ln2.g");
       ln2b[i] = view(flat, pre + "ln2.b");

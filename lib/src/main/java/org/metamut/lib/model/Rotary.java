@@ -93,4 +93,21 @@ public final class Rotary {
       }
     }
   }
+
+  /** The same on floats (the vector kernels' heads), computed in double as the double form does. */
+  static void apply(float[] x, int offset, int rows, int t, int half, double[] cos, double[] sin, double sign) {
+    int dh = 2 * half;
+    for (int r = 0; r < rows; r++) {
+      int base = offset + r * dh;
+      int tb = (r % t) * half;
+      for (int j = 0; j < half; j++) {
+        double c = cos[tb + j];
+        double s = sign * sin[tb + j];
+        double a = x[base + j];
+        double b = x[base + j + half];
+        x[base + j] = (float) (a * c - b * s);
+        x[base + j + half] = (float) (b * c + a * s);
+      }
+    }
+  }
 }

@@ -18,15 +18,19 @@ final class Scratch implements AutoCloseable {
   final int t;
   final int n;
   final BatchInput input;
-  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·ff, rotary: 2·N·d) long (vector kernels: see below)
+  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·(ff+1), rotary: 2·N·d) long (vector kernels: see below)
   final double[] hB;
   final float[] hF;   // FLOAT models: the float staging array, and the vector kernels' two work arrays
   final float[] hG;
+  // the vector kernels' attention (VectorKernels.attention): one head's queries transposed, [d/H, T rounded up to
+  // whole vectors], zero past T; the scores of one vector of queries, [T, lanes]; one row of weights, and lanes
+  final float[] queriesT;
+  final float[] scores;
+  final float[] scoreRow;
   final INDArray x;         // [N, d] the residual stream
   final BlockCache[] blocks;
   final LayerNorm.Cache lnf;
   final INDArray pooled, pred, dpred, dpooled;
-  final INDArray onesN; // [1, N] of 1: column sums as a matmul
   // backward temporaries: dX is ∂L/∂(residual stream) at the point reached; the rest are per-op intermediates
   final INDArray dX, dH, dxh, tN, dCtx, dCtxPerm, dCh, dA, tA, rs, dQKVh, dQh, dKh, dVh, dQKV, dQKVPerm,
       dG, dZ, tF, r1, r2;
@@ -47,10 +51,15 @@ final class Scratch implements AutoCloseable {
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
     boolean rotary = spec.positional().rotary();
-    int hostLen = hostKernels ? IntStream.of(n * (d + 1), b * h * t * t, n * f, rotary ? 2 * n * d : 0).max().getAsInt() : 0;
-    // the float SIMD kernels work in hF/hG; of the double arrays only the rotary kernel still uses hA
-    hA = new double[vectorKernels ? (rotary ? 2 * n * d : 0) : hostLen];
+    int hostLen = hostKernels ? IntStream.of(n * (d + 1), b * h * t * t, n * (f + 1), rotary ? 2 * n * d : 0,
+        vectorKernels ? 3 * n * d : 0).max().getAsInt() : 0;
+    // the float SIMD kernels work in hF/hG (and the attention's two small arrays), the double kernels in hA/hB
+    hA = new double[vectorKernels ? 0 : hostLen];
     hB = new double[vectorKernels ? 0 : hostLen];
+    int lanes = vectorKernels ? VectorKernels.lanes() : 0;
+    queriesT = new float[vectorKernels ? dh * ((t + lanes - 1) / lanes * lanes) : 0];
+    scores = new float[t * lanes];
+    scoreRow = new float[vectorKernels ? t + lanes : 0];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
     hG = dt == DataType.FLOAT ? new float[hostLen] : null;
     x = Nd4j.create(dt, n, d);
@@ -59,7 +68,6 @@ final class Scratch implements AutoCloseable {
       blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
     }
     lnf = new LayerNorm.Cache(n, d, dt, false);
-    onesN = Nd4j.ones(dt, 1, n);
     pooled = Nd4j.create(dt, b, d);
     pred = Nd4j.create(dt, b, 1);
     dpred = Nd4j.create(dt, b, 1);
@@ -146,7 +154,7 @@ final class Scratch implements AutoCloseable {
   public void close() {
     // Views share their parent's buffer; closing the owners frees the native memory.
     input.close();
-    for (INDArray a : new INDArray[] {onesN, pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
+    for (INDArray a : new INDArray[] {pooled, pred, dpred, dpooled, dX, dH, dxh, tN, dCtx, dCh, dA, tA, rs, dQKVh,
         dQKV, dG, dZ, tF, r1, r2}) {
       if (a != null) {
         a.close();

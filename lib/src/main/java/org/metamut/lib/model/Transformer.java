@@ -154,7 +154,7 @@ public final class Transformer implements FeatureModel {
   public double[] predict(double[] theta, TokenBatch batch) {
     Scratch s = prepare(theta, batch);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
-      forward(s);
+      forward(s, false);
       double[] out = new double[s.b];
       for (int b = 0; b < s.b; b++) {
         out[b] = s.pred.getDouble(b, 0);
@@ -179,7 +179,7 @@ public final class Transformer implements FeatureModel {
   public double[][] features(double[] theta, TokenBatch batch) {
     Scratch s = prepare(theta, batch);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
-      forward(s);
+      forward(s, false);
       return pooledFeatures(s);
     }
   }
@@ -205,7 +205,7 @@ public final class Transformer implements FeatureModel {
     Scratch s = prepare(theta, batch);
     double loss;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
-      forward(s);
+      forward(s, true);
       loss = backward(s, y);
     }
     copyGradient(grad);
@@ -232,7 +232,7 @@ public final class Transformer implements FeatureModel {
     Scratch s = prepare(theta, batch);
     double[][] dFeatures;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
-      forward(s);
+      forward(s, true);
       dFeatures = lossGradient.apply(pooledFeatures(s));
       if (dFeatures.length != s.b) {
         throw new IllegalArgumentException(dFeatures.length + " feature gradients for a batch of " + s.b);
@@ -371,7 +371,8 @@ public final class Transformer implements FeatureModel {
 
   // ---------------------------------------------------------------------------------------------- maths
 
-  private void forward(Scratch s) {
+  /** {@code backwardFollows}: keep what only the backward pass reads (a forward-only pass skips storing it). */
+  private void forward(Scratch s, boolean backwardFollows) {
     int l = spec.layers();
     gemm(s.input.oh, s.input.embP, s.x, false, false, 0.0);
     if (s.input.posTiled != null) {
@@ -381,7 +382,7 @@ public final class Transformer implements FeatureModel {
       gemm(s.input.flagCol, p.flagEmb, s.x, false, false, 1.0);
     }
     for (int i = 0; i < l; i++) {
-      attention.forward(s, i);
+      attention.forward(s, i, backwardFollows);
       feedForward.forward(s, i);
     }
     layerNorm.forward(s, s.x, p.lnfg, p.lnfb, s.lnf);

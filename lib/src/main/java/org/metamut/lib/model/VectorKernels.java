@@ -1,19 +1,22 @@
 package org.metamut.lib.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The FLOAT model's softmax, its backward, GELU and its backward, LayerNorm and its backward, as SIMD loops over Java
- * float arrays (the Vector API of {@code jdk.incubator.vector}, 16 lanes with AVX-512), used by the
- * {@link HostKernels} when that module is in the JVM ({@link org.metamut.lib.backend.VectorApi#available()}).
+ * The FLOAT model's attention (scores, softmax and context in one pass), the softmax's backward, GELU and its
+ * backward, LayerNorm and its backward, as SIMD loops over Java float arrays (the Vector API of
+ * {@code jdk.incubator.vector}, 16 lanes with AVX-512), used by the {@link HostKernels} when that module is in the JVM
+ * ({@link org.metamut.lib.backend.VectorApi#available()}).
  *
- * <p>Why: after the matmuls, these elementwise passes were most of a forward pass (softmax ~30 % of a scoring batch at
- * T = 64, GELU ~20 %, LayerNorm ~20 %, profiled). ND4J's softmax costs ~4.7 ns per element and the scalar Java loops
- * of {@link HostKernels} 3–7 ns; with the Vector API's {@code EXP} (Intel's SVML on x86) the softmax runs at ~1.6 ns
- * per element. Scalar Java cannot get there: C2 does not vectorise a loop holding {@code Math.exp} or the bit tricks of
- * a hand-written exp (measured 6–11 ns per element).
+ * <p>Why: after the large matmuls, these passes were most of a forward pass (softmax ~30 % of a scoring batch at
+ * T = 64, GELU ~20 %, LayerNorm ~20 %, profiled; then the attention's small batched matmuls). ND4J's softmax costs
+ * ~4.7 ns per element and the scalar Java loops of {@link HostKernels} 3–7 ns; scalar Java cannot do much better, as
+ * C2 does not vectorise a loop holding {@code Math.exp} or the bit tricks of a hand-written exp (measured 6–11 ns per
+ * element). In vector lanes, with the exp written out ({@link #exp}), the softmax inside the attention costs well
+ * under 1 ns per score.
  *
  * <p>Every loop runs whole vectors of one species and finishes a row's remainder in scalar code. Why, profiled at
  * T = 40: JDK 17's masked stores are not intrinsified (they run {@code FloatVector.stOp}, a lambda per lane), and
@@ -32,78 +35,216 @@ final class VectorKernels {
   private static final int W = S.length();
   private static final float TWO_OVER_SQRT_PI = (float) (2.0 / Math.sqrt(Math.PI));
   private static final int FLUSH_ROWS = 32;
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693359375f;     // ln 2 in two parts (Cody–Waite), so that x − n·ln 2 is exact
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float ROUNDER = 12582912f;      // 1.5·2^23: adding it rounds to an integer in the low bits
+  private static final float EXP_MIN = -87.33654f;     // ln of the least normal float
 
   private VectorKernels() {
   }
 
+  /** Floats per vector (16 with AVX-512, 8 with AVX2). */
+  static int lanes() {
+    return W;
+  }
+
   /**
-   * Row-wise softmax in place of {@code a + mask} over B blocks of {@code rowsPerExample} contiguous rows of
-   * {@code len}: every row of block b gets the key mask {@code mask[b·len …]} added first (the attention scores of
-   * example b, all heads and queries).
+   * Scaled dot-product attention of one block, all examples and heads, from q, k, v as heads
+   * ({@code heads}: contiguous [3, B, H, T, dh]): for example b, head h and query i,
+   * {@code a = softmax(scale·q_i·kᵀ + mask_b)} over the keys and {@code ctx_i = a·v}, written to
+   * {@code ctx[(b·T + i)·ctxStride + h·dh …]} (heads side by side, as the output projection reads them). When
+   * {@code att} is not null it receives every row a ([B, H, T, T], for the backward pass).
+   *
+   * <p>Why here: as two batched matmuls and a softmax over ND4J buffers this was ~60 % of a forward pass of the
+   * reference model (its [T, T] score blocks of 64 × 64 × 16 are too small for BLAS to pass ~28 GFLOP/s, each product
+   * paid a head permutation, and the softmax a round trip of the scores through Java arrays). Why this shape: the
+   * queries go in the vector lanes, W at a time, so a key's scores for W queries are one vector and the softmax over
+   * keys is lane-wise (max, exp, sum down the keys) with no horizontal reduction, which cost ~60 cycles each on the
+   * JDK 17 Vector API (two per query row, more than the row's arithmetic). Keys after an example's last unmasked key
+   * (its right padding) would get −1e9 and so exactly zero weight: they are skipped, and their entries of {@code att}
+   * are 0.
+   *
+   * @param qT  work array of at least dh·⌈T/W⌉·W floats, all 0 past T in each row (one head's queries transposed)
+   * @param sc  work array of at least T·W floats (the scores of W queries, key by key)
+   * @param row work array of at least T + W floats
    */
-  static void maskedSoftmax(float[] a, int nb, int rowsPerExample, int len, float[] mask) {
+  static void attention(float[] heads, int nb, int nh, int t, int dh, float scale, float[] mask, float[] ctx,
+                        int ctxStride, java.nio.FloatBuffer att, float[] qT, float[] sc, float[] row) {
+    int block = t * dh;
+    int part = nb * nh * block;
+    int tPad = (t + W - 1) / W * W;
     for (int b = 0; b < nb; b++) {
-      for (int r = 0; r < rowsPerExample; r++) {
-        int off = (b * rowsPerExample + r) * len;
-        float sum = expRow(a, off, len, addAndMax(a, off, len, mask, b * len));
-        scaleRow(a, off, len, 1f / sum);
+      int keys = unmaskedPrefix(mask, b * t, t);
+      boolean masked = false; // a masked or biased key before the padding
+      for (int j = 0; j < keys; j++) {
+        masked |= mask[b * t + j] != 0f;
+      }
+      java.util.Arrays.fill(row, keys, t, 0f);
+      for (int h = 0; h < nh; h++) {
+        int q = (b * nh + h) * block;
+        for (int i = 0; i < t; i++) {
+          for (int c = 0; c < dh; c++) {
+            qT[c * tPad + i] = heads[q + i * dh + c];
+          }
+        }
+        for (int i0 = 0; i0 < t; i0 += W) {
+          int lanes = Math.min(W, t - i0);
+          scoresT(heads, part + q, keys, dh, qT, tPad, i0, scale, sc);
+          if (masked) {
+            for (int j = 0; j < keys; j++) {
+              FloatVector.fromArray(S, sc, j * W).add(mask[b * t + j]).intoArray(sc, j * W);
+            }
+          }
+          softmaxDownKeys(sc, keys);
+          contextT(sc, keys, heads, 2 * part + q, dh, ctx, ctxStride, (b * t + i0) * ctxStride + h * dh, lanes, row, t);
+          if (att != null) {
+            for (int l = 0; l < lanes; l++) {
+              for (int j = 0; j < keys; j++) {
+                row[j] = sc[j * W + l];
+              }
+              att.put(((b * nh + h) * t + i0 + l) * t, row, 0, t);
+            }
+          }
+        }
       }
     }
   }
 
-  // The row passes are methods of their own: in one large method C2 ran out of inlining budget and its last vector
-  // stores fell back to the Vector API's Java implementation (FloatVector.stOp, a lambda per lane; profiled).
-
-  /** a ← a + mask over the row; returns its maximum. */
-  private static float addAndMax(float[] a, int off, int len, float[] mask, int moff) {
-    int whole = len - len % W;
-    float max = Float.NEGATIVE_INFINITY;
-    int k = 0;
-    if (whole > 0) {
-      FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-      for (; k < whole; k += W) {
-        FloatVector v = FloatVector.fromArray(S, a, off + k).add(FloatVector.fromArray(S, mask, moff + k));
-        v.intoArray(a, off + k);
-        mv = mv.max(v);
+  /**
+   * How many keys of an example come before its right padding: one past the last key whose mask is not −1e9 (all T
+   * when every key is masked, so that such a row keeps the plain softmax's uniform weights).
+   */
+  static int unmaskedPrefix(float[] mask, int off, int t) {
+    for (int j = t - 1; j >= 0; j--) {
+      if (mask[off + j] != (float) Transformer.MASK_NEG) {
+        return j + 1;
       }
-      max = mv.reduceLanes(VectorOperators.MAX);
     }
-    for (; k < len; k++) {
-      float v = a[off + k] + mask[moff + k];
-      a[off + k] = v;
-      max = v > max ? v : max;
-    }
-    return max;
+    return t;
   }
 
-  /** a ← exp(a − max) over the row; returns the row's sum. */
-  private static float expRow(float[] a, int off, int len, float max) {
-    int whole = len - len % W;
-    FloatVector sv = FloatVector.zero(S);
-    int k = 0;
-    for (; k < whole; k += W) {
-      FloatVector e = FloatVector.fromArray(S, a, off + k).sub(max).lanewise(VectorOperators.EXP);
-      e.intoArray(a, off + k);
-      sv = sv.add(e);
+  /**
+   * sc[j·W + l] = scale·q_{i0+l}·k_j for the first {@code keys} keys, k_j the dh floats at x[kOff + j·dh …] and
+   * q in the lanes of {@code qT} ([dh, tPad]); four keys at a time, so that four independent FMA chains hide the
+   * FMA latency.
+   */
+  private static void scoresT(float[] x, int kOff, int keys, int dh, float[] qT, int tPad, int i0, float scale,
+                              float[] sc) {
+    int j = 0;
+    for (; j + 4 <= keys; j += 4) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = FloatVector.zero(S);
+      FloatVector a2 = FloatVector.zero(S);
+      FloatVector a3 = FloatVector.zero(S);
+      int k = kOff + j * dh;
+      for (int c = 0; c < dh; c++) {
+        FloatVector qc = FloatVector.fromArray(S, qT, c * tPad + i0);
+        a0 = qc.fma(FloatVector.broadcast(S, x[k + c]), a0);
+        a1 = qc.fma(FloatVector.broadcast(S, x[k + dh + c]), a1);
+        a2 = qc.fma(FloatVector.broadcast(S, x[k + 2 * dh + c]), a2);
+        a3 = qc.fma(FloatVector.broadcast(S, x[k + 3 * dh + c]), a3);
+      }
+      a0.mul(scale).intoArray(sc, j * W);
+      a1.mul(scale).intoArray(sc, (j + 1) * W);
+      a2.mul(scale).intoArray(sc, (j + 2) * W);
+      a3.mul(scale).intoArray(sc, (j + 3) * W);
     }
-    float sum = sv.reduceLanes(VectorOperators.ADD);
-    for (; k < len; k++) {
-      float e = (float) Math.exp(a[off + k] - max);
-      a[off + k] = e;
-      sum += e;
+    for (; j < keys; j++) {
+      FloatVector a0 = FloatVector.zero(S);
+      int k = kOff + j * dh;
+      for (int c = 0; c < dh; c++) {
+        a0 = FloatVector.fromArray(S, qT, c * tPad + i0).fma(FloatVector.broadcast(S, x[k + c]), a0);
+      }
+      a0.mul(scale).intoArray(sc, j * W);
     }
-    return sum;
   }
 
-  private static void scaleRow(float[] a, int off, int len, float c) {
-    int whole = len - len % W;
-    int k = 0;
-    for (; k < whole; k += W) {
-      FloatVector.fromArray(S, a, off + k).mul(c).intoArray(a, off + k);
+  /** The softmax of each lane of sc over the first {@code keys} keys (vectors sc[j·W …]), in place. */
+  private static void softmaxDownKeys(float[] sc, int keys) {
+    FloatVector max = FloatVector.fromArray(S, sc, 0);
+    for (int j = 1; j < keys; j++) {
+      max = max.max(FloatVector.fromArray(S, sc, j * W));
     }
-    for (; k < len; k++) {
-      a[off + k] *= c;
+    FloatVector sum = FloatVector.zero(S);
+    for (int j = 0; j < keys; j++) {
+      FloatVector e = exp(FloatVector.fromArray(S, sc, j * W).sub(max));
+      e.intoArray(sc, j * W);
+      sum = sum.add(e);
     }
+    FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+    for (int j = 0; j < keys; j++) {
+      FloatVector.fromArray(S, sc, j * W).mul(inv).intoArray(sc, j * W);
+    }
+  }
+
+  /**
+   * ctx of the {@code lanes} queries in sc's lanes: column c of query l, Σ_j sc[j·W + l]·v_j[c] with v_j the dh floats
+   * at x[vOff + j·dh …], goes to ctx[out + l·ctxStride + c]; four columns at a time into independent accumulators.
+   */
+  private static void contextT(float[] sc, int keys, float[] x, int vOff, int dh, float[] ctx, int ctxStride, int out,
+                               int lanes, float[] tmp, int tmpOff) {
+    int c = 0;
+    for (; c + 4 <= dh; c += 4) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = FloatVector.zero(S);
+      FloatVector a2 = FloatVector.zero(S);
+      FloatVector a3 = FloatVector.zero(S);
+      for (int j = 0; j < keys; j++) {
+        FloatVector w = FloatVector.fromArray(S, sc, j * W);
+        int v = vOff + j * dh + c;
+        a0 = w.fma(FloatVector.broadcast(S, x[v]), a0);
+        a1 = w.fma(FloatVector.broadcast(S, x[v + 1]), a1);
+        a2 = w.fma(FloatVector.broadcast(S, x[v + 2]), a2);
+        a3 = w.fma(FloatVector.broadcast(S, x[v + 3]), a3);
+      }
+      scatter(a0, tmp, tmpOff, ctx, out + c, ctxStride, lanes);
+      scatter(a1, tmp, tmpOff, ctx, out + c + 1, ctxStride, lanes);
+      scatter(a2, tmp, tmpOff, ctx, out + c + 2, ctxStride, lanes);
+      scatter(a3, tmp, tmpOff, ctx, out + c + 3, ctxStride, lanes);
+    }
+    for (; c < dh; c++) {
+      FloatVector a0 = FloatVector.zero(S);
+      for (int j = 0; j < keys; j++) {
+        a0 = FloatVector.fromArray(S, sc, j * W).fma(FloatVector.broadcast(S, x[vOff + j * dh + c]), a0);
+      }
+      scatter(a0, tmp, tmpOff, ctx, out + c, ctxStride, lanes);
+    }
+  }
+
+  /**
+   * Lane l of v (l &lt; lanes) to dst[off + l·stride], through tmp[tmpOff …] (JDK 17 does not intrinsify scattered
+   * stores).
+   */
+  private static void scatter(FloatVector v, float[] tmp, int tmpOff, float[] dst, int off, int stride, int lanes) {
+    v.intoArray(tmp, tmpOff);
+    for (int l = 0; l < lanes; l++) {
+      dst[off + l * stride] = tmp[tmpOff + l];
+    }
+  }
+
+  /**
+   * e^x lane-wise for x ≤ 88 (the kernels' arguments are ≤ 0): Cephes' expf, x = n·ln 2 + r with |r| ≤ ln 2 / 2, a
+   * degree-6 polynomial in r, times 2^n built in the exponent bits; relative error ≤ 1.2e-7 (tested). Below −87.34,
+   * where 2^n would leave the normal range, the result is 0, so a key masked with −1e9 gets exactly zero weight.
+   *
+   * <p>Why not {@code lanewise(EXP)}: on JDK 17 with 16 lanes it measured ~2 ns per element, this ~0.3–0.5; it made
+   * the GELU ~1.8× and the attention's softmax ~1.5× faster (profiled, AMD EPYC with AVX-512).
+   */
+  static FloatVector exp(FloatVector x) {
+    FloatVector shifted = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER)); // n + 1.5·2^23
+    FloatVector n = shifted.sub(ROUNDER);
+    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+    FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+    p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+    p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+    p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+    p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+    p = p.fma(r.mul(r), r.add(1f));
+    // n sits in the low mantissa bits of `shifted`: (n + 127) << 23 is 2^n as a float
+    IntVector twoToN = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127).lanewise(VectorOperators.LSHL, 23);
+    return p.mul(twoToN.reinterpretAsFloats()).blend(0f, x.lt(EXP_MIN));
   }
 
   /** da ← a ∘ (da − Σ_k da∘a), row by row: the softmax's backward given its output a. */
@@ -149,7 +290,7 @@ final class VectorKernels {
     int i = 0;
     for (; i < whole; i += W) {
       FloatVector x = FloatVector.fromArray(S, u, i);
-      FloatVector gauss = x.mul(x).neg().lanewise(VectorOperators.EXP).mul(TWO_OVER_SQRT_PI);
+      FloatVector gauss = exp(x.mul(x).neg()).mul(TWO_OVER_SQRT_PI);
       FloatVector slope = onePlusErf(x).add(x.mul(gauss));
       FloatVector.fromArray(S, dg, i).mul(slope).intoArray(dg, i);
     }
@@ -175,7 +316,7 @@ final class VectorKernels {
     p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
     p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
     p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-    FloatVector erfc = t.mul(p.sub(a.mul(a)).lanewise(VectorOperators.EXP));
+    FloatVector erfc = t.mul(exp(p.sub(a.mul(a))));
     return erfc.neg().add(2f).blend(erfc, x.lt(0f));
   }
 

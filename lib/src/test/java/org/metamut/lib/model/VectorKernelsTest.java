@@ -43,50 +43,157 @@ class VectorKernelsTest {
   }
 
   @Test
-  void maskedSoftmaxAndItsBackwardMatchDouble() {
+  void attentionMatchesDouble() {
     SplittableRandom rng = new SplittableRandom(3);
+    int nb = 4;
+    int nh = 2;
+    for (int t : LENGTHS) {
+      for (int dh : new int[] {4, 16, 24}) { // shorter than a vector, whole vectors, whole vectors and a scalar tail
+        int block = t * dh;
+        float[] heads = new float[3 * nb * nh * block];
+        for (int i = 0; i < heads.length; i++) {
+          heads[i] = (float) (rng.nextGaussian() * 2);
+        }
+        float[] mask = new float[nb * t];
+        for (int j = 0; j < t; j++) {
+          // example 0 unpadded; 1 right-padded after (t + 1)/2 keys, with a masked key and a soft bias inside;
+          // 2 padded after 1 key; 3 wholly masked (uniform weights, as the plain softmax gives)
+          mask[t + j] = j >= (t + 1) / 2 || (j == 1 && t > 3) ? -1e9f : j == 0 ? 0.5f : 0f;
+          mask[2 * t + j] = j >= 1 ? -1e9f : 0f;
+          mask[3 * t + j] = -1e9f;
+        }
+        int stride = nh * dh + 1;
+        float[] ctx = new float[nb * t * stride];
+        java.util.Arrays.fill(ctx, 7f);
+        java.nio.FloatBuffer att = java.nio.FloatBuffer.allocate(nb * nh * t * t);
+        for (int i = 0; i < att.capacity(); i++) {
+          att.put(i, 9f); // stale values from an earlier batch must not survive
+        }
+        float scale = (float) (1 / Math.sqrt(dh));
+        int w = VectorKernels.lanes();
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctx, stride, att, new float[dh * (t + w)], new float[t * w],
+            new float[t + w]);
+        for (int b = 0; b < nb; b++) {
+          for (int h = 0; h < nh; h++) {
+            int q = (b * nh + h) * block;
+            int k = nb * nh * block + q;
+            int v = 2 * nb * nh * block + q;
+            for (int i = 0; i < t; i++) {
+              double[] p = new double[t];
+              double max = Double.NEGATIVE_INFINITY;
+              for (int j = 0; j < t; j++) {
+                double dot = 0;
+                for (int c = 0; c < dh; c++) {
+                  dot += (double) heads[q + i * dh + c] * heads[k + j * dh + c];
+                }
+                // the mask added in float, as the model does: a wholly masked row is then uniform, as in ND4J's softmax
+                p[j] = (float) (dot * scale) + mask[b * t + j];
+                max = Math.max(max, p[j]);
+              }
+              // relative error of a weight: float rounding of its score and of the maximum (~1.2e-7 of each; the
+              // mask is exact), then of the exp, the sum and the quotient
+              double[] rel = new double[t];
+              double relMax = 0;
+              double sum = 0;
+              for (int j = 0; j < t; j++) {
+                rel[j] = 2e-6 + 2.4e-7 * (Math.abs(p[j] - mask[b * t + j]) + Math.abs(max));
+                relMax = Math.max(relMax, rel[j]);
+                p[j] = Math.exp(p[j] - max);
+                sum += p[j];
+              }
+              String where = "T " + t + ", dh " + dh + ", example " + b + ", head " + h + ", query " + i;
+              for (int j = 0; j < t; j++) {
+                p[j] /= sum;
+                float got = att.get(((b * nh + h) * t + i) * t + j);
+                assertEquals(p[j], got, rel[j] * p[j] + 1e-30, where + ", key " + j);
+                if (mask[b * t + j] == -1e9f && b != 3) {
+                  assertEquals(0f, got, "a masked key gets no weight, " + where);
+                }
+              }
+              for (int c = 0; c < dh; c++) {
+                double want = 0;
+                double scaleOf = 0;
+                for (int j = 0; j < t; j++) {
+                  want += p[j] * heads[v + j * dh + c];
+                  scaleOf += p[j] * Math.abs(heads[v + j * dh + c]);
+                }
+                assertEquals(want, ctx[(b * t + i) * stride + h * dh + c], 2 * relMax * (scaleOf + 1e-3), where + ", ctx " + c);
+              }
+              assertEquals(7f, ctx[(b * t + i) * stride + nh * dh], "the column after the heads is left alone");
+            }
+          }
+        }
+        float[] ctxOnly = new float[ctx.length];
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctxOnly, stride, null, new float[dh * (t + w)],
+            new float[t * w], new float[t + w]);
+        for (int i = 0; i < ctx.length; i++) {
+          if (i % stride != nh * dh) {
+            // the same up to the order of the Vector API's lane sums, which the JIT may change between the two calls
+            assertEquals(ctx[i], ctxOnly[i], 1e-6 * (1 + Math.abs(ctx[i])),
+                "without the weights' copy the context is the same, T " + t + ", dh " + dh);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void expIsFloatAccurateAndZeroBelowTheNormalRange() {
+    int w = VectorKernels.lanes();
+    float[] x = new float[w * 20_000];
+    SplittableRandom rng = new SplittableRandom(21);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rng.nextDouble() * 176 - 88); // [−88, 88]
+    }
+    float[] special = {0f, -0f, 1e-30f, -1e-30f, 0.5f * (float) Math.log(2), -0.5f * (float) Math.log(2), 1f, -1f,
+        88f, -87.3f, -87.33654f, -87.34f, -100f, -1e9f, Float.NEGATIVE_INFINITY};
+    System.arraycopy(special, 0, x, 0, special.length);
+    float[] y = new float[x.length];
+    for (int i = 0; i < x.length; i += w) {
+      VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i))
+          .intoArray(y, i);
+    }
+    for (int i = 0; i < x.length; i++) {
+      double want = Math.exp(x[i]);
+      if (x[i] < -87.33654f) {
+        assertEquals(0f, y[i], "e^" + x[i] + " below the normal range is 0");
+      } else {
+        assertEquals(want, y[i], 1.2e-7 * want, "e^" + x[i]);
+      }
+    }
+    assertEquals(1f, y[0], "e^0 is 1 exactly");
+  }
+
+  @Test
+  void softmaxBackwardMatchesDouble() {
+    SplittableRandom rng = new SplittableRandom(13);
     for (int len : LENGTHS) {
-      int nb = 2;
-      int perExample = 4;
-      int rows = nb * perExample;
+      int rows = 6;
       float[] a = new float[rows * len];
       float[] da = new float[rows * len];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = (float) (rng.nextGaussian() * 4);
-        da[i] = (float) rng.nextGaussian();
+      for (int r = 0; r < rows; r++) {
+        double sum = 0;
+        double[] e = new double[len];
+        for (int k = 0; k < len; k++) {
+          e[k] = k > 0 && rng.nextInt(3) == 0 ? 0 : Math.exp(rng.nextGaussian() * 3); // some keys without weight
+          sum += e[k];
+        }
+        for (int k = 0; k < len; k++) {
+          a[r * len + k] = (float) (e[k] / sum);
+          da[r * len + k] = (float) rng.nextGaussian();
+        }
       }
-      float[] mask = new float[nb * len];
-      for (int i = 0; i < mask.length; i++) {
-        mask[i] = i % len == 0 ? 0f : rng.nextInt(3) == 0 ? -1e9f : (float) rng.nextGaussian(); // key 0 stays
-      }
-      float[] x = a.clone();
       float[] dIn = da.clone();
-      VectorKernels.maskedSoftmax(a, nb, perExample, len, mask);
       VectorKernels.softmaxBackward(da, a, rows, len);
       for (int r = 0; r < rows; r++) {
-        int m0 = (r / perExample) * len;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < len; k++) {
-          max = Math.max(max, (double) x[r * len + k] + mask[m0 + k]);
-        }
-        double sum = 0;
-        for (int k = 0; k < len; k++) {
-          sum += Math.exp(x[r * len + k] + mask[m0 + k] - max);
-        }
-        double[] p = new double[len];
         double dot = 0;
         for (int k = 0; k < len; k++) {
-          p[k] = Math.exp(x[r * len + k] + mask[m0 + k] - max) / sum;
-          dot += p[k] * dIn[r * len + k];
+          dot += (double) a[r * len + k] * dIn[r * len + k];
         }
         for (int k = 0; k < len; k++) {
           int i = r * len + k;
-          assertEquals(p[k], a[i], 2e-6 * p[k] + 1e-30, "softmax, length " + len + ", row " + r + ", key " + k);
-          if (mask[m0 + k] == -1e9f) {
-            assertEquals(0f, a[i], "a masked key gets no weight");
-          }
-          double g = p[k] * (dIn[i] - dot);
-          assertEquals(g, da[i], 2e-6 * (Math.abs(g) + p[k] * (Math.abs(dIn[i]) + Math.abs(dot))),
+          double g = a[i] * (dIn[i] - dot);
+          assertEquals(g, da[i], 2e-6 * (Math.abs(g) + a[i] * (Math.abs(dIn[i]) + Math.abs(dot))),
               "softmax backward, length " + len + ", row " + r + ", key " + k);
         }
       }
