@@ -85,6 +85,18 @@ final class AttentionBlock {
     BlockCache c = s.blocks[i];
     gemm(c.ctxOnes, s.dX, g.woB[i], true, false, 0.0); // ∂Wo and ∂bo
     gemm(s.dX, p.wo[i], s.dCtx, false, true, 0.0);
+    if (host != null && host.attentionOnHost()) {
+      host.attentionBackward(s, c, scale); // ∂ctx → ∂(q | k | v) as [N, 3d], through the forward's heads and weights
+    } else {
+      attentionBackwardNd4j(s, c);
+    }
+    gemm(c.ln1.outOnes, s.dQKV, g.wqkvB[i], true, false, 0.0); // ∂W and ∂b of q, k, v
+    gemm(s.dQKV, p.wqkv[i], s.dH, false, true, 0.0);
+    layerNorm.backward(s, s.dH, c.ln1, p.ln1g[i], g.ln1g[i], g.ln1b[i]);
+  }
+
+  /** ∂L/∂ctx in s.dCtx to ∂L/∂(q | k | v) in s.dQKV as ND4J's batched matmuls (and the host softmax backward). */
+  private void attentionBackwardNd4j(Scratch s, BlockCache c) {
     s.dCh.assign(s.dCtxPerm);
     bmm(s.dCh, c.vh, s.dA, false, true, 1.0);
     bmm(c.att, s.dCh, s.dVh, true, false, 1.0);
@@ -103,8 +115,5 @@ final class AttentionBlock {
       rotate(s, s.dQKVh, s.dQK, s.dQKLo, s.dQKHi, -1.0); // ∂L/∂(rotated q, k) → ∂L/∂q, ∂L/∂k
     }
     s.dQKVPerm.assign(s.dQKVh);
-    gemm(c.ln1.outOnes, s.dQKV, g.wqkvB[i], true, false, 0.0); // ∂W and ∂b of q, k, v
-    gemm(s.dQKV, p.wqkv[i], s.dH, false, true, 0.0);
-    layerNorm.backward(s, s.dH, c.ln1, p.ln1g[i], g.ln1g[i], g.ln1b[i]);
   }
 }

@@ -61,40 +61,64 @@ final class HostKernels {
   /**
    * One block's attention on the vector kernels: q | k | v from {@code c.qkv} ([N, 3d]) into heads ([3, B, H, T, d/H]),
    * rotated when the model has rotary positions, then {@link VectorKernels#attention} into {@code c.ctxOnes}. With
-   * {@code backwardFollows} it also stores what the backward pass reads, the (rotated) heads in {@code c.qkvh} and the
-   * weights in {@code c.att}; a forward-only pass (prediction, scoring) skips both copies.
+   * {@code backwardFollows} the heads and the weights stay in the block's Java arrays ({@code c.headsF},
+   * {@code c.attF}) for {@link #attentionBackward}; a forward-only pass (prediction, scoring) works in the shared ones.
    */
   void attention(Scratch s, BlockCache c, double scale, boolean backwardFollows) {
     int n = s.n;
-    int t = s.t;
-    int len = 3 * n * d;
-    float[] raw = s.hF;
-    float[] hd = s.hG;
-    readF(c.qkv, raw, len);
-    int block = t * headDim;
-    int part = s.b * heads * block;
-    for (int r = 0; r < n; r++) {
-      int head0 = (r / t) * heads * block + (r % t) * headDim;
-      for (int p = 0; p < 3; p++) {
-        for (int h = 0; h < heads; h++) {
-          System.arraycopy(raw, r * 3 * d + p * d + h * headDim, hd, p * part + head0 + h * block, headDim);
-        }
-      }
-    }
+    float[] hd = backwardFollows ? c.headsF : s.hG;
+    readF(c.qkv, s.hF, 3 * n * d);
+    permuteHeads(s, s.hF, hd, true);
     if (rotCos != null) {
-      Rotary.apply(hd, 0, 2 * s.b * heads * t, t, headDim / 2, rotCos, rotSin, 1.0);
-    }
-    if (backwardFollows) {
-      writeF(hd, c.qkvh, len);
+      Rotary.apply(hd, 0, 2 * s.b * heads * s.t, s.t, headDim / 2, rotCos, rotSin, 1.0);
     }
     int stride = d + 1;
-    float[] ctx = raw;
-    VectorKernels.attention(hd, s.b, heads, t, headDim, (float) scale, s.input.keyMaskFloats(), ctx, stride,
-        backwardFollows ? c.att.data().asNioFloat() : null, s.queriesT, s.scores, s.scoreRow);
+    float[] ctx = s.hF;
+    VectorKernels.attention(hd, s.b, heads, s.t, headDim, (float) scale, s.input.keyMaskFloats(), ctx, stride,
+        backwardFollows ? c.attF : null, s.queriesT, s.scores, s.laneTmp);
     for (int r = 0; r < n; r++) {
       ctx[r * stride + d] = 1f;
     }
     writeF(ctx, c.ctxOnes, n * stride);
+  }
+
+  /**
+   * The backward of {@link #attention}: from ∂L/∂ctx in {@code s.dCtx} ([N, d]) to ∂L/∂(q | k | v) in {@code s.dQKV}
+   * ([N, 3d]), through {@link VectorKernels#attentionBackward} on the heads and weights the forward kept, and the
+   * transposed rotation with rotary positions.
+   */
+  void attentionBackward(Scratch s, BlockCache c, double scale) {
+    int n = s.n;
+    readF(s.dCtx, s.hF, n * d);
+    float[] dHeads = s.hG;
+    VectorKernels.attentionBackward(c.headsF, c.attF, s.b, heads, s.t, headDim, (float) scale, s.input.keyMaskFloats(),
+        s.hF, d, dHeads, s.queriesT, s.scores, s.laneTmp);
+    if (rotCos != null) {
+      Rotary.apply(dHeads, 0, 2 * s.b * heads * s.t, s.t, headDim / 2, rotCos, rotSin, -1.0);
+    }
+    permuteHeads(s, s.hF, dHeads, false);
+    writeF(s.hF, s.dQKV, 3 * n * d);
+  }
+
+  /** Rows of q | k | v ([N, 3d]) to heads ([3, B, H, T, d/H]) when {@code toHeads}, else back. */
+  private void permuteHeads(Scratch s, float[] rows, float[] hd, boolean toHeads) {
+    int t = s.t;
+    int block = t * headDim;
+    int part = s.b * heads * block;
+    for (int r = 0; r < s.n; r++) {
+      int head0 = (r / t) * heads * block + (r % t) * headDim;
+      for (int p = 0; p < 3; p++) {
+        for (int h = 0; h < heads; h++) {
+          int row = r * 3 * d + p * d + h * headDim;
+          int head = p * part + head0 + h * block;
+          if (toHeads) {
+            System.arraycopy(rows, row, hd, head, headDim);
+          } else {
+            System.arraycopy(hd, head, rows, row, headDim);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -103,12 +127,6 @@ final class HostKernels {
    */
   void rotary(Scratch s, INDArray qkvh, double sign) {
     int len = 2 * s.n * d;
-    if (vector) {
-      readF(qkvh, s.hF, len);
-      Rotary.apply(s.hF, 0, len / headDim, s.t, headDim / 2, rotCos, rotSin, sign);
-      writeF(s.hF, qkvh, len);
-      return;
-    }
     double[] x = s.hA;
     read(s, qkvh, x, len);
     Rotary.apply(x, 0, len / headDim, s.t, headDim / 2, rotCos, rotSin, sign);
@@ -283,13 +301,6 @@ final class HostKernels {
   void softmaxBackward(Scratch s, INDArray att) {
     int t = s.t;
     int len = s.b * heads * t * t;
-    if (vector) {
-      readF(s.dA, s.hF, len);
-      readF(att, s.hG, len);
-      VectorKernels.softmaxBackward(s.hF, s.hG, len / t, t);
-      writeF(s.hF, s.dA, len);
-      return;
-    }
     double[] da = s.hA;
     double[] a = s.hB;
     read(s, s.dA, da, len);

@@ -18,15 +18,15 @@ final class Scratch implements AutoCloseable {
   final int t;
   final int n;
   final BatchInput input;
-  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·(ff+1), rotary: 2·N·d) long (vector kernels: see below)
+  final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·(ff+1), rotary: 2·N·d) long (vector kernels: below)
   final double[] hB;
-  final float[] hF;   // FLOAT models: the float staging array, and the vector kernels' two work arrays
+  final float[] hF;   // FLOAT models: the float staging array; the vector kernels' two work arrays, max(N·(d+1), N·(ff+1), 3·N·d)
   final float[] hG;
-  // the vector kernels' attention (VectorKernels.attention): one head's queries transposed, [d/H, T rounded up to
-  // whole vectors], zero past T; the scores of one vector of queries, [T, lanes]; one row of weights, and lanes
+  // the vector kernels' attention (VectorKernels.attention and its backward): one head's queries transposed, [d/H, T
+  // rounded up to whole vectors], zero past T; the scores of one vector of queries, [T, lanes]; one vector
   final float[] queriesT;
   final float[] scores;
-  final float[] scoreRow;
+  final float[] laneTmp;
   final INDArray x;         // [N, d] the residual stream
   final BlockCache[] blocks;
   final LayerNorm.Cache lnf;
@@ -51,21 +51,21 @@ final class Scratch implements AutoCloseable {
     int l = spec.layers();
     input = new BatchInput(spec, dt, hostKernels, p, g, sinusoid, b, t);
     boolean rotary = spec.positional().rotary();
-    int hostLen = hostKernels ? IntStream.of(n * (d + 1), b * h * t * t, n * (f + 1), rotary ? 2 * n * d : 0,
-        vectorKernels ? 3 * n * d : 0).max().getAsInt() : 0;
-    // the float SIMD kernels work in hF/hG (and the attention's two small arrays), the double kernels in hA/hB
+    // the float SIMD kernels work in hF/hG (and the attention's small arrays below), the double kernels in hA/hB
+    int hostLen = !hostKernels ? 0 : vectorKernels ? IntStream.of(n * (d + 1), n * (f + 1), 3 * n * d).max().getAsInt()
+        : IntStream.of(n * (d + 1), b * h * t * t, n * (f + 1), rotary ? 2 * n * d : 0).max().getAsInt();
     hA = new double[vectorKernels ? 0 : hostLen];
     hB = new double[vectorKernels ? 0 : hostLen];
     int lanes = vectorKernels ? VectorKernels.lanes() : 0;
     queriesT = new float[vectorKernels ? dh * ((t + lanes - 1) / lanes * lanes) : 0];
     scores = new float[t * lanes];
-    scoreRow = new float[vectorKernels ? t + lanes : 0];
+    laneTmp = new float[lanes];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
     hG = dt == DataType.FLOAT ? new float[hostLen] : null;
     x = Nd4j.create(dt, n, d);
     blocks = new BlockCache[l];
     for (int i = 0; i < l; i++) {
-      blocks[i] = new BlockCache(spec, dt, hostKernels, b, t);
+      blocks[i] = new BlockCache(spec, dt, hostKernels, vectorKernels, b, t);
     }
     lnf = new LayerNorm.Cache(n, d, dt, false);
     pooled = Nd4j.create(dt, b, d);
@@ -77,17 +77,21 @@ final class Scratch implements AutoCloseable {
     dxh = Nd4j.create(dt, n, d);
     tN = Nd4j.create(dt, n, d);
     dCtx = Nd4j.create(dt, n, d);
-    dCtxPerm = heads(dCtx, spec, b, t);
-    dCh = Nd4j.create(dt, b, h, t, dh);
-    dA = Nd4j.create(dt, b, h, t, t);
-    tA = Nd4j.create(dt, b, h, t, t);
-    rs = Nd4j.create(dt, b, h, t);
-    dQKVh = Nd4j.create(dt, 3, b, h, t, dh);
-    dQh = part(dQKVh, 0);
-    dKh = part(dQKVh, 1);
-    dVh = part(dQKVh, 2);
     dQKV = Nd4j.create(dt, n, 3L * d);
-    dQKVPerm = heads3(dQKV, spec, b, t);
+    if (vectorKernels) { // the attention's backward runs on Java arrays (HostKernels.attentionBackward)
+      dCtxPerm = dCh = dA = tA = rs = dQKVh = dQh = dKh = dVh = dQKVPerm = null;
+    } else {
+      dCtxPerm = heads(dCtx, spec, b, t);
+      dCh = Nd4j.create(dt, b, h, t, dh);
+      dA = Nd4j.create(dt, b, h, t, t);
+      tA = Nd4j.create(dt, b, h, t, t);
+      rs = Nd4j.create(dt, b, h, t);
+      dQKVh = Nd4j.create(dt, 3, b, h, t, dh);
+      dQh = part(dQKVh, 0);
+      dKh = part(dQKVh, 1);
+      dVh = part(dQKVh, 2);
+      dQKVPerm = heads3(dQKV, spec, b, t);
+    }
     dG = Nd4j.create(dt, n, f);
     dZ = Nd4j.create(dt, n, f);
     tF = hostKernels ? null : Nd4j.create(dt, n, f); // the ND4J-op GELU backward's temporary

@@ -54,7 +54,8 @@ final class VectorKernels {
    * ({@code heads}: contiguous [3, B, H, T, dh]): for example b, head h and query i,
    * {@code a = softmax(scale·q_i·kᵀ + mask_b)} over the keys and {@code ctx_i = a·v}, written to
    * {@code ctx[(b·T + i)·ctxStride + h·dh …]} (heads side by side, as the output projection reads them). When
-   * {@code att} is not null it receives every row a ([B, H, T, T], for the backward pass).
+   * {@code att} is not null it keeps the weights for {@link #attentionBackward}, in the lane layout
+   * [B, H, ⌈T/W⌉, T, W] (group g holds queries g·W … g·W + W − 1 in the lanes, key by key).
    *
    * <p>Why here: as two batched matmuls and a softmax over ND4J buffers this was ~60 % of a forward pass of the
    * reference model (its [T, T] score blocks of 64 × 64 × 16 are too small for BLAS to pass ~28 GFLOP/s, each product
@@ -62,25 +63,20 @@ final class VectorKernels {
    * queries go in the vector lanes, W at a time, so a key's scores for W queries are one vector and the softmax over
    * keys is lane-wise (max, exp, sum down the keys) with no horizontal reduction, which cost ~60 cycles each on the
    * JDK 17 Vector API (two per query row, more than the row's arithmetic). Keys after an example's last unmasked key
-   * (its right padding) would get −1e9 and so exactly zero weight: they are skipped, and their entries of {@code att}
-   * are 0.
+   * (its right padding) would get −1e9 and so exactly zero weight: they are skipped.
    *
-   * @param qT  work array of at least dh·⌈T/W⌉·W floats, all 0 past T in each row (one head's queries transposed)
-   * @param sc  work array of at least T·W floats (the scores of W queries, key by key)
-   * @param row work array of at least T + W floats
+   * @param qT work array of at least dh·⌈T/W⌉·W floats, all 0 past T in each row (one head's queries transposed)
+   * @param sc work array of at least T·W floats (the scores of W queries when {@code att} is null)
+   * @param tmp work array of at least W floats
    */
   static void attention(float[] heads, int nb, int nh, int t, int dh, float scale, float[] mask, float[] ctx,
-                        int ctxStride, java.nio.FloatBuffer att, float[] qT, float[] sc, float[] row) {
+                        int ctxStride, float[] att, float[] qT, float[] sc, float[] tmp) {
     int block = t * dh;
     int part = nb * nh * block;
     int tPad = (t + W - 1) / W * W;
     for (int b = 0; b < nb; b++) {
       int keys = unmaskedPrefix(mask, b * t, t);
-      boolean masked = false; // a masked or biased key before the padding
-      for (int j = 0; j < keys; j++) {
-        masked |= mask[b * t + j] != 0f;
-      }
-      java.util.Arrays.fill(row, keys, t, 0f);
+      boolean masked = maskedBefore(mask, b * t, keys);
       for (int h = 0; h < nh; h++) {
         int q = (b * nh + h) * block;
         for (int i = 0; i < t; i++) {
@@ -89,26 +85,73 @@ final class VectorKernels {
           }
         }
         for (int i0 = 0; i0 < t; i0 += W) {
-          int lanes = Math.min(W, t - i0);
-          scoresT(heads, part + q, keys, dh, qT, tPad, i0, scale, sc);
+          float[] w = att != null ? att : sc;
+          int wOff = att != null ? ((b * nh + h) * tPad + i0) * t : 0;
+          scoresT(heads, part + q, keys, dh, qT, tPad, i0, scale, w, wOff);
           if (masked) {
             for (int j = 0; j < keys; j++) {
-              FloatVector.fromArray(S, sc, j * W).add(mask[b * t + j]).intoArray(sc, j * W);
+              FloatVector.fromArray(S, w, wOff + j * W).add(mask[b * t + j]).intoArray(w, wOff + j * W);
             }
           }
-          softmaxDownKeys(sc, keys);
-          contextT(sc, keys, heads, 2 * part + q, dh, ctx, ctxStride, (b * t + i0) * ctxStride + h * dh, lanes, row, t);
-          if (att != null) {
-            for (int l = 0; l < lanes; l++) {
-              for (int j = 0; j < keys; j++) {
-                row[j] = sc[j * W + l];
-              }
-              att.put(((b * nh + h) * t + i0 + l) * t, row, 0, t);
-            }
-          }
+          softmaxDownKeys(w, wOff, keys);
+          contextT(w, wOff, keys, heads, 2 * part + q, dh, ctx, ctxStride, (b * t + i0) * ctxStride + h * dh,
+              Math.min(W, t - i0), tmp);
         }
       }
     }
+  }
+
+  /**
+   * The backward pass of {@link #attention}: from ∂L/∂ctx ({@code dCtx}, rows of {@code dCtxStride}, heads side by side)
+   * and the forward's heads and weights (its {@code att}, lane layout), writes ∂L/∂q, ∂L/∂k, ∂L/∂v into
+   * {@code dHeads} ([3, B, H, T, dh], every entry). Per vector of queries, in the same lanes:
+   * {@code dA = dC·vᵀ}, the softmax's backward {@code dS = scale·A∘(dA − Σ_keys dA∘A)} (a lane-wise sum again),
+   * {@code dq = dS·k}; and per key, vectors along the head, {@code dk += dSᵀ·q} and {@code dv += Aᵀ·dC} over the
+   * vector's queries. Keys past the right padding have zero weight, so their dk and dv are 0.
+   *
+   * @param dcT work array of at least dh·W floats (one vector of queries' ∂L/∂ctx, transposed)
+   * @param da  work array of at least T·W floats
+   * @param tmp work array of at least W floats
+   */
+  static void attentionBackward(float[] heads, float[] att, int nb, int nh, int t, int dh, float scale, float[] mask,
+                                float[] dCtx, int dCtxStride, float[] dHeads, float[] dcT, float[] da, float[] tmp) {
+    int block = t * dh;
+    int part = nb * nh * block;
+    int tPad = (t + W - 1) / W * W;
+    for (int b = 0; b < nb; b++) {
+      int keys = unmaskedPrefix(mask, b * t, t);
+      for (int h = 0; h < nh; h++) {
+        int q = (b * nh + h) * block;
+        int k = part + q;
+        int v = 2 * part + q;
+        java.util.Arrays.fill(dHeads, k, k + block, 0f);
+        java.util.Arrays.fill(dHeads, v, v + block, 0f);
+        for (int i0 = 0; i0 < t; i0 += W) {
+          int lanes = Math.min(W, t - i0);
+          int a = ((b * nh + h) * tPad + i0) * t;
+          int dc = (b * t + i0) * dCtxStride + h * dh;
+          for (int c = 0; c < dh; c++) {
+            for (int l = 0; l < W; l++) {
+              dcT[c * W + l] = l < lanes ? dCtx[dc + l * dCtxStride + c] : 0f;
+            }
+          }
+          scoresT(heads, v, keys, dh, dcT, W, 0, 1f, da, 0); // dA, key by key
+          softmaxBackwardDownKeys(da, att, a, keys, scale);   // now scale·dS
+          contextT(da, 0, keys, heads, k, dh, dHeads, dh, q + i0 * dh, lanes, tmp);
+          accumulateRows(da, 0, keys, lanes, heads, q + i0 * dh, dh, dh, dHeads, k);
+          accumulateRows(att, a, keys, lanes, dCtx, dc, dCtxStride, dh, dHeads, v);
+        }
+      }
+    }
+  }
+
+  /** Whether a key before {@code keys} has a mask or bias (not 0) to add to its scores. */
+  private static boolean maskedBefore(float[] mask, int off, int keys) {
+    boolean masked = false;
+    for (int j = 0; j < keys; j++) {
+      masked |= mask[off + j] != 0f;
+    }
+    return masked;
   }
 
   /**
@@ -125,12 +168,12 @@ final class VectorKernels {
   }
 
   /**
-   * sc[j·W + l] = scale·q_{i0+l}·k_j for the first {@code keys} keys, k_j the dh floats at x[kOff + j·dh …] and
-   * q in the lanes of {@code qT} ([dh, tPad]); four keys at a time, so that four independent FMA chains hide the
+   * sc[off + j·W + l] = scale·q_{i0+l}·k_j for the first {@code keys} keys, k_j the dh floats at x[kOff + j·dh …]
+   * and q in the lanes of {@code qT} ([dh, tPad]); four keys at a time, so that four independent FMA chains hide the
    * FMA latency.
    */
   private static void scoresT(float[] x, int kOff, int keys, int dh, float[] qT, int tPad, int i0, float scale,
-                              float[] sc) {
+                              float[] sc, int off) {
     int j = 0;
     for (; j + 4 <= keys; j += 4) {
       FloatVector a0 = FloatVector.zero(S);
@@ -145,10 +188,10 @@ final class VectorKernels {
         a2 = qc.fma(FloatVector.broadcast(S, x[k + 2 * dh + c]), a2);
         a3 = qc.fma(FloatVector.broadcast(S, x[k + 3 * dh + c]), a3);
       }
-      a0.mul(scale).intoArray(sc, j * W);
-      a1.mul(scale).intoArray(sc, (j + 1) * W);
-      a2.mul(scale).intoArray(sc, (j + 2) * W);
-      a3.mul(scale).intoArray(sc, (j + 3) * W);
+      a0.mul(scale).intoArray(sc, off + j * W);
+      a1.mul(scale).intoArray(sc, off + (j + 1) * W);
+      a2.mul(scale).intoArray(sc, off + (j + 2) * W);
+      a3.mul(scale).intoArray(sc, off + (j + 3) * W);
     }
     for (; j < keys; j++) {
       FloatVector a0 = FloatVector.zero(S);
@@ -156,34 +199,106 @@ final class VectorKernels {
       for (int c = 0; c < dh; c++) {
         a0 = FloatVector.fromArray(S, qT, c * tPad + i0).fma(FloatVector.broadcast(S, x[k + c]), a0);
       }
-      a0.mul(scale).intoArray(sc, j * W);
+      a0.mul(scale).intoArray(sc, off + j * W);
     }
   }
 
-  /** The softmax of each lane of sc over the first {@code keys} keys (vectors sc[j·W …]), in place. */
-  private static void softmaxDownKeys(float[] sc, int keys) {
-    FloatVector max = FloatVector.fromArray(S, sc, 0);
+  /** The softmax of each lane of sc over the first {@code keys} keys (vectors sc[off + j·W …]), in place. */
+  private static void softmaxDownKeys(float[] sc, int off, int keys) {
+    FloatVector max = FloatVector.fromArray(S, sc, off);
     for (int j = 1; j < keys; j++) {
-      max = max.max(FloatVector.fromArray(S, sc, j * W));
+      max = max.max(FloatVector.fromArray(S, sc, off + j * W));
     }
     FloatVector sum = FloatVector.zero(S);
     for (int j = 0; j < keys; j++) {
-      FloatVector e = exp(FloatVector.fromArray(S, sc, j * W).sub(max));
-      e.intoArray(sc, j * W);
+      FloatVector e = exp(FloatVector.fromArray(S, sc, off + j * W).sub(max));
+      e.intoArray(sc, off + j * W);
       sum = sum.add(e);
     }
     FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
     for (int j = 0; j < keys; j++) {
-      FloatVector.fromArray(S, sc, j * W).mul(inv).intoArray(sc, j * W);
+      FloatVector.fromArray(S, sc, off + j * W).mul(inv).intoArray(sc, off + j * W);
+    }
+  }
+
+  /** da ← scale·a∘(da − Σ_keys da∘a) lane by lane, a the weights at att[aOff + j·W …]: the softmax's backward. */
+  private static void softmaxBackwardDownKeys(float[] da, float[] att, int aOff, int keys, float scale) {
+    FloatVector dot = FloatVector.zero(S);
+    for (int j = 0; j < keys; j++) {
+      dot = FloatVector.fromArray(S, da, j * W).fma(FloatVector.fromArray(S, att, aOff + j * W), dot);
+    }
+    for (int j = 0; j < keys; j++) {
+      FloatVector a = FloatVector.fromArray(S, att, aOff + j * W).mul(scale);
+      FloatVector.fromArray(S, da, j * W).sub(dot).mul(a).intoArray(da, j * W);
     }
   }
 
   /**
-   * ctx of the {@code lanes} queries in sc's lanes: column c of query l, Σ_j sc[j·W + l]·v_j[c] with v_j the dh floats
-   * at x[vOff + j·dh …], goes to ctx[out + l·ctxStride + c]; four columns at a time into independent accumulators.
+   * out[outOff + j·dh + c] += Σ_{l &lt; lanes} w[wOff + j·W + l]·rows[rowOff + l·rowStride + c] for the first
+   * {@code keys} keys: a product with the transposed lane layout, vectors along the head (whole vectors, then a scalar
+   * remainder), four keys at a time so that each row vector loaded serves four independent FMA chains.
    */
-  private static void contextT(float[] sc, int keys, float[] x, int vOff, int dh, float[] ctx, int ctxStride, int out,
-                               int lanes, float[] tmp, int tmpOff) {
+  private static void accumulateRows(float[] w, int wOff, int keys, int lanes, float[] rows, int rowOff, int rowStride,
+                                     int dh, float[] out, int outOff) {
+    int whole = dh - dh % W;
+    int j = 0;
+    for (; j + 4 <= keys; j += 4) {
+      int wj = wOff + j * W;
+      int o = outOff + j * dh;
+      for (int c = 0; c < whole; c += W) {
+        FloatVector a0 = FloatVector.fromArray(S, out, o + c);
+        FloatVector a1 = FloatVector.fromArray(S, out, o + dh + c);
+        FloatVector a2 = FloatVector.fromArray(S, out, o + 2 * dh + c);
+        FloatVector a3 = FloatVector.fromArray(S, out, o + 3 * dh + c);
+        for (int l = 0; l < lanes; l++) {
+          FloatVector r = FloatVector.fromArray(S, rows, rowOff + l * rowStride + c);
+          a0 = r.fma(FloatVector.broadcast(S, w[wj + l]), a0);
+          a1 = r.fma(FloatVector.broadcast(S, w[wj + W + l]), a1);
+          a2 = r.fma(FloatVector.broadcast(S, w[wj + 2 * W + l]), a2);
+          a3 = r.fma(FloatVector.broadcast(S, w[wj + 3 * W + l]), a3);
+        }
+        a0.intoArray(out, o + c);
+        a1.intoArray(out, o + dh + c);
+        a2.intoArray(out, o + 2 * dh + c);
+        a3.intoArray(out, o + 3 * dh + c);
+      }
+      for (int k = 0; k < 4; k++) {
+        accumulateTail(w, wj + k * W, lanes, rows, rowOff, rowStride, whole, dh, out, o + k * dh);
+      }
+    }
+    for (; j < keys; j++) {
+      int wj = wOff + j * W;
+      int o = outOff + j * dh;
+      for (int c = 0; c < whole; c += W) {
+        FloatVector a0 = FloatVector.fromArray(S, out, o + c);
+        for (int l = 0; l < lanes; l++) {
+          a0 = FloatVector.fromArray(S, rows, rowOff + l * rowStride + c).fma(FloatVector.broadcast(S, w[wj + l]), a0);
+        }
+        a0.intoArray(out, o + c);
+      }
+      accumulateTail(w, wj, lanes, rows, rowOff, rowStride, whole, dh, out, o);
+    }
+  }
+
+  /** The scalar columns [from, dh) of one key of {@link #accumulateRows}. */
+  private static void accumulateTail(float[] w, int wj, int lanes, float[] rows, int rowOff, int rowStride, int from,
+                                     int dh, float[] out, int o) {
+    for (int c = from; c < dh; c++) {
+      float sum = out[o + c];
+      for (int l = 0; l < lanes; l++) {
+        sum += w[wj + l] * rows[rowOff + l * rowStride + c];
+      }
+      out[o + c] = sum;
+    }
+  }
+
+  /**
+   * ctx of the {@code lanes} queries in sc's lanes: column c of query l, Σ_j sc[off + j·W + l]·v_j[c] with v_j the dh
+   * floats at x[vOff + j·dh …], goes to ctx[out + l·ctxStride + c]; four columns at a time into independent
+   * accumulators.
+   */
+  private static void contextT(float[] sc, int off, int keys, float[] x, int vOff, int dh, float[] ctx, int ctxStride,
+                               int out, int lanes, float[] tmp) {
     int c = 0;
     for (; c + 4 <= dh; c += 4) {
       FloatVector a0 = FloatVector.zero(S);
@@ -191,35 +306,32 @@ final class VectorKernels {
       FloatVector a2 = FloatVector.zero(S);
       FloatVector a3 = FloatVector.zero(S);
       for (int j = 0; j < keys; j++) {
-        FloatVector w = FloatVector.fromArray(S, sc, j * W);
+        FloatVector w = FloatVector.fromArray(S, sc, off + j * W);
         int v = vOff + j * dh + c;
         a0 = w.fma(FloatVector.broadcast(S, x[v]), a0);
         a1 = w.fma(FloatVector.broadcast(S, x[v + 1]), a1);
         a2 = w.fma(FloatVector.broadcast(S, x[v + 2]), a2);
         a3 = w.fma(FloatVector.broadcast(S, x[v + 3]), a3);
       }
-      scatter(a0, tmp, tmpOff, ctx, out + c, ctxStride, lanes);
-      scatter(a1, tmp, tmpOff, ctx, out + c + 1, ctxStride, lanes);
-      scatter(a2, tmp, tmpOff, ctx, out + c + 2, ctxStride, lanes);
-      scatter(a3, tmp, tmpOff, ctx, out + c + 3, ctxStride, lanes);
+      scatter(a0, tmp, ctx, out + c, ctxStride, lanes);
+      scatter(a1, tmp, ctx, out + c + 1, ctxStride, lanes);
+      scatter(a2, tmp, ctx, out + c + 2, ctxStride, lanes);
+      scatter(a3, tmp, ctx, out + c + 3, ctxStride, lanes);
     }
     for (; c < dh; c++) {
       FloatVector a0 = FloatVector.zero(S);
       for (int j = 0; j < keys; j++) {
-        a0 = FloatVector.fromArray(S, sc, j * W).fma(FloatVector.broadcast(S, x[vOff + j * dh + c]), a0);
+        a0 = FloatVector.fromArray(S, sc, off + j * W).fma(FloatVector.broadcast(S, x[vOff + j * dh + c]), a0);
       }
-      scatter(a0, tmp, tmpOff, ctx, out + c, ctxStride, lanes);
+      scatter(a0, tmp, ctx, out + c, ctxStride, lanes);
     }
   }
 
-  /**
-   * Lane l of v (l &lt; lanes) to dst[off + l·stride], through tmp[tmpOff …] (JDK 17 does not intrinsify scattered
-   * stores).
-   */
-  private static void scatter(FloatVector v, float[] tmp, int tmpOff, float[] dst, int off, int stride, int lanes) {
-    v.intoArray(tmp, tmpOff);
+  /** Lane l of v (l &lt; lanes) to dst[off + l·stride], through tmp (JDK 17 does not intrinsify scattered stores). */
+  private static void scatter(FloatVector v, float[] tmp, float[] dst, int off, int stride, int lanes) {
+    v.intoArray(tmp, 0);
     for (int l = 0; l < lanes; l++) {
-      dst[off + l * stride] = tmp[tmpOff + l];
+      dst[off + l * stride] = tmp[l];
     }
   }
 
@@ -245,30 +357,6 @@ final class VectorKernels {
     // n sits in the low mantissa bits of `shifted`: (n + 127) << 23 is 2^n as a float
     IntVector twoToN = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127).lanewise(VectorOperators.LSHL, 23);
     return p.mul(twoToN.reinterpretAsFloats()).blend(0f, x.lt(EXP_MIN));
-  }
-
-  /** da ← a ∘ (da − Σ_k da∘a), row by row: the softmax's backward given its output a. */
-  static void softmaxBackward(float[] da, float[] a, int rows, int len) {
-    int whole = len - len % W;
-    for (int r = 0; r < rows; r++) {
-      int off = r * len;
-      FloatVector dv = FloatVector.zero(S);
-      int k = 0;
-      for (; k < whole; k += W) {
-        dv = FloatVector.fromArray(S, da, off + k).fma(FloatVector.fromArray(S, a, off + k), dv);
-      }
-      float dot = dv.reduceLanes(VectorOperators.ADD);
-      for (; k < len; k++) {
-        dot += da[off + k] * a[off + k];
-      }
-      for (k = 0; k < whole; k += W) {
-        FloatVector av = FloatVector.fromArray(S, a, off + k);
-        FloatVector.fromArray(S, da, off + k).sub(dot).mul(av).intoArray(da, off + k);
-      }
-      for (; k < len; k++) {
-        da[off + k] = a[off + k] * (da[off + k] - dot);
-      }
-    }
   }
 
   /** u ← u·(1 + erf u) in place (√2·GELU(z) at u = z/√2), over the first {@code len} entries. */

@@ -42,80 +42,107 @@ class VectorKernelsTest {
     }
   }
 
+  /** Example 0 unpadded; 1 right-padded, with a masked key and a soft bias inside; 2 one key; 3 wholly masked. */
+  private static float[] attentionMask(int nb, int t) {
+    float[] mask = new float[nb * t];
+    for (int j = 0; j < t; j++) {
+      mask[t + j] = j >= (t + 1) / 2 || (j == 1 && t > 3) ? -1e9f : j == 0 ? 0.5f : 0f;
+      mask[2 * t + j] = j >= 1 ? -1e9f : 0f;
+      mask[3 * t + j] = -1e9f;
+    }
+    return mask;
+  }
+
+  /**
+   * The attention weights in double for example b, head h: softmax of scale·q·kᵀ plus the mask, the mask added in
+   * float as the model does (a wholly masked row is then uniform, as in ND4J's softmax). rel[i][j] receives the
+   * weight's expected relative error: float rounding of its score and of the maximum (~1.2e-7 of each; the mask is
+   * exact), then of the exp, the sum and the quotient.
+   */
+  private static double[][] weights(float[] heads, int nb, int nh, int t, int dh, int b, int h, float scale,
+                                    float[] mask, double[][] rel) {
+    int block = t * dh;
+    int q = (b * nh + h) * block;
+    int k = nb * nh * block + q;
+    double[][] p = new double[t][t];
+    for (int i = 0; i < t; i++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < t; j++) {
+        double dot = 0;
+        for (int c = 0; c < dh; c++) {
+          dot += (double) heads[q + i * dh + c] * heads[k + j * dh + c];
+        }
+        p[i][j] = (float) (dot * scale) + mask[b * t + j];
+        max = Math.max(max, p[i][j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < t; j++) {
+        rel[i][j] = 2e-6 + 2.4e-7 * (Math.abs(p[i][j] - mask[b * t + j]) + Math.abs(max));
+        p[i][j] = Math.exp(p[i][j] - max);
+        sum += p[i][j];
+      }
+      for (int j = 0; j < t; j++) {
+        p[i][j] /= sum;
+      }
+    }
+    return p;
+  }
+
+  private static float[] gaussians(SplittableRandom rng, int n, double sd) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (rng.nextGaussian() * sd);
+    }
+    return x;
+  }
+
   @Test
   void attentionMatchesDouble() {
     SplittableRandom rng = new SplittableRandom(3);
     int nb = 4;
     int nh = 2;
+    int w = VectorKernels.lanes();
     for (int t : LENGTHS) {
       for (int dh : new int[] {4, 16, 24}) { // shorter than a vector, whole vectors, whole vectors and a scalar tail
         int block = t * dh;
-        float[] heads = new float[3 * nb * nh * block];
-        for (int i = 0; i < heads.length; i++) {
-          heads[i] = (float) (rng.nextGaussian() * 2);
-        }
-        float[] mask = new float[nb * t];
-        for (int j = 0; j < t; j++) {
-          // example 0 unpadded; 1 right-padded after (t + 1)/2 keys, with a masked key and a soft bias inside;
-          // 2 padded after 1 key; 3 wholly masked (uniform weights, as the plain softmax gives)
-          mask[t + j] = j >= (t + 1) / 2 || (j == 1 && t > 3) ? -1e9f : j == 0 ? 0.5f : 0f;
-          mask[2 * t + j] = j >= 1 ? -1e9f : 0f;
-          mask[3 * t + j] = -1e9f;
-        }
+        int tPad = (t + w - 1) / w * w;
+        float[] heads = gaussians(rng, 3 * nb * nh * block, 2);
+        float[] mask = attentionMask(nb, t);
         int stride = nh * dh + 1;
         float[] ctx = new float[nb * t * stride];
         java.util.Arrays.fill(ctx, 7f);
-        java.nio.FloatBuffer att = java.nio.FloatBuffer.allocate(nb * nh * t * t);
-        for (int i = 0; i < att.capacity(); i++) {
-          att.put(i, 9f); // stale values from an earlier batch must not survive
-        }
+        float[] att = new float[nb * nh * tPad * t];
         float scale = (float) (1 / Math.sqrt(dh));
-        int w = VectorKernels.lanes();
-        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctx, stride, att, new float[dh * (t + w)], new float[t * w],
-            new float[t + w]);
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctx, stride, att, new float[dh * tPad], new float[t * w],
+            new float[w]);
         for (int b = 0; b < nb; b++) {
+          int keys = VectorKernels.unmaskedPrefix(mask, b * t, t);
+          assertEquals(b == 0 || b == 3 ? t : b == 1 ? (t + 1) / 2 : 1, keys, "keys before the padding, T " + t);
           for (int h = 0; h < nh; h++) {
-            int q = (b * nh + h) * block;
-            int k = nb * nh * block + q;
-            int v = 2 * nb * nh * block + q;
+            double[][] rel = new double[t][t];
+            double[][] p = weights(heads, nb, nh, t, dh, b, h, scale, mask, rel);
+            int v = 2 * nb * nh * block + (b * nh + h) * block;
             for (int i = 0; i < t; i++) {
-              double[] p = new double[t];
-              double max = Double.NEGATIVE_INFINITY;
-              for (int j = 0; j < t; j++) {
-                double dot = 0;
-                for (int c = 0; c < dh; c++) {
-                  dot += (double) heads[q + i * dh + c] * heads[k + j * dh + c];
-                }
-                // the mask added in float, as the model does: a wholly masked row is then uniform, as in ND4J's softmax
-                p[j] = (float) (dot * scale) + mask[b * t + j];
-                max = Math.max(max, p[j]);
-              }
-              // relative error of a weight: float rounding of its score and of the maximum (~1.2e-7 of each; the
-              // mask is exact), then of the exp, the sum and the quotient
-              double[] rel = new double[t];
-              double relMax = 0;
-              double sum = 0;
-              for (int j = 0; j < t; j++) {
-                rel[j] = 2e-6 + 2.4e-7 * (Math.abs(p[j] - mask[b * t + j]) + Math.abs(max));
-                relMax = Math.max(relMax, rel[j]);
-                p[j] = Math.exp(p[j] - max);
-                sum += p[j];
-              }
               String where = "T " + t + ", dh " + dh + ", example " + b + ", head " + h + ", query " + i;
+              double relMax = 0;
               for (int j = 0; j < t; j++) {
-                p[j] /= sum;
-                float got = att.get(((b * nh + h) * t + i) * t + j);
-                assertEquals(p[j], got, rel[j] * p[j] + 1e-30, where + ", key " + j);
-                if (mask[b * t + j] == -1e9f && b != 3) {
-                  assertEquals(0f, got, "a masked key gets no weight, " + where);
+                relMax = Math.max(relMax, rel[i][j]);
+                if (j < keys) { // the lane layout: group i / W, key j, lane i % W
+                  float got = att[((b * nh + h) * tPad + i / w * w) * t + j * w + i % w];
+                  assertEquals(p[i][j], got, rel[i][j] * p[i][j] + 1e-30, where + ", key " + j);
+                  if (mask[b * t + j] == -1e9f && b != 3) {
+                    assertEquals(0f, got, "a masked key gets no weight, " + where);
+                  }
+                } else {
+                  assertEquals(0.0, p[i][j], 1e-300, "a key after the padding has no weight, " + where);
                 }
               }
               for (int c = 0; c < dh; c++) {
                 double want = 0;
                 double scaleOf = 0;
                 for (int j = 0; j < t; j++) {
-                  want += p[j] * heads[v + j * dh + c];
-                  scaleOf += p[j] * Math.abs(heads[v + j * dh + c]);
+                  want += p[i][j] * heads[v + j * dh + c];
+                  scaleOf += p[i][j] * Math.abs(heads[v + j * dh + c]);
                 }
                 assertEquals(want, ctx[(b * t + i) * stride + h * dh + c], 2 * relMax * (scaleOf + 1e-3), where + ", ctx " + c);
               }
@@ -124,13 +151,89 @@ class VectorKernelsTest {
           }
         }
         float[] ctxOnly = new float[ctx.length];
-        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctxOnly, stride, null, new float[dh * (t + w)],
-            new float[t * w], new float[t + w]);
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctxOnly, stride, null, new float[dh * tPad],
+            new float[t * w], new float[w]);
         for (int i = 0; i < ctx.length; i++) {
           if (i % stride != nh * dh) {
             // the same up to the order of the Vector API's lane sums, which the JIT may change between the two calls
             assertEquals(ctx[i], ctxOnly[i], 1e-6 * (1 + Math.abs(ctx[i])),
-                "without the weights' copy the context is the same, T " + t + ", dh " + dh);
+                "without the weights kept the context is the same, T " + t + ", dh " + dh);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void attentionBackwardMatchesDouble() {
+    SplittableRandom rng = new SplittableRandom(17);
+    int nb = 4;
+    int nh = 2;
+    int w = VectorKernels.lanes();
+    for (int t : LENGTHS) {
+      for (int dh : new int[] {4, 16, 24}) {
+        int block = t * dh;
+        int part = nb * nh * block;
+        int tPad = (t + w - 1) / w * w;
+        float[] heads = gaussians(rng, 3 * part, 1.5);
+        float[] mask = attentionMask(nb, t);
+        int d = nh * dh;
+        float[] att = new float[nb * nh * tPad * t];
+        float scale = (float) (1 / Math.sqrt(dh));
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, new float[nb * t * d], d, att, new float[dh * tPad],
+            new float[t * w], new float[w]);
+        int dStride = d + 3; // rows wider than the heads, as the model's are not
+        float[] dCtx = gaussians(rng, nb * t * dStride, 1);
+        float[] dHeads = gaussians(rng, 3 * part, 9); // stale values must not survive
+        VectorKernels.attentionBackward(heads, att, nb, nh, t, dh, scale, mask, dCtx, dStride, dHeads, new float[dh * w],
+            new float[t * w], new float[w]);
+        for (int b = 0; b < nb; b++) {
+          for (int h = 0; h < nh; h++) {
+            double[][] rel = new double[t][t];
+            double[][] a = weights(heads, nb, nh, t, dh, b, h, scale, mask, rel);
+            int q = (b * nh + h) * block;
+            int k = part + q;
+            int v = 2 * part + q;
+            double[][] dS = new double[t][t];
+            double[][] bound = new double[t][t]; // |dS| before cancellation, for the tolerance
+            for (int i = 0; i < t; i++) {
+              double[] dA = new double[t];
+              double dot = 0;
+              double dotAbs = 0;
+              for (int j = 0; j < t; j++) {
+                for (int c = 0; c < dh; c++) {
+                  dA[j] += (double) dCtx[(b * t + i) * dStride + h * dh + c] * heads[v + j * dh + c];
+                }
+                dot += dA[j] * a[i][j];
+                dotAbs += Math.abs(dA[j]) * a[i][j];
+              }
+              for (int j = 0; j < t; j++) {
+                dS[i][j] = a[i][j] * (dA[j] - dot);
+                bound[i][j] = a[i][j] * (Math.abs(dA[j]) + dotAbs);
+              }
+            }
+            String where = "T " + t + ", dh " + dh + ", example " + b + ", head " + h;
+            for (int x = 0; x < t; x++) {
+              for (int c = 0; c < dh; c++) {
+                double dq = 0;
+                double dqAbs = 0;
+                double dk = 0;
+                double dkAbs = 0;
+                double dv = 0;
+                double dvAbs = 0;
+                for (int y = 0; y < t; y++) {
+                  dq += scale * dS[x][y] * heads[k + y * dh + c];
+                  dqAbs += scale * bound[x][y] * Math.abs(heads[k + y * dh + c]);
+                  dk += scale * dS[y][x] * heads[q + y * dh + c];
+                  dkAbs += scale * bound[y][x] * Math.abs(heads[q + y * dh + c]);
+                  dv += a[y][x] * dCtx[(b * t + y) * dStride + h * dh + c];
+                  dvAbs += a[y][x] * Math.abs(dCtx[(b * t + y) * dStride + h * dh + c]);
+                }
+                assertEquals(dq, dHeads[q + x * dh + c], 5e-5 * dqAbs + 1e-6, where + ", ∂q of query " + x + "[" + c + "]");
+                assertEquals(dk, dHeads[k + x * dh + c], 5e-5 * dkAbs + 1e-6, where + ", ∂k of key " + x + "[" + c + "]");
+                assertEquals(dv, dHeads[v + x * dh + c], 5e-5 * dvAbs + 1e-6, where + ", ∂v of key " + x + "[" + c + "]");
+              }
+            }
           }
         }
       }
@@ -162,42 +265,6 @@ class VectorKernelsTest {
       }
     }
     assertEquals(1f, y[0], "e^0 is 1 exactly");
-  }
-
-  @Test
-  void softmaxBackwardMatchesDouble() {
-    SplittableRandom rng = new SplittableRandom(13);
-    for (int len : LENGTHS) {
-      int rows = 6;
-      float[] a = new float[rows * len];
-      float[] da = new float[rows * len];
-      for (int r = 0; r < rows; r++) {
-        double sum = 0;
-        double[] e = new double[len];
-        for (int k = 0; k < len; k++) {
-          e[k] = k > 0 && rng.nextInt(3) == 0 ? 0 : Math.exp(rng.nextGaussian() * 3); // some keys without weight
-          sum += e[k];
-        }
-        for (int k = 0; k < len; k++) {
-          a[r * len + k] = (float) (e[k] / sum);
-          da[r * len + k] = (float) rng.nextGaussian();
-        }
-      }
-      float[] dIn = da.clone();
-      VectorKernels.softmaxBackward(da, a, rows, len);
-      for (int r = 0; r < rows; r++) {
-        double dot = 0;
-        for (int k = 0; k < len; k++) {
-          dot += (double) a[r * len + k] * dIn[r * len + k];
-        }
-        for (int k = 0; k < len; k++) {
-          int i = r * len + k;
-          double g = a[i] * (dIn[i] - dot);
-          assertEquals(g, da[i], 2e-6 * (Math.abs(g) + a[i] * (Math.abs(dIn[i]) + Math.abs(dot))),
-              "softmax backward, length " + len + ", row " + r + ", key " + k);
-        }
-      }
-    }
   }
 
   @Test
