@@ -22,6 +22,11 @@ final class ModelBenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10", description = "Untimed warm-up repetitions per case (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--jit-warmup-s", defaultValue = "3",
+      description = "Keep warming up until this many seconds have passed, so that the JIT has compiled the model's loops "
+          + "(default ${DEFAULT-VALUE}).")
+  double jitWarmupSeconds;
+
   @Option(names = "--dtype", defaultValue = "FLOAT", description = "FLOAT or DOUBLE (default ${DEFAULT-VALUE}).")
   String dtype;
 
@@ -37,9 +42,9 @@ final class ModelBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (reps < 1 || warmup < 0 || longRunSteps < 0) {
+    if (reps < 1 || warmup < 0 || longRunSteps < 0 || !(jitWarmupSeconds >= 0 && jitWarmupSeconds <= 600)) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "--reps must be >= 1, --warmup and --long-run-steps >= 0");
+          "--reps must be >= 1, --warmup and --long-run-steps >= 0, --jit-warmup-s between 0 and 600");
     }
     DataType dt = switch (dtype.toUpperCase(java.util.Locale.ROOT)) {
       case "FLOAT" -> DataType.FLOAT;
@@ -51,7 +56,8 @@ final class ModelBenchCommand implements Callable<Integer> {
     if (quick) {
       cases = List.of(cases.get(0), cases.get(cases.size() - 1));
     }
-    ModelBenchmark.run(new ModelBenchmark.Options(cases, warmup, reps, dt, longRunSteps, !singleThreadOnly), System.out);
+    ModelBenchmark.run(new ModelBenchmark.Options(cases, warmup, jitWarmupSeconds, reps, dt, longRunSteps,
+        !singleThreadOnly), System.out);
     return 0;
   }
 }

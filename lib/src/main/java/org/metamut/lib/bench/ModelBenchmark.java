@@ -35,8 +35,14 @@ public final class ModelBenchmark {
   public record Case(String name, ModelSpec spec, int batch, int seqLen) {
   }
 
-  /** What to run: cases, repetitions, data type, and how many long-run steps (0 = none). */
-  public record Options(List<Case> cases, int warmup, int reps, DataType dataType, int longRunSteps, boolean threads) {
+  /**
+   * What to run: cases, repetitions, data type, and how many long-run steps (0 = none). The warm-up runs at least
+   * {@code warmup} repetitions and at least {@code jitWarmupSeconds}: the JIT compiles the vector kernels' loops only
+   * after hundreds of calls, and 10 repetitions of the reference model timed partly compiled code (its forward pass
+   * read ~11 ms in the first 200 calls of a fresh JVM, ~4.2 ms after).
+   */
+  public record Options(List<Case> cases, int warmup, double jitWarmupSeconds, int reps, DataType dataType,
+                        int longRunSteps, boolean threads) {
   }
 
   public static List<Case> defaultCases() {
@@ -51,7 +57,7 @@ public final class ModelBenchmark {
   }
 
   public static Options defaults() {
-    return new Options(defaultCases(), 10, 30, DataType.FLOAT, 0, true);
+    return new Options(defaultCases(), 10, 3.0, 30, DataType.FLOAT, 0, true);
   }
 
   private ModelBenchmark() {
@@ -60,14 +66,16 @@ public final class ModelBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = defaults();
     if (args.length > 0) {
-      o = new Options(o.cases(), o.warmup(), o.reps(), o.dataType(), Integer.parseInt(args[0]), o.threads());
+      o = new Options(o.cases(), o.warmup(), o.jitWarmupSeconds(), o.reps(), o.dataType(), Integer.parseInt(args[0]),
+          o.threads());
     }
     run(o, System.out);
   }
 
   public static void run(Options o, PrintStream out) throws Exception {
     out.println(Nd4jBackend.describe());
-    out.println("data type " + o.dataType() + ", " + o.warmup() + " warm-up + " + o.reps() + " timed repetitions; times are ms per batch (median / min)");
+    out.println("data type " + o.dataType() + ", " + o.warmup() + " warm-up repetitions (and at least " + o.jitWarmupSeconds()
+        + " s of them) + " + o.reps() + " timed repetitions; times are ms per batch (median / min)");
     out.printf(Locale.ROOT, "%-16s %-46s %5s %5s %-9s %16s %16s %12s%n", "case", "model", "B", "T", "threads", "fwd ms", "fwd+bwd ms",
         "ex/s f+b");
     int[] threadModes = o.threads() ? new int[] {1, 2, -2} : new int[] {1};
@@ -136,7 +144,8 @@ public final class ModelBenchmark {
    * returns {forward ms, forward+backward ms} per repetition.
    */
   private static double[][] timeRepetitions(Transformer m, double[] theta, TokenBatch batch, double[] grad, Options o) {
-    for (int i = 0; i < o.warmup(); i++) {
+    long warmupEnd = System.nanoTime() + (long) (o.jitWarmupSeconds() * 1e9);
+    for (int i = 0; i < o.warmup() || System.nanoTime() < warmupEnd; i++) {
       m.predict(theta, batch);
       m.lossAndGradient(theta, batch, grad);
     }

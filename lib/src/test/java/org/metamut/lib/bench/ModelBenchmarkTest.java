@@ -20,7 +20,7 @@ class ModelBenchmarkTest {
   void printsTheReferenceCaseBesideThePyTorchFigures() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ModelBenchmark.Case reference = ModelBenchmark.defaultCases().get(0);
-    ModelBenchmark.run(new ModelBenchmark.Options(List.of(reference), 1, 3, DataType.FLOAT, 0, false),
+    ModelBenchmark.run(new ModelBenchmark.Options(List.of(reference), 1, 0.0, 3, DataType.FLOAT, 0, false),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String out = bytes.toString(StandardCharsets.UTF_8);
     Pattern row = Pattern.compile("(?m)^reference .* 1 native +([0-9.]+) / +[0-9.]+ +([0-9.]+) / ");
