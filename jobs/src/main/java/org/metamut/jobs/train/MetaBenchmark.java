@@ -8,7 +8,6 @@ import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.TokenBatch;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -150,23 +149,28 @@ public final class MetaBenchmark {
     return new EpisodeStore(eps);
   }
 
-  /** Median milliseconds of one loss+gradient call of the model on a batch of {@code batch} × {@code seqLen}. */
-  public static double gradientCallMs(ModelFactory f, int batch, int seqLen, int reps) {
+  /**
+   * Median milliseconds of one loss+gradient call of the model on a batch of {@code batch} × {@code seqLen}, after
+   * untimed calls for at least {@code warmupSeconds} (and 5 calls): the JIT compiles the model's vector kernels only
+   * after hundreds of calls (ModelBenchmark.Options).
+   */
+  public static double gradientCallMs(ModelFactory f, int batch, int seqLen, int reps, double warmupSeconds) {
     EpisodeStore one = syntheticEpisodes(1, batch, 1, seqLen, 1);
     TokenBatch b = one.task(0, 0).support();
     try (FlatModel m = f.create()) {
       double[] th = f.initialTheta(1);
       double[] g = new double[th.length];
+      long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+      for (int i = 0; i < 5 || System.nanoTime() < warmupEnd; i++) {
+        m.lossAndGradient(th, b, g);
+      }
       double[] times = new double[reps];
-      for (int i = 0; i < reps + 5; i++) {
+      for (int i = 0; i < reps; i++) {
         long t0 = System.nanoTime();
         m.lossAndGradient(th, b, g);
-        if (i >= 5) {
-          times[i - 5] = (System.nanoTime() - t0) / 1e6;
-        }
+        times[i] = (System.nanoTime() - t0) / 1e6;
       }
-      Arrays.sort(times);
-      return times[reps / 2];
+      return ModelBenchmark.median(times);
     }
   }
 
