@@ -29,6 +29,8 @@ final class BlockCache implements AutoCloseable {
   // VectorKernels.attention, [B, H, ⌈T/W⌉, T, W]
   final float[] headsF;
   final float[] attF;
+  final float[] uF;          // the vector kernels' copy of u, and 1 + erf u, [N, ff], for GELU's backward
+  final float[] onePlusErfF;
   final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
   final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
   final INDArray erfp;      // [N, ff] 1 + erf(u), for the ND4J-op backward (null with host kernels)
@@ -49,10 +51,12 @@ final class BlockCache implements AutoCloseable {
     if (vectorKernels) {
       int lanes = VectorKernels.lanes();
       headsF = new float[3 * n * d];
+      uF = new float[n * f];
+      onePlusErfF = new float[n * f];
       attF = new float[b * h * ((t + lanes - 1) / lanes * lanes) * t];
       qkvPerm = qkvh = qh = kh = vh = att = att2 = ctxh = ctxPerm = null;
     } else {
-      headsF = attF = null;
+      headsF = attF = uF = onePlusErfF = null;
       qkvPerm = Scratch.heads3(qkv, spec, b, t);
       qkvh = Nd4j.create(dt, 3, b, h, t, dh);
       qh = Scratch.part(qkvh, 0);

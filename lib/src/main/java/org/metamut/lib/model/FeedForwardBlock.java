@@ -35,13 +35,16 @@ final class FeedForwardBlock {
     this.host = host;
   }
 
-  /** Reads and updates the residual stream s.x; writes the block's feed-forward activations. */
-  void forward(Scratch s, int i) {
+  /**
+   * Reads and updates the residual stream s.x; writes the block's feed-forward activations, and with
+   * {@code backwardFollows} also what only the backward pass reads (the vector kernels' copies of u and 1 + erf u).
+   */
+  void forward(Scratch s, int i, boolean backwardFollows) {
     BlockCache c = s.blocks[i];
     layerNorm.forward(s, s.x, p.ln2g[i], p.ln2b[i], c.ln2);
     gemm(c.ln2.outOnes, p.w1B[i], c.u, false, false, INV_SQRT2, 0.0); // u = z/√2
     if (host != null) {
-      host.gelu(s, c.u, c.gelOnes); // √2·GELU(z), in one pass (ND4J's erf op costs up to 25 ns per element: ErfTable)
+      host.gelu(s, c, backwardFollows); // √2·GELU(z), one pass (ND4J's erf op costs up to 25 ns per element: ErfTable)
     } else {
       Nd4j.exec(new Erf(c.u, c.erfp));
       c.erfp.addi(1.0);
@@ -58,7 +61,7 @@ final class FeedForwardBlock {
     // the constant folded into the exponent; s.dZ = dG·2·GELU' = √2·∂L/∂z, and the last two matmuls take the 1/√2
     gemm(s.dX, p.w2[i], s.dG, false, true, INV_SQRT2, 0.0);
     if (host != null) {
-      host.geluBackward(s, c.u, s.dG, s.dZ);
+      host.geluBackward(s, c, s.dG, s.dZ);
     } else {
       c.u.mul(c.u, s.tF);
       s.tF.rsubi(Math.log(2.0 / Math.sqrt(Math.PI)));

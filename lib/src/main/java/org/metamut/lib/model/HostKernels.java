@@ -243,18 +243,21 @@ final class HostKernels {
   }
 
   /**
-   * The feed-forward's GELU from u = z/√2 ([N, ff]): the leading [N, ff] columns of {@code gelOnes} ([N, ff+1],
-   * {@link Ops#withOnes}) ← u·(1 + erf(u)) = √2·GELU(z), erf from {@link ErfTable}; the last column keeps its constant.
-   * The ND4J path also keeps 1 + erf(u) for the backward; this one recomputes it there (cheaper than storing it).
+   * The feed-forward's GELU from u = z/√2 ({@code c.u}, [N, ff]): the leading [N, ff] columns of {@code c.gelOnes}
+   * ([N, ff+1], {@link Ops#withOnes}) ← u·(1 + erf(u)) = √2·GELU(z), erf from {@link ErfTable}; the last column keeps
+   * its constant. On the vector kernels, with {@code backwardFollows}, u and 1 + erf u stay in the block's Java arrays
+   * ({@code c.uF}, {@code c.onePlusErfF}) for {@link #geluBackward}. The ND4J path keeps 1 + erf(u) too; the double
+   * loops here recompute it in the backward (from a table, as cheap as reading it).
    */
-  void gelu(Scratch s, INDArray u, INDArray gelOnes) {
+  void gelu(Scratch s, BlockCache c, boolean backwardFollows) {
     int rows = s.n;
-    int f = (int) u.size(1);
+    int f = (int) c.u.size(1);
     int len = rows * f;
     if (vector) {
-      readF(u, s.hF, len);
-      VectorKernels.gelu(s.hF, len);
-      java.nio.FloatBuffer out = gelOnes.data().asNioFloat();
+      float[] u = backwardFollows ? c.uF : s.hF;
+      readF(c.u, u, len);
+      VectorKernels.gelu(u, s.hF, backwardFollows ? c.onePlusErfF : s.hG, len);
+      java.nio.FloatBuffer out = c.gelOnes.data().asNioFloat();
       for (int r = 0; r < rows; r++) {
         out.put(r * (f + 1), s.hF, r * f, f);
       }
@@ -262,7 +265,7 @@ final class HostKernels {
     }
     double[] x = s.hA;
     double[] out = s.hB;
-    read(s, u, x, len);
+    read(s, c.u, x, len);
     double one = Math.sqrt(2.0);
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < f; j++) {
@@ -271,25 +274,24 @@ final class HostKernels {
       }
       out[r * (f + 1) + f] = one;
     }
-    write(s, out, gelOnes, rows * (f + 1));
+    write(s, out, c.gelOnes, rows * (f + 1));
   }
 
   /**
    * GELU's backward: dZ ← dG ∘ (1 + erf(u) + u·(2/√π)·e^(−u²)), i.e. dG·2·GELU′(z) (the scaling as in
-   * {@code FeedForwardBlock.backward}).
+   * {@code FeedForwardBlock.backward}), u and (vector kernels) 1 + erf u as the forward kept them.
    */
-  void geluBackward(Scratch s, INDArray u, INDArray dG, INDArray dZ) {
-    int len = (int) u.length();
+  void geluBackward(Scratch s, BlockCache c, INDArray dG, INDArray dZ) {
+    int len = (int) c.u.length();
     if (vector) {
-      readF(u, s.hF, len);
       readF(dG, s.hG, len);
-      VectorKernels.geluBackward(s.hF, s.hG, len);
+      VectorKernels.geluBackward(c.uF, c.onePlusErfF, s.hG, len);
       writeF(s.hG, dZ, len);
       return;
     }
     double[] x = s.hA;
     double[] dg = s.hB;
-    read(s, u, x, len);
+    read(s, c.u, x, len);
     read(s, dG, dg, len);
     for (int i = 0; i < len; i++) {
       dg[i] *= ErfTable.geluSlope(x[i]);

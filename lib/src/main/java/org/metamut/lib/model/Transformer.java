@@ -383,7 +383,7 @@ public final class Transformer implements FeatureModel {
     }
     for (int i = 0; i < l; i++) {
       attention.forward(s, i, backwardFollows);
-      feedForward.forward(s, i);
+      feedForward.forward(s, i, backwardFollows);
     }
     layerNorm.forward(s, s.x, p.lnfg, p.lnfb, s.lnf);
     gemm(s.input.pool, s.lnf.out, s.pooled, false, false, 0.0);

@@ -359,32 +359,43 @@ final class VectorKernels {
     return p.mul(twoToN.reinterpretAsFloats()).blend(0f, x.lt(EXP_MIN));
   }
 
-  /** u ← u·(1 + erf u) in place (√2·GELU(z) at u = z/√2), over the first {@code len} entries. */
-  static void gelu(float[] u, int len) {
+  /**
+   * out ← u·(1 + erf u) (√2·GELU(z) at u = z/√2) and onePlusErf ← 1 + erf u, over the first {@code len} entries
+   * ({@code out} may be {@code u}). The backward pass reads 1 + erf u back instead of computing it again: that took one
+   * of its two exps and its division.
+   */
+  static void gelu(float[] u, float[] out, float[] onePlusErf, int len) {
     int whole = len - len % W;
     int i = 0;
     for (; i < whole; i += W) {
       FloatVector x = FloatVector.fromArray(S, u, i);
-      x.mul(onePlusErf(x)).intoArray(u, i);
+      FloatVector e = onePlusErf(x);
+      e.intoArray(onePlusErf, i);
+      x.mul(e).intoArray(out, i);
     }
     for (; i < len; i++) {
-      u[i] *= onePlusErf(u[i]);
+      float e = onePlusErf(u[i]);
+      onePlusErf[i] = e;
+      out[i] = u[i] * e;
     }
   }
 
-  /** dg ← dg·(1 + erf u + u·(2/√π)·e^(−u²)) in place: GELU's backward (as {@link ErfTable#geluSlope}). */
-  static void geluBackward(float[] u, float[] dg, int len) {
+  /**
+   * dg ← dg·(1 + erf u + u·(2/√π)·e^(−u²)) in place: GELU's backward (as {@link ErfTable#geluSlope}), given the
+   * forward's 1 + erf u.
+   */
+  static void geluBackward(float[] u, float[] onePlusErf, float[] dg, int len) {
     int whole = len - len % W;
     int i = 0;
     for (; i < whole; i += W) {
       FloatVector x = FloatVector.fromArray(S, u, i);
       FloatVector gauss = exp(x.mul(x).neg()).mul(TWO_OVER_SQRT_PI);
-      FloatVector slope = onePlusErf(x).add(x.mul(gauss));
+      FloatVector slope = FloatVector.fromArray(S, onePlusErf, i).add(x.mul(gauss));
       FloatVector.fromArray(S, dg, i).mul(slope).intoArray(dg, i);
     }
     for (; i < len; i++) {
       float x = u[i];
-      dg[i] *= onePlusErf(x) + x * TWO_OVER_SQRT_PI * (float) Math.exp(-x * x);
+      dg[i] *= onePlusErf[i] + x * TWO_OVER_SQRT_PI * (float) Math.exp(-x * x);
     }
   }
 

@@ -277,16 +277,26 @@ class VectorKernelsTest {
     }
     float[] special = {0f, -0f, 1e-30f, -1e-30f, 1e-4f, -1e-4f, 0.5f, -0.5f, 3f, -3f, 9.5f, -9.5f, 30f, -30f};
     System.arraycopy(special, 0, u, 0, special.length);
-    float[] gel = u.clone();
+    float[] gel = new float[len];
+    float[] onePlusErf = new float[len];
     float[] dg = new float[len];
     for (int i = 0; i < len; i++) {
       dg[i] = (float) rng.nextGaussian();
     }
     float[] dIn = dg.clone();
-    VectorKernels.gelu(gel, len);
-    VectorKernels.geluBackward(u, dg, len);
+    float[] uIn = u.clone();
+    VectorKernels.gelu(u, gel, onePlusErf, len);
+    assertArrayEquals(uIn, u, "u is read, not written");
+    VectorKernels.geluBackward(u, onePlusErf, dg, len);
+    float[] inPlace = u.clone();
+    VectorKernels.gelu(inPlace, inPlace, new float[len], len);
+    assertArrayEquals(gel, inPlace, "in place as out of place");
     for (int i = 0; i < len; i++) {
       double x = u[i];
+      double want = Erf.erfc(-x); // = 1 + erf x, without the cancellation of 1 + erf x in double for x ≪ 0
+      // the approximation (1.2e-7), float rounding in P(t) and the exp; for u ≪ 0, erfc(|u|) = t·exp(−u² + P(t)) and
+      // the float rounding of the exponent (~u²·1.2e-7 twice) dominates
+      assertEquals(want, onePlusErf[i], (6e-7 + 2.4e-7 * x * x) * want + 1e-37, "1 + erf u at u = " + x);
       double g = x * (1 + Erf.erf(x));
       // erf to 1.2e-7 of (1 − |erf|) plus float rounding of the product: a few ulps of the result's scale
       assertEquals(g, gel[i], 5e-7 * Math.abs(x) + 1e-37, "u·(1 + erf u) at u = " + x);
