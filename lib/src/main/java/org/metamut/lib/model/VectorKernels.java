@@ -65,7 +65,7 @@ final class VectorKernels {
    * JDK 17 Vector API (two per query row, more than the row's arithmetic). Keys after an example's last unmasked key
    * (its right padding) would get −1e9 and so exactly zero weight: they are skipped.
    *
-   * @param qT work array of at least dh·⌈T/W⌉·W floats, all 0 past T in each row (one head's queries transposed)
+   * @param qT work array of at least dh·⌈T/W⌉·W floats (one head's queries transposed; the lanes past T are zeroed)
    * @param sc work array of at least T·W floats (the scores of W queries when {@code att} is null)
    * @param tmp work array of at least W floats
    */
@@ -74,6 +74,9 @@ final class VectorKernels {
     int block = t * dh;
     int part = nb * nh * block;
     int tPad = (t + W - 1) / W * W;
+    for (int c = 0; c < dh; c++) { // the last vector's lanes past T: finite, and discarded
+      java.util.Arrays.fill(qT, c * tPad + t, (c + 1) * tPad, 0f);
+    }
     for (int b = 0; b < nb; b++) {
       int keys = unmaskedPrefix(mask, b * t, t);
       boolean masked = maskedBefore(mask, b * t, keys);
