@@ -1,6 +1,7 @@
 package org.metamut.lib.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,7 +31,7 @@ final class BatchInput implements AutoCloseable {
   final INDArray oh;        // [N, V(+T)] token (+ position) one-hot rows
   final INDArray pool;      // [B, N] pooling weights
   final INDArray keyBias;   // [B, T] 0 or −1e9 at padded keys
-  private final INDArray maskFull;  // [B, H, T, T] keyBias broadcast over heads and queries: see maskFull()
+  private INDArray maskFull;        // [B, H, T, T] keyBias broadcast over heads and queries, on first use: see maskFull()
   private boolean maskFullStale;
   final INDArray flagCol;   // [N, 1] or null
   final INDArray sub;       // [B, 8] the substitution block, or null
@@ -63,7 +64,6 @@ final class BatchInput implements AutoCloseable {
     oh = Nd4j.create(dt, n, embRows);
     pool = Nd4j.create(dt, b, n);
     keyBias = Nd4j.create(dt, b, t);
-    maskFull = Nd4j.create(dt, b, spec.heads(), t, t);
     flagCol = spec.useFlags() ? Nd4j.create(dt, n, 1) : null;
     subHost = spec.substitutionFeatures() ? new double[b * subCols] : null;
     sub = spec.substitutionFeatures() ? Nd4j.create(dt, b, subCols) : null;
@@ -185,11 +185,19 @@ final class BatchInput implements AutoCloseable {
   }
 
   /**
-   * The key mask broadcast over heads and queries, [B, H, T, T], built on first use after each {@link #load}: the
-   * ND4J-op attention copies it into its scores; the vector kernels' attention adds the [B, T] mask itself and never asks (a pass
-   * over B·H·T² entries saved per batch, and one per block).
+   * The key mask broadcast over heads and queries, [B, H, T, T], allocated on first use and built on first use after
+   * each {@link #load}: the ND4J-op attention copies it into its scores; the vector kernels' attention adds the [B, T]
+   * mask itself and never asks (B·H·T² floats never allocated, 115 MB at B = 16, H = 20, T = 300; and a pass over them
+   * saved per batch and per block).
    */
+  @SuppressWarnings("try") // the scope is opened for its side effect only
   INDArray maskFull() {
+    if (maskFull == null) {
+      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        maskFull = Nd4j.create(dt, b, spec.heads(), t, t);
+      }
+      maskFullStale = true;
+    }
     if (maskFullStale) {
       Nd4j.exec(new BroadcastAddOp(maskFull.assign(0.0), keyBias, maskFull, 0, 3));
       maskFullStale = false;
