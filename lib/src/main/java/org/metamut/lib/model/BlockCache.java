@@ -9,7 +9,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * q, k, v (one fused [N, 3d] projection and its contiguous [3, B, H, T, d/H] head copy), the attention context (as
  * [N, d] and, on the ND4J-op path, as a [B, H, T, d/H] head copy), the attention weights and the feed-forward
  * pre-activation and GELU parts (see {@link FeedForwardBlock}). With the vector kernels the heads and the weights
- * are Java arrays ({@link #headsF}, {@link #attF}: their attention reads and writes them directly) and the ND4J head
+ * are Java arrays ({@link #headsF}, {@link #attF}: their attention reads and writes them directly), allocated by
+ * {@link #keepForBackward} on the first pass a backward pass follows (a model that only predicts never needs them), and
+ * the ND4J head
  * and weight buffers are not allocated. The residual stream is
  * {@code Scratch.x}, updated in place: the backward pass never reads it (the LayerNorm caches hold what it needs).
  */
@@ -25,12 +27,16 @@ final class BlockCache implements AutoCloseable {
   final INDArray ctxh;      // [B, H, T, d/H] contiguous
   final INDArray att;       // [B, H, T, T] attention weights
   final INDArray att2;      // att seen as [B·H·T, T]
-  // the vector kernels (null otherwise): q | k | v as heads [3, B, H, T, d/H], and the weights in the lane layout of
-  // VectorKernels.attention, [B, H, ⌈T/W⌉, T, W]
-  final float[] headsF;
-  final float[] attF;
-  final float[] uF;          // the vector kernels' copy of u, and 1 + erf u, [N, ff], for GELU's backward
-  final float[] onePlusErfF;
+  // the vector kernels (null until keepForBackward, and off them): q | k | v as heads [3, B, H, T, d/H], the
+  // weights in the lane layout of VectorKernels.attention, [B, H, ⌈T/W⌉, T, W]
+  float[] headsF;
+  float[] attF;
+  float[] uF;          // the vector kernels' copy of u, and 1 + erf u, [N, ff], for GELU's backward
+  float[] onePlusErfF;
+  private final int n;
+  private final int d;
+  private final int f;
+  private final int attLen;
   final INDArray ctxOnes;   // [N, d+1]: heads concatenated, then 1 (Ops.withOnes)
   final INDArray u;         // [N, ff] z/√2, z the feed-forward pre-activation
   final INDArray erfp;      // [N, ff] 1 + erf(u), for the ND4J-op backward (null with host kernels)
@@ -48,15 +54,15 @@ final class BlockCache implements AutoCloseable {
     ln2 = new LayerNorm.Cache(n, d, dt, true);
     qkv = Nd4j.create(dt, n, 3L * d);
     ctxOnes = Ops.withOnes(dt, n, d, 1.0);
+    this.n = n;
+    this.d = d;
+    this.f = f;
     if (vectorKernels) {
       int lanes = VectorKernels.lanes();
-      headsF = new float[3 * n * d];
-      uF = new float[n * f];
-      onePlusErfF = new float[n * f];
-      attF = new float[b * h * ((t + lanes - 1) / lanes * lanes) * t];
+      attLen = b * h * ((t + lanes - 1) / lanes * lanes) * t;
       qkvPerm = qkvh = qh = kh = vh = att = att2 = ctxh = ctxPerm = null;
     } else {
-      headsF = attF = uF = onePlusErfF = null;
+      attLen = 0;
       qkvPerm = Scratch.heads3(qkv, spec, b, t);
       qkvh = Nd4j.create(dt, 3, b, h, t, dh);
       qh = Scratch.part(qkvh, 0);
@@ -80,6 +86,16 @@ final class BlockCache implements AutoCloseable {
       qkHi = Scratch.columns(qkvh, dh / 2, dh / 2, rows);
     } else {
       qk = qkLo = qkHi = null;
+    }
+  }
+
+  /** The vector kernels' arrays that a backward pass reads, allocated on first use. */
+  void keepForBackward() {
+    if (headsF == null) {
+      headsF = new float[3 * n * d];
+      attF = new float[attLen];
+      uF = new float[n * f];
+      onePlusErfF = new float[n * f];
     }
   }
 

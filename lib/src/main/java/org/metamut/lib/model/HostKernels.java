@@ -66,6 +66,9 @@ final class HostKernels {
    */
   void attention(Scratch s, BlockCache c, double scale, boolean backwardFollows) {
     int n = s.n;
+    if (backwardFollows) {
+      c.keepForBackward();
+    }
     float[] hd = backwardFollows ? c.headsF : s.hG;
     readF(c.qkv, s.hF, 3 * n * d);
     permuteHeads(s, s.hF, hd, true);
@@ -254,6 +257,9 @@ final class HostKernels {
     int f = (int) c.u.size(1);
     int len = rows * f;
     if (vector) {
+      if (backwardFollows) {
+        c.keepForBackward();
+      }
       float[] u = backwardFollows ? c.uF : s.hF;
       readF(c.u, u, len);
       VectorKernels.gelu(u, s.hF, backwardFollows ? c.onePlusErfF : s.hG, len);
