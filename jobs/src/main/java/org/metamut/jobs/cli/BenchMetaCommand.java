@@ -85,8 +85,9 @@ final class BenchMetaCommand extends JobCommand {
     ctx.say(factory.describe() + "; " + base.innerSteps() + " inner step(s); " + support + " support + " + query
         + " query per task, sequence length " + seqLen);
     double callWarmup = Math.min(jitWarmupSeconds, 3);
-    ctx.say(String.format(Locale.ROOT, "model loss+gradient, batch %d: %.1f ms (median of 20 after %.0f s of warm-up, driver thread)",
-        support, MetaBenchmark.gradientCallMs(factory, support, seqLen, 20, callWarmup), callWarmup));
+    ctx.say(String.format(Locale.ROOT,
+        "model loss+gradient, batch %d: %.1f ms (median of 20 after %.0f s of warm-up, driver thread)", support,
+        MetaBenchmark.gradientCallMs(factory, support, seqLen, 20, callWarmup), callWarmup));
     Path tmp = Files.createTempDirectory("metamut-bench-meta");
     ctx.say(MetaBenchmark.header());
     List<MetaBenchmark.Row> rows = new ArrayList<>();

@@ -10,10 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * [N, d] and, on the ND4J-op path, as a [B, H, T, d/H] head copy), the attention weights and the feed-forward
  * pre-activation and GELU parts (see {@link FeedForwardBlock}). With the vector kernels the heads and the weights
  * are Java arrays ({@link #headsF}, {@link #attF}: their attention reads and writes them directly), allocated by
- * {@link #keepForBackward} on the first pass a backward pass follows (a model that only predicts never needs them), and
- * the ND4J head
- * and weight buffers are not allocated. The residual stream is
- * {@code Scratch.x}, updated in place: the backward pass never reads it (the LayerNorm caches hold what it needs).
+ * {@link #keepForBackward} on the first pass a backward pass follows (a model that only predicts never needs them),
+ * and the ND4J head and weight buffers are not allocated. The residual stream is {@code Scratch.x}, updated in place:
+ * the backward pass never reads it (the LayerNorm caches hold what it needs).
  */
 final class BlockCache implements AutoCloseable {
   final LayerNorm.Cache ln1;

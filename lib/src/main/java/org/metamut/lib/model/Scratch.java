@@ -20,10 +20,11 @@ final class Scratch implements AutoCloseable {
   final BatchInput input;
   final double[] hA;   // host-kernel work arrays, max(N·(d+1), B·H·T·T, N·(ff+1), rotary: 2·N·d) long (vector kernels: below)
   final double[] hB;
-  final float[] hF;   // FLOAT models: the float staging array; the vector kernels' two work arrays, max(N·(d+1), N·(ff+1), 3·N·d)
+  final float[] hF;   // FLOAT models: the float staging array; the vector kernels' two work arrays (see hostLen below)
   final float[] hG;
   // the vector kernels' attention (VectorKernels.attention and its backward): one head's queries transposed, [d/H, T
-  // rounded up to whole vectors], zero past T; the scores of one vector of queries, [T, lanes]; one vector
+  // rounded up to whole vectors] (the backward's ∂ctx of one vector of queries, [d/H, lanes]); the scores of one
+  // vector of queries, [T, lanes]; one vector
   final float[] queriesT;
   final float[] scores;
   final float[] laneTmp;
