@@ -59,7 +59,7 @@ final class Scratch implements AutoCloseable {
     hB = new double[vectorKernels ? 0 : hostLen];
     int lanes = vectorKernels ? VectorKernels.lanes() : 0;
     queriesT = new float[vectorKernels ? dh * ((t + lanes - 1) / lanes * lanes) : 0];
-    scores = new float[t * lanes];
+    scores = new float[2 * t * lanes];
     laneTmp = new float[lanes];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
     hG = dt == DataType.FLOAT ? new float[hostLen] : null;

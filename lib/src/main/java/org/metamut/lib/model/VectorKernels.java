@@ -66,7 +66,7 @@ final class VectorKernels {
    * (its right padding) would get −1e9 and so exactly zero weight: they are skipped.
    *
    * @param qT work array of at least dh·⌈T/W⌉·W floats (one head's queries transposed; the lanes past T are zeroed)
-   * @param sc work array of at least T·W floats (the scores of W queries when {@code att} is null)
+   * @param sc work array of at least 2·T·W floats (the scores of 2·W queries when {@code att} is null)
    * @param tmp work array of at least W floats
    */
   static void attention(float[] heads, int nb, int nh, int t, int dh, float scale, float[] mask, float[] ctx,
@@ -87,18 +87,32 @@ final class VectorKernels {
             qT[c * tPad + i] = heads[q + i * dh + c];
           }
         }
-        for (int i0 = 0; i0 < t; i0 += W) {
+        for (int i0 = 0; i0 < t; i0 += 2 * W) { // two vectors of queries at a time where there are two
+          boolean pair = t - i0 > W;
           float[] w = att != null ? att : sc;
-          int wOff = att != null ? ((b * nh + h) * tPad + i0) * t : 0;
-          scoresT(heads, part + q, keys, dh, qT, tPad, i0, scale, w, wOff);
-          if (masked) {
-            for (int j = 0; j < keys; j++) {
-              FloatVector.fromArray(S, w, wOff + j * W).add(mask[b * t + j]).intoArray(w, wOff + j * W);
-            }
+          int off0 = att != null ? ((b * nh + h) * tPad + i0) * t : 0;
+          int off1 = att != null ? off0 + W * t : W * t;
+          int out0 = (b * t + i0) * ctxStride + h * dh;
+          if (pair) {
+            scoresT2(heads, part + q, keys, dh, qT, tPad, i0, scale, w, off0, off1);
+          } else {
+            scoresT(heads, part + q, keys, dh, qT, tPad, i0, scale, w, off0);
           }
-          softmaxDownKeys(w, wOff, keys);
-          contextT(w, wOff, keys, heads, 2 * part + q, dh, ctx, ctxStride, (b * t + i0) * ctxStride + h * dh,
-              Math.min(W, t - i0), tmp);
+          for (int v = 0; v < (pair ? 2 : 1); v++) {
+            int off = v == 0 ? off0 : off1;
+            if (masked) {
+              for (int j = 0; j < keys; j++) {
+                FloatVector.fromArray(S, w, off + j * W).add(mask[b * t + j]).intoArray(w, off + j * W);
+              }
+            }
+            softmaxDownKeys(w, off, keys);
+          }
+          if (pair) {
+            contextT2(w, off0, off1, keys, heads, 2 * part + q, dh, ctx, ctxStride, out0, Math.min(W, t - i0 - W),
+                tmp);
+          } else {
+            contextT(w, off0, keys, heads, 2 * part + q, dh, ctx, ctxStride, out0, t - i0, tmp);
+          }
         }
       }
     }
@@ -112,8 +126,8 @@ final class VectorKernels {
    * {@code dq = dS·k}; and per key, vectors along the head, {@code dk += dSᵀ·q} and {@code dv += Aᵀ·dC} over the
    * vector's queries. Keys past the right padding have zero weight, so their dk and dv are 0.
    *
-   * @param dcT work array of at least dh·W floats (one vector of queries' ∂L/∂ctx, transposed)
-   * @param da  work array of at least T·W floats
+   * @param dcT work array of at least dh·2·W floats (two vectors of queries' ∂L/∂ctx, transposed)
+   * @param da  work array of at least 2·T·W floats
    * @param tmp work array of at least W floats
    */
   static void attentionBackward(float[] heads, float[] att, int nb, int nh, int t, int dh, float scale, float[] mask,
@@ -129,20 +143,32 @@ final class VectorKernels {
         int v = 2 * part + q;
         java.util.Arrays.fill(dHeads, k, k + block, 0f);
         java.util.Arrays.fill(dHeads, v, v + block, 0f);
-        for (int i0 = 0; i0 < t; i0 += W) {
-          int lanes = Math.min(W, t - i0);
+        for (int i0 = 0; i0 < t; i0 += 2 * W) { // two vectors of queries at a time where there are two
+          boolean pair = t - i0 > W;
+          int queries = Math.min(2 * W, t - i0);
           int a = ((b * nh + h) * tPad + i0) * t;
           int dc = (b * t + i0) * dCtxStride + h * dh;
+          int width = pair ? 2 * W : W;
           for (int c = 0; c < dh; c++) {
-            for (int l = 0; l < W; l++) {
-              dcT[c * W + l] = l < lanes ? dCtx[dc + l * dCtxStride + c] : 0f;
+            for (int l = 0; l < width; l++) {
+              dcT[c * width + l] = l < queries ? dCtx[dc + l * dCtxStride + c] : 0f;
             }
           }
-          scoresT(heads, v, keys, dh, dcT, W, 0, 1f, da, 0); // dA, key by key
-          softmaxBackwardDownKeys(da, att, a, keys, scale);   // now scale·dS
-          contextT(da, 0, keys, heads, k, dh, dHeads, dh, q + i0 * dh, lanes, tmp);
-          accumulateRows(da, 0, keys, lanes, heads, q + i0 * dh, dh, dh, dHeads, k);
-          accumulateRows(att, a, keys, lanes, dCtx, dc, dCtxStride, dh, dHeads, v);
+          if (pair) { // dA, key by key, then scale·dS in place
+            scoresT2(heads, v, keys, dh, dcT, width, 0, 1f, da, 0, W * t);
+            softmaxBackwardDownKeys(da, 0, att, a, keys, scale);
+            softmaxBackwardDownKeys(da, W * t, att, a + W * t, keys, scale);
+            contextT2(da, 0, W * t, keys, heads, k, dh, dHeads, dh, q + i0 * dh, queries - W, tmp);
+          } else {
+            scoresT(heads, v, keys, dh, dcT, width, 0, 1f, da, 0);
+            softmaxBackwardDownKeys(da, 0, att, a, keys, scale);
+            contextT(da, 0, keys, heads, k, dh, dHeads, dh, q + i0 * dh, queries, tmp);
+          }
+          for (int g = 0; g < (pair ? 2 : 1); g++) {
+            int lanes = Math.min(W, queries - g * W);
+            accumulateRows(da, g * W * t, keys, lanes, heads, q + (i0 + g * W) * dh, dh, dh, dHeads, k);
+            accumulateRows(att, a + g * W * t, keys, lanes, dCtx, dc + g * W * dCtxStride, dCtxStride, dh, dHeads, v);
+          }
         }
       }
     }
@@ -206,6 +232,62 @@ final class VectorKernels {
     }
   }
 
+  /**
+   * {@link #scoresT} for two vectors of queries, i0 and i0 + W, into sc[off0 …] and sc[off1 …]: each key's floats
+   * loaded serve both, so two vector loads and four broadcasts feed eight FMAs (one and four fed four).
+   */
+  private static void scoresT2(float[] x, int kOff, int keys, int dh, float[] qT, int tPad, int i0, float scale,
+                               float[] sc, int off0, int off1) {
+    int j = 0;
+    for (; j + 4 <= keys; j += 4) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = FloatVector.zero(S);
+      FloatVector a2 = FloatVector.zero(S);
+      FloatVector a3 = FloatVector.zero(S);
+      FloatVector b0 = FloatVector.zero(S);
+      FloatVector b1 = FloatVector.zero(S);
+      FloatVector b2 = FloatVector.zero(S);
+      FloatVector b3 = FloatVector.zero(S);
+      int k = kOff + j * dh;
+      for (int c = 0; c < dh; c++) {
+        FloatVector q0 = FloatVector.fromArray(S, qT, c * tPad + i0);
+        FloatVector q1 = FloatVector.fromArray(S, qT, c * tPad + i0 + W);
+        FloatVector k0 = FloatVector.broadcast(S, x[k + c]);
+        FloatVector k1 = FloatVector.broadcast(S, x[k + dh + c]);
+        FloatVector k2 = FloatVector.broadcast(S, x[k + 2 * dh + c]);
+        FloatVector k3 = FloatVector.broadcast(S, x[k + 3 * dh + c]);
+        a0 = q0.fma(k0, a0);
+        a1 = q0.fma(k1, a1);
+        a2 = q0.fma(k2, a2);
+        a3 = q0.fma(k3, a3);
+        b0 = q1.fma(k0, b0);
+        b1 = q1.fma(k1, b1);
+        b2 = q1.fma(k2, b2);
+        b3 = q1.fma(k3, b3);
+      }
+      a0.mul(scale).intoArray(sc, off0 + j * W);
+      a1.mul(scale).intoArray(sc, off0 + (j + 1) * W);
+      a2.mul(scale).intoArray(sc, off0 + (j + 2) * W);
+      a3.mul(scale).intoArray(sc, off0 + (j + 3) * W);
+      b0.mul(scale).intoArray(sc, off1 + j * W);
+      b1.mul(scale).intoArray(sc, off1 + (j + 1) * W);
+      b2.mul(scale).intoArray(sc, off1 + (j + 2) * W);
+      b3.mul(scale).intoArray(sc, off1 + (j + 3) * W);
+    }
+    for (; j < keys; j++) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector b0 = FloatVector.zero(S);
+      int k = kOff + j * dh;
+      for (int c = 0; c < dh; c++) {
+        FloatVector kc = FloatVector.broadcast(S, x[k + c]);
+        a0 = FloatVector.fromArray(S, qT, c * tPad + i0).fma(kc, a0);
+        b0 = FloatVector.fromArray(S, qT, c * tPad + i0 + W).fma(kc, b0);
+      }
+      a0.mul(scale).intoArray(sc, off0 + j * W);
+      b0.mul(scale).intoArray(sc, off1 + j * W);
+    }
+  }
+
   /** The softmax of each lane of sc over the first {@code keys} keys (vectors sc[off + j·W …]), in place. */
   private static void softmaxDownKeys(float[] sc, int off, int keys) {
     FloatVector max = FloatVector.fromArray(S, sc, off);
@@ -224,15 +306,18 @@ final class VectorKernels {
     }
   }
 
-  /** da ← scale·a∘(da − Σ_keys da∘a) lane by lane, a the weights at att[aOff + j·W …]: the softmax's backward. */
-  private static void softmaxBackwardDownKeys(float[] da, float[] att, int aOff, int keys, float scale) {
+  /**
+   * da ← scale·a∘(da − Σ_keys da∘a) lane by lane, da the vectors da[dOff + j·W …] and a the weights at
+   * att[aOff + j·W …]: the softmax's backward.
+   */
+  private static void softmaxBackwardDownKeys(float[] da, int dOff, float[] att, int aOff, int keys, float scale) {
     FloatVector dot = FloatVector.zero(S);
     for (int j = 0; j < keys; j++) {
-      dot = FloatVector.fromArray(S, da, j * W).fma(FloatVector.fromArray(S, att, aOff + j * W), dot);
+      dot = FloatVector.fromArray(S, da, dOff + j * W).fma(FloatVector.fromArray(S, att, aOff + j * W), dot);
     }
     for (int j = 0; j < keys; j++) {
       FloatVector a = FloatVector.fromArray(S, att, aOff + j * W).mul(scale);
-      FloatVector.fromArray(S, da, j * W).sub(dot).mul(a).intoArray(da, j * W);
+      FloatVector.fromArray(S, da, dOff + j * W).sub(dot).mul(a).intoArray(da, dOff + j * W);
     }
   }
 
@@ -248,7 +333,42 @@ final class VectorKernels {
     for (; j + 4 <= keys; j += 4) {
       int wj = wOff + j * W;
       int o = outOff + j * dh;
-      for (int c = 0; c < whole; c += W) {
+      int c = 0;
+      for (; c + 2 * W <= dh; c += 2 * W) { // two vectors along the head: two row loads and four broadcasts, eight FMAs
+        FloatVector a0 = FloatVector.fromArray(S, out, o + c);
+        FloatVector a1 = FloatVector.fromArray(S, out, o + dh + c);
+        FloatVector a2 = FloatVector.fromArray(S, out, o + 2 * dh + c);
+        FloatVector a3 = FloatVector.fromArray(S, out, o + 3 * dh + c);
+        FloatVector b0 = FloatVector.fromArray(S, out, o + c + W);
+        FloatVector b1 = FloatVector.fromArray(S, out, o + dh + c + W);
+        FloatVector b2 = FloatVector.fromArray(S, out, o + 2 * dh + c + W);
+        FloatVector b3 = FloatVector.fromArray(S, out, o + 3 * dh + c + W);
+        for (int l = 0; l < lanes; l++) {
+          FloatVector r0 = FloatVector.fromArray(S, rows, rowOff + l * rowStride + c);
+          FloatVector r1 = FloatVector.fromArray(S, rows, rowOff + l * rowStride + c + W);
+          FloatVector w0 = FloatVector.broadcast(S, w[wj + l]);
+          FloatVector w1 = FloatVector.broadcast(S, w[wj + W + l]);
+          FloatVector w2 = FloatVector.broadcast(S, w[wj + 2 * W + l]);
+          FloatVector w3 = FloatVector.broadcast(S, w[wj + 3 * W + l]);
+          a0 = r0.fma(w0, a0);
+          a1 = r0.fma(w1, a1);
+          a2 = r0.fma(w2, a2);
+          a3 = r0.fma(w3, a3);
+          b0 = r1.fma(w0, b0);
+          b1 = r1.fma(w1, b1);
+          b2 = r1.fma(w2, b2);
+          b3 = r1.fma(w3, b3);
+        }
+        a0.intoArray(out, o + c);
+        a1.intoArray(out, o + dh + c);
+        a2.intoArray(out, o + 2 * dh + c);
+        a3.intoArray(out, o + 3 * dh + c);
+        b0.intoArray(out, o + c + W);
+        b1.intoArray(out, o + dh + c + W);
+        b2.intoArray(out, o + 2 * dh + c + W);
+        b3.intoArray(out, o + 3 * dh + c + W);
+      }
+      for (; c < whole; c += W) {
         FloatVector a0 = FloatVector.fromArray(S, out, o + c);
         FloatVector a1 = FloatVector.fromArray(S, out, o + dh + c);
         FloatVector a2 = FloatVector.fromArray(S, out, o + 2 * dh + c);
@@ -327,6 +447,62 @@ final class VectorKernels {
         a0 = FloatVector.fromArray(S, sc, off + j * W).fma(FloatVector.broadcast(S, x[vOff + j * dh + c]), a0);
       }
       scatter(a0, tmp, ctx, out + c, ctxStride, lanes);
+    }
+  }
+
+  /**
+   * {@link #contextT} for two vectors of queries, their weights at sc[off0 …] and sc[off1 …]: the first a whole
+   * vector going to ctx[out …], the second {@code lanes1} queries going W rows further. Each value loaded serves both.
+   */
+  private static void contextT2(float[] sc, int off0, int off1, int keys, float[] x, int vOff, int dh, float[] ctx,
+                                int ctxStride, int out, int lanes1, float[] tmp) {
+    int out1 = out + W * ctxStride;
+    int c = 0;
+    for (; c + 4 <= dh; c += 4) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = FloatVector.zero(S);
+      FloatVector a2 = FloatVector.zero(S);
+      FloatVector a3 = FloatVector.zero(S);
+      FloatVector b0 = FloatVector.zero(S);
+      FloatVector b1 = FloatVector.zero(S);
+      FloatVector b2 = FloatVector.zero(S);
+      FloatVector b3 = FloatVector.zero(S);
+      for (int j = 0; j < keys; j++) {
+        FloatVector w0 = FloatVector.fromArray(S, sc, off0 + j * W);
+        FloatVector w1 = FloatVector.fromArray(S, sc, off1 + j * W);
+        int v = vOff + j * dh + c;
+        FloatVector v0 = FloatVector.broadcast(S, x[v]);
+        FloatVector v1 = FloatVector.broadcast(S, x[v + 1]);
+        FloatVector v2 = FloatVector.broadcast(S, x[v + 2]);
+        FloatVector v3 = FloatVector.broadcast(S, x[v + 3]);
+        a0 = w0.fma(v0, a0);
+        a1 = w0.fma(v1, a1);
+        a2 = w0.fma(v2, a2);
+        a3 = w0.fma(v3, a3);
+        b0 = w1.fma(v0, b0);
+        b1 = w1.fma(v1, b1);
+        b2 = w1.fma(v2, b2);
+        b3 = w1.fma(v3, b3);
+      }
+      scatter(a0, tmp, ctx, out + c, ctxStride, W);
+      scatter(a1, tmp, ctx, out + c + 1, ctxStride, W);
+      scatter(a2, tmp, ctx, out + c + 2, ctxStride, W);
+      scatter(a3, tmp, ctx, out + c + 3, ctxStride, W);
+      scatter(b0, tmp, ctx, out1 + c, ctxStride, lanes1);
+      scatter(b1, tmp, ctx, out1 + c + 1, ctxStride, lanes1);
+      scatter(b2, tmp, ctx, out1 + c + 2, ctxStride, lanes1);
+      scatter(b3, tmp, ctx, out1 + c + 3, ctxStride, lanes1);
+    }
+    for (; c < dh; c++) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector b0 = FloatVector.zero(S);
+      for (int j = 0; j < keys; j++) {
+        FloatVector vc = FloatVector.broadcast(S, x[vOff + j * dh + c]);
+        a0 = FloatVector.fromArray(S, sc, off0 + j * W).fma(vc, a0);
+        b0 = FloatVector.fromArray(S, sc, off1 + j * W).fma(vc, b0);
+      }
+      scatter(a0, tmp, ctx, out + c, ctxStride, W);
+      scatter(b0, tmp, ctx, out1 + c, ctxStride, lanes1);
     }
   }
 

@@ -22,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class VectorKernelsTest {
   private static final int[] LENGTHS = {1, 5, 8, 16, 24, 37, 45, 64, 70}; // whole vectors, 8-lane chunks, scalar tails
+  // shorter than a vector (and than the context's four columns), whole vectors, whole vectors and a scalar tail, and
+  // (with 16 lanes) two vectors, one and a tail
+  private static final int[] HEAD_SIZES = {4, 6, 16, 24, 56};
 
   @Test
   void theTestJvmRunsTheVectorKernels() {
@@ -56,8 +59,8 @@ class VectorKernelsTest {
   /**
    * The attention weights in double for example b, head h: softmax of scale·q·kᵀ plus the mask, the mask added in
    * float as the model does (a wholly masked row is then uniform, as in ND4J's softmax). rel[i][j] receives the
-   * weight's expected relative error: float rounding of its score and of the maximum (~1.2e-7 of each; the mask is
-   * exact), then of the exp, the sum and the quotient.
+   * weight's expected relative error: float rounding of the dot products of its score and of the maximum, of the
+   * scores themselves (~1.2e-7 of each; the mask is exact), then of the exp, the sum and the quotient.
    */
   private static double[][] weights(float[] heads, int nb, int nh, int t, int dh, int b, int h, float scale,
                                     float[] mask, double[][] rel) {
@@ -65,19 +68,28 @@ class VectorKernelsTest {
     int q = (b * nh + h) * block;
     int k = nb * nh * block + q;
     double[][] p = new double[t][t];
+    double[] sums = new double[t];
     for (int i = 0; i < t; i++) {
       double max = Double.NEGATIVE_INFINITY;
+      double maxSum = 0;
       for (int j = 0; j < t; j++) {
         double dot = 0;
+        sums[j] = 0;
         for (int c = 0; c < dh; c++) {
           dot += (double) heads[q + i * dh + c] * heads[k + j * dh + c];
+          sums[j] += Math.abs((double) heads[q + i * dh + c] * heads[k + j * dh + c]) * scale;
         }
         p[i][j] = (float) (dot * scale) + mask[b * t + j];
-        max = Math.max(max, p[i][j]);
+        if (p[i][j] > max) {
+          max = p[i][j];
+          maxSum = sums[j];
+        }
       }
       double sum = 0;
       for (int j = 0; j < t; j++) {
-        rel[i][j] = 2e-6 + 2.4e-7 * (Math.abs(p[i][j] - mask[b * t + j]) + Math.abs(max));
+        // a float dot product of dh terms is off by at most dh·2^-24 of the sum of the terms' magnitudes
+        rel[i][j] = 2e-6 + 2.4e-7 * (Math.abs(p[i][j] - mask[b * t + j]) + Math.abs(max))
+            + 6e-8 * dh * (sums[j] + maxSum);
         p[i][j] = Math.exp(p[i][j] - max);
         sum += p[i][j];
       }
@@ -103,7 +115,7 @@ class VectorKernelsTest {
     int nh = 2;
     int w = VectorKernels.lanes();
     for (int t : LENGTHS) {
-      for (int dh : new int[] {4, 16, 24}) { // shorter than a vector, whole vectors, whole vectors and a scalar tail
+      for (int dh : HEAD_SIZES) {
         int block = t * dh;
         int tPad = (t + w - 1) / w * w;
         float[] heads = gaussians(rng, 3 * nb * nh * block, 2);
@@ -113,8 +125,8 @@ class VectorKernelsTest {
         java.util.Arrays.fill(ctx, 7f);
         float[] att = new float[nb * nh * tPad * t];
         float scale = (float) (1 / Math.sqrt(dh));
-        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctx, stride, att, new float[dh * tPad], new float[t * w],
-            new float[w]);
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctx, stride, att, new float[dh * tPad],
+            new float[2 * t * w], new float[w]);
         for (int b = 0; b < nb; b++) {
           int keys = VectorKernels.unmaskedPrefix(mask, b * t, t);
           assertEquals(b == 0 || b == 3 ? t : b == 1 ? (t + 1) / 2 : 1, keys, "keys before the padding, T " + t);
@@ -152,7 +164,7 @@ class VectorKernelsTest {
         }
         float[] ctxOnly = new float[ctx.length];
         float[] staleQT = gaussians(rng, dh * tPad, 1e30); // a work array left over from other use
-        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctxOnly, stride, null, staleQT, new float[t * w],
+        VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, ctxOnly, stride, null, staleQT, new float[2 * t * w],
             new float[w]);
         for (int i = 0; i < ctx.length; i++) {
           if (i % stride != nh * dh) {
@@ -172,7 +184,7 @@ class VectorKernelsTest {
     int nh = 2;
     int w = VectorKernels.lanes();
     for (int t : LENGTHS) {
-      for (int dh : new int[] {4, 16, 24}) {
+      for (int dh : HEAD_SIZES) {
         int block = t * dh;
         int part = nb * nh * block;
         int tPad = (t + w - 1) / w * w;
@@ -182,12 +194,12 @@ class VectorKernelsTest {
         float[] att = new float[nb * nh * tPad * t];
         float scale = (float) (1 / Math.sqrt(dh));
         VectorKernels.attention(heads, nb, nh, t, dh, scale, mask, new float[nb * t * d], d, att, new float[dh * tPad],
-            new float[t * w], new float[w]);
+            new float[2 * t * w], new float[w]);
         int dStride = d + 3; // rows wider than the heads, as the model's are not
         float[] dCtx = gaussians(rng, nb * t * dStride, 1);
         float[] dHeads = gaussians(rng, 3 * part, 9); // stale values must not survive
-        VectorKernels.attentionBackward(heads, att, nb, nh, t, dh, scale, mask, dCtx, dStride, dHeads, new float[dh * w],
-            new float[t * w], new float[w]);
+        VectorKernels.attentionBackward(heads, att, nb, nh, t, dh, scale, mask, dCtx, dStride, dHeads,
+            new float[2 * dh * w], new float[2 * t * w], new float[w]);
         for (int b = 0; b < nb; b++) {
           for (int h = 0; h < nh; h++) {
             double[][] rel = new double[t][t];
