@@ -5,6 +5,7 @@ import org.metamut.lib.model.ParamRange;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -287,12 +288,18 @@ public record AdaptationRecipe(String learner, Scope scope, int steps, double le
    * @param learnedRates the learned rates (length n) when {@link #learnedRates()}, else ignored (may be null)
    */
   public double[] rates(int n, ParamRange head, double[] learnedRates) {
+    return ratesInto(new double[n], head, learnedRates);
+  }
+
+  /** {@link #rates} written into {@code a} (every entry; its length is the model's parameter count); returns it. */
+  public double[] ratesInto(double[] a, ParamRange head, double[] learnedRates) {
+    int n = a.length;
     ParamRange r = scope == Scope.ALL ? ParamRange.all(n) : head.requireWithin(n);
     if (this.learnedRates && (learnedRates == null || learnedRates.length != n)) {
       throw new IllegalArgumentException("recipe of " + learner + " uses learned inner rates, but "
           + (learnedRates == null ? "none were given" : learnedRates.length + " were given for " + n + " parameters"));
     }
-    double[] a = new double[n];
+    Arrays.fill(a, 0.0);
     for (int i = r.from(); i < r.to(); i++) {
       a[i] = this.learnedRates ? learnedRates[i] : learningRate;
     }

@@ -136,14 +136,16 @@ public final class ClosedFormHeadLearner implements MetaLearner {
     FeatureModel fm = ClosedFormAdaptation.featureModel(model);
     int n = model.numParams();
     checkLength(phi, n);
-    double[] theta = modelParams(phi, n);
+    WorkArrays work = WorkArrays.ofThisThread(); // θ and its gradient (WorkArrays says why)
+    double[] theta = work.get(0, n);
+    System.arraycopy(phi, 0, theta, 0, n);
     TokenBatch all = TokenBatches.concat(task.support(), task.query());
     int k = task.support().batchSize();
     double[] lpv = ClosedFormAdaptation.logPenalties(fm, phi[n], phi[n + 1]);
     int learned = fm.learnedFeatureDim();
     double[] w0 = ClosedFormAdaptation.priorMean(theta, head, learned); // the head's prior mean: θ's own head
     ClosedFormHead.Gradient[] solved = new ClosedFormHead.Gradient[1]; // set inside the single forward/backward pass
-    double[] grad = new double[n];
+    double[] grad = work.get(1, n);
     fm.featureGradient(theta, all, f -> {
       solved[0] = ClosedFormHead.queryLoss(Arrays.copyOfRange(f, 0, k), task.support().targets(),
           Arrays.copyOfRange(f, k, f.length), task.query().targets(), lpv, w0, queryLoss);

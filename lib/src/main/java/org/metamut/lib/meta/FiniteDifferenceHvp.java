@@ -73,6 +73,14 @@ public final class FiniteDifferenceHvp {
     return eps;
   }
 
+  double relativeStep() {
+    return relativeStep;
+  }
+
+  boolean central() {
+    return central;
+  }
+
   /** Gradient calls per product. */
   public int gradientCalls() {
     return central ? 2 : 1;

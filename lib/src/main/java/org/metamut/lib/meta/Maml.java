@@ -5,7 +5,6 @@ import org.metamut.lib.adapt.SgdAdaptation;
 import org.metamut.lib.model.FlatModel;
 import org.metamut.lib.model.ParamRange;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -64,25 +63,32 @@ public final class Maml implements MetaLearner {
 
   @Override
   public double[] innerRates(double[] phi, int n) {
+    checkLength(phi, n);
+    return recipe().rates(n, head, learnedRates(phi, n));
+  }
+
+  private void checkLength(double[] phi, int n) {
     int expected = numMetaParams(n);
     if (phi.length != expected) {
       throw new IllegalArgumentException(name + " expects " + expected + " meta-parameters for a model of "
           + n + ", got " + phi.length);
     }
-    return recipe().rates(n, head, learnedRates(phi, n));
   }
 
   @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     int n = model.numParams();
     int kSteps = inner.steps();
-    double[] a = innerRates(phi, n);
+    checkLength(phi, n);
+    WorkArrays work = WorkArrays.ofThisThread(); // slots: rates, v, u, hu, θ₀..θ_K, then the K support gradients
+    double[] a = recipe().ratesInto(work.get(0, n), head, learnedRates(phi, n));
     double[][] thetas = new double[kSteps + 1][];
     double[][] grads = new double[kSteps][];
-    thetas[0] = Arrays.copyOf(phi, n);
+    thetas[0] = work.get(4, n);
+    System.arraycopy(phi, 0, thetas[0], 0, n);
     double pre = Double.NaN;
     for (int k = 0; k < kSteps; k++) {
-      double[] g = new double[n];
+      double[] g = work.get(5 + kSteps + k, n);
       String phase = "inner step " + (k + 1) + " of " + kSteps;
       double l = model.lossAndGradient(thetas[k], task.support(), g);
       NonFiniteException.check(l, "support loss", task, phase);
@@ -90,21 +96,22 @@ public final class Maml implements MetaLearner {
       if (k == 0) {
         pre = l;
       }
-      double[] next = thetas[k].clone();
+      double[] next = work.get(5 + k, n);
+      System.arraycopy(thetas[k], 0, next, 0, n);
       SgdAdaptation.update(next, a, g);
       NonFiniteException.check(next, "adapted parameter", task, phase);
       grads[k] = g;
       thetas[k + 1] = next;
     }
-    double[] v = new double[n];
+    double[] v = work.get(1, n);
     double post = model.lossAndGradient(thetas[kSteps], task.query(), v);
     NonFiniteException.check(post, "query loss after adaptation", task, "outer gradient");
     NonFiniteException.check(v, "query gradient", task, "outer gradient");
 
     double[] out = new double[numMetaParams(n)];
-    FiniteDifferenceHvp hvp = secondOrder ? new FiniteDifferenceHvp(inner.hvpRelativeStep(), inner.hvpCentral()) : null;
-    double[] u = secondOrder ? new double[n] : null;
-    double[] hu = secondOrder ? new double[n] : null;
+    FiniteDifferenceHvp hvp = secondOrder ? work.hvp(inner.hvpRelativeStep(), inner.hvpCentral()) : null;
+    double[] u = secondOrder ? work.get(2, n) : null;
+    double[] hu = secondOrder ? work.get(3, n) : null;
     ParamRange adapted = head == null ? ParamRange.all(n) : head;
     for (int k = kSteps - 1; k >= 0; k--) {
       if (inner.learnedRates()) {

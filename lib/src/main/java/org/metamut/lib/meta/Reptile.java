@@ -59,10 +59,16 @@ public final class Reptile implements MetaLearner {
   @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     int n = model.numParams();
-    double[] a = innerRates(phi, n);
+    if (phi.length != n) {
+      throw new IllegalArgumentException(name + " expects " + n + " meta-parameters, got " + phi.length);
+    }
+    WorkArrays work = WorkArrays.ofThisThread(); // the rates, θ and the gradient (WorkArrays says why)
+    double[] a = work.get(0, n);
+    Arrays.fill(a, inner.learningRate());
     TokenBatch all = includeQuery ? TokenBatches.concat(task.support(), task.query()) : task.support();
-    double[] theta = phi.clone();
-    double[] g = new double[n];
+    double[] theta = work.get(1, n);
+    System.arraycopy(phi, 0, theta, 0, n);
+    double[] g = work.get(2, n);
     double pre = Double.NaN;
     for (int k = 0; k < inner.steps(); k++) {
       String phase = "inner step " + (k + 1) + " of " + inner.steps();

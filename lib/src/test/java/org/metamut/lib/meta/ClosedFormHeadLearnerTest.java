@@ -214,6 +214,31 @@ class ClosedFormHeadLearnerTest {
    * own LOO formula), with the head's convention that centring uses the whole support's means.
    */
   @Test
+  void aTasksMetaGradientDoesNotDependOnTheTaskBeforeItOnItsThread() {
+    // the learner's θ and gradient are per-thread work arrays (WorkArrays): a task of another model size before
+    // leaves them dirty
+    ModelSpec plain = SPEC;
+    ModelSpec wider = SPEC.withSubstitutionFeatures(true);
+    MetaLearner lp = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(plain).headRange(),
+        Method.LearnerOptions.DEFAULTS);
+    MetaLearner lw = Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01), ParamLayout.of(wider).headRange(),
+        Method.LearnerOptions.DEFAULTS);
+    MetaTask task = new MetaTask(0, "t", batch(3, 6), batch(4, 5));
+    MetaTask other = new MetaTask(1, "u", batch(7, 5), batch(8, 6));
+    double[] phiPlain = lp.initialMetaParams(perturbed(plain, 5));
+    double[] phiWider = lw.initialMetaParams(perturbed(wider, 6));
+    try (Transformer mp = new Transformer(plain, DataType.DOUBLE);
+         Transformer mw = new Transformer(wider, DataType.DOUBLE)) {
+      double[] first = lp.metaGradient(mp, phiPlain, task).grad();
+      double[] kept = first.clone();
+      lw.metaGradient(mw, phiWider, other);
+      lp.metaGradient(mp, phiPlain, other);
+      assertArrayEquals(kept, first, 0.0, "the next tasks left the returned gradient alone");
+      assertArrayEquals(first, lp.metaGradient(mp, phiPlain, task).grad(), 0.0);
+    }
+  }
+
+  @Test
   void supportLooPenaltiesAreTheBruteForceLeaveOneOutChoice() {
     ModelSpec spec = SPEC.withSubstitutionFeatures(true);
     ClosedFormHeadLearner l = (ClosedFormHeadLearner) Methods.metaLearner("cf-head", InnerLoop.sgd(1, 0.01),
