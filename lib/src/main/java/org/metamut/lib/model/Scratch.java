@@ -23,8 +23,8 @@ final class Scratch implements AutoCloseable {
   final float[] hF;   // FLOAT models: the float staging array; the vector kernels' two work arrays (see hostLen below)
   final float[] hG;
   // the vector kernels' attention (VectorKernels.attention and its backward): one head's queries transposed, [d/H, T
-  // rounded up to whole vectors] (the backward's ∂ctx of one vector of queries, [d/H, lanes]); the scores of one
-  // vector of queries, [T, lanes]; one vector
+  // rounded up to whole vectors] (the backward's ∂ctx of two vectors of queries, [d/H, 2·lanes]); the scores of two
+  // vectors of queries, [2, T, lanes]; one vector
   final float[] queriesT;
   final float[] scores;
   final float[] laneTmp;

@@ -63,7 +63,8 @@ final class VectorKernels {
    * queries go in the vector lanes, W at a time, so a key's scores for W queries are one vector and the softmax over
    * keys is lane-wise (max, exp, sum down the keys) with no horizontal reduction, which cost ~60 cycles each on the
    * JDK 17 Vector API (two per query row, more than the row's arithmetic). Keys after an example's last unmasked key
-   * (its right padding) would get −1e9 and so exactly zero weight: they are skipped.
+   * (its right padding) would get −1e9 and so exactly zero weight: they are skipped. Two vectors of queries go
+   * together where there are two, so that each key value loaded feeds two FMAs.
    *
    * @param qT work array of at least dh·⌈T/W⌉·W floats (one head's queries transposed; the lanes past T are zeroed)
    * @param sc work array of at least 2·T·W floats (the scores of 2·W queries when {@code att} is null)
