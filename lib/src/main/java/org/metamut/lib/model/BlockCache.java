@@ -57,8 +57,7 @@ final class BlockCache implements AutoCloseable {
     this.d = d;
     this.f = f;
     if (vectorKernels) {
-      int lanes = VectorKernels.lanes();
-      attLen = b * h * ((t + lanes - 1) / lanes * lanes) * t;
+      attLen = VectorKernels.weightsLength(b, h, t);
       qkvPerm = qkvh = qh = kh = vh = att = att2 = ctxh = ctxPerm = null;
     } else {
       attLen = 0;

@@ -57,10 +57,9 @@ final class Scratch implements AutoCloseable {
         : IntStream.of(n * (d + 1), b * h * t * t, n * (f + 1), rotary ? 2 * n * d : 0).max().getAsInt();
     hA = new double[vectorKernels ? 0 : hostLen];
     hB = new double[vectorKernels ? 0 : hostLen];
-    int lanes = vectorKernels ? VectorKernels.lanes() : 0;
-    queriesT = new float[vectorKernels ? dh * ((t + lanes - 1) / lanes * lanes) : 0];
-    scores = new float[2 * t * lanes];
-    laneTmp = new float[lanes];
+    queriesT = new float[vectorKernels ? VectorKernels.queriesWorkLength(dh, t) : 0];
+    scores = new float[vectorKernels ? VectorKernels.scoresWorkLength(t) : 0];
+    laneTmp = new float[vectorKernels ? VectorKernels.lanes() : 0];
     hF = dt == DataType.FLOAT ? new float[hostLen] : null;
     hG = dt == DataType.FLOAT ? new float[hostLen] : null;
     x = Nd4j.create(dt, n, d);

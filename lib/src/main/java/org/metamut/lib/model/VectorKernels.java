@@ -49,6 +49,26 @@ final class VectorKernels {
     return W;
   }
 
+  /** The length of {@link #attention}'s weights for B examples, H heads and T tokens: [B, H, ⌈T/W⌉, T, W]. */
+  static int weightsLength(int nb, int nh, int t) {
+    return nb * nh * paddedToLanes(t) * t;
+  }
+
+  /** The length of the query work array of {@link #attention} (and of {@link #attentionBackward}'s dcT). */
+  static int queriesWorkLength(int dh, int t) {
+    return dh * paddedToLanes(t);
+  }
+
+  /** The length of the scores work array of {@link #attention} (and of {@link #attentionBackward}'s da). */
+  static int scoresWorkLength(int t) {
+    return 2 * t * W;
+  }
+
+  /** T rounded up to whole vectors. */
+  private static int paddedToLanes(int t) {
+    return (t + W - 1) / W * W;
+  }
+
   /**
    * Scaled dot-product attention of one block, all examples and heads, from q, k, v as heads
    * ({@code heads}: contiguous [3, B, H, T, dh]): for example b, head h and query i,
@@ -74,7 +94,7 @@ final class VectorKernels {
                         int ctxStride, float[] att, float[] qT, float[] sc, float[] tmp) {
     int block = t * dh;
     int part = nb * nh * block;
-    int tPad = (t + W - 1) / W * W;
+    int tPad = paddedToLanes(t);
     for (int c = 0; c < dh; c++) { // the last vector's lanes past T: finite, and discarded
       java.util.Arrays.fill(qT, c * tPad + t, (c + 1) * tPad, 0f);
     }
@@ -135,7 +155,7 @@ final class VectorKernels {
                                 float[] dCtx, int dCtxStride, float[] dHeads, float[] dcT, float[] da, float[] tmp) {
     int block = t * dh;
     int part = nb * nh * block;
-    int tPad = (t + W - 1) / W * W;
+    int tPad = paddedToLanes(t);
     for (int b = 0; b < nb; b++) {
       int keys = unmaskedPrefix(mask, b * t, t);
       for (int h = 0; h < nh; h++) {
