@@ -63,25 +63,26 @@ public final class Maml implements MetaLearner {
 
   @Override
   public double[] innerRates(double[] phi, int n) {
-    checkLength(phi, n);
-    return recipe().rates(n, head, learnedRates(phi, n));
+    return ratesInto(new double[n], phi);
   }
 
-  private void checkLength(double[] phi, int n) {
+  /** The inner rates for φ written into {@code a} (its length is the model's parameter count); returns it. */
+  private double[] ratesInto(double[] a, double[] phi) {
+    int n = a.length;
     int expected = numMetaParams(n);
     if (phi.length != expected) {
       throw new IllegalArgumentException(name + " expects " + expected + " meta-parameters for a model of "
           + n + ", got " + phi.length);
     }
+    return recipe().ratesInto(a, head, learnedRates(phi, n));
   }
 
   @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     int n = model.numParams();
     int kSteps = inner.steps();
-    checkLength(phi, n);
     WorkArrays work = WorkArrays.ofThisThread(); // slots: rates, v, u, hu, θ₀..θ_K, then the K support gradients
-    double[] a = recipe().ratesInto(work.get(0, n), head, learnedRates(phi, n));
+    double[] a = ratesInto(work.get(0, n), phi);
     double[][] thetas = new double[kSteps + 1][];
     double[][] grads = new double[kSteps][];
     thetas[0] = work.get(4, n);

@@ -43,10 +43,14 @@ public final class Reptile implements MetaLearner {
 
   @Override
   public double[] innerRates(double[] phi, int n) {
-    if (phi.length != n) {
-      throw new IllegalArgumentException(name + " expects " + n + " meta-parameters, got " + phi.length);
+    return ratesInto(new double[n], phi);
+  }
+
+  /** The inner rates for φ written into {@code a} (its length is the model's parameter count); returns it. */
+  private double[] ratesInto(double[] a, double[] phi) {
+    if (phi.length != a.length) {
+      throw new IllegalArgumentException(name + " expects " + a.length + " meta-parameters, got " + phi.length);
     }
-    double[] a = new double[n];
     Arrays.fill(a, inner.learningRate());
     return a;
   }
@@ -59,12 +63,8 @@ public final class Reptile implements MetaLearner {
   @Override
   public TaskResult metaGradient(FlatModel model, double[] phi, MetaTask task) {
     int n = model.numParams();
-    if (phi.length != n) {
-      throw new IllegalArgumentException(name + " expects " + n + " meta-parameters, got " + phi.length);
-    }
     WorkArrays work = WorkArrays.ofThisThread(); // the rates, θ and the gradient (WorkArrays says why)
-    double[] a = work.get(0, n);
-    Arrays.fill(a, inner.learningRate());
+    double[] a = ratesInto(work.get(0, n), phi);
     TokenBatch all = includeQuery ? TokenBatches.concat(task.support(), task.query()) : task.support();
     double[] theta = work.get(1, n);
     System.arraycopy(phi, 0, theta, 0, n);

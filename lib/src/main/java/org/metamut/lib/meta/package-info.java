@@ -13,8 +13,8 @@
  *       learning rate per model parameter. Learners never keep φ or θ between calls: a per-task result is a
  *       pure function of (model architecture, φ, task), so a retried or re-partitioned task gives the same
  *       bits. Their parameter-length work arrays (adapted θ, gradients, Hessian-vector products) are per-thread
-       scratch reused from task to task ({@code WorkArrays}), never state: a task writes every entry it reads, and
-       only the meta-gradient it returns is its own array.</li>
+ *       scratch reused from task to task ({@code WorkArrays}), never state: a task writes every entry it reads, and
+ *       only the meta-gradient it returns is its own array.</li>
  *   <li>A non-finite loss, gradient or adapted parameter raises {@link org.metamut.lib.meta.NonFiniteException}
  *       naming the task, its meta-batch slot and the inner step; nothing non-finite reaches an aggregator.</li>
  *   <li>The aggregator's sums do not depend on how tasks are partitioned or merged: gradients are summed in a
