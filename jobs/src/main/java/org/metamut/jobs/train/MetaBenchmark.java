@@ -263,12 +263,36 @@ public final class MetaBenchmark {
       for (int r = 0; r < Math.min(from.size(), e.getValue().size()); r++) {
         ratios.add(median(from.get(r).stepMs()) / median(e.getValue().get(r).stepMs()));
       }
+      List<Measurement> all = runs.get(base);
+      double step = median(all.stream().flatMap(m -> m.stepMs().stream()).toList());
+      // medians of two lists: clamp, so that a skewed run cannot put the slowest task above the step
+      double slowest = Math.min(step, median(all.stream().flatMap(m -> m.jobs().stream()).map(j -> j[2]).toList()));
+      double bound = Double.isFinite(slowest) ? dividedTasksBound(step, slowest, tasks, base, e.getKey()) : Double.NaN;
       out.add(String.format(Locale.ROOT, "%s, %d tasks: %d -> %d partitions %.2fx tasks/s (median of %d paired "
-              + "rounds; range %.2f-%.2f)", algorithm, tasks, base, e.getKey(), median(ratios), ratios.size(),
+              + "rounds; range %.2f-%.2f); %.2fx if only the tasks' time were divided (at %d: %.1f of %.1f ms/step "
+              + "outside the tasks)", algorithm, tasks, base, e.getKey(), median(ratios), ratios.size(),
           ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-          ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+          ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
+          bound, base, step - slowest, step));
     }
     return out;
+  }
+
+  /**
+   * The speed-up from {@code from} to {@code to} partitions if only the tasks' part of a step were divided among them
+   * (Amdahl's bound): a step of {@code stepMs} whose slowest partition took {@code slowestTaskMs} keeps its
+   * {@code stepMs − slowestTaskMs} outside the tasks (driver, broadcast, scheduling, results), and the slowest
+   * partition's share goes from ⌈tasks/from⌉ to ⌈tasks/to⌉ tasks. What the measured speed-up lacks from this bound is
+   * the tasks' own slow-down when they share the machine, the JVM's other threads on their cores, and the wait for
+   * the slower partition.
+   */
+  public static double dividedTasksBound(double stepMs, double slowestTaskMs, int tasks, int from, int to) {
+    if (!(slowestTaskMs >= 0 && slowestTaskMs <= stepMs) || tasks < 1 || from < 1 || to < 1) {
+      throw new IllegalArgumentException("need 0 <= slowest task <= step and counts >= 1, got step " + stepMs
+          + " ms, slowest task " + slowestTaskMs + " ms, " + tasks + " tasks, " + from + " -> " + to + " partitions");
+    }
+    double share = Math.ceil((double) tasks / Math.min(to, tasks)) / Math.ceil((double) tasks / Math.min(from, tasks));
+    return stepMs / (stepMs - slowestTaskMs + slowestTaskMs * share);
   }
 
   private static double column(List<double[]> rows, int c) {

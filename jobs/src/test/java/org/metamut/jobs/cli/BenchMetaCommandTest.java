@@ -49,7 +49,8 @@ class BenchMetaCommandTest {
       assertTrue(ms > 0 && Double.parseDouble(m.group(2)) <= ms, r[1]);
       assertEquals(2 / (ms / 1000), Double.parseDouble(m.group(3)), 0.05 + 0.01 * 2 / (ms / 1000), r[1]);
     }
-    assertTrue(Pattern.compile("fomaml, 2 tasks: 1 -> 2 partitions [0-9.]+x tasks/s \\(median of 2 paired rounds")
+    assertTrue(Pattern.compile("fomaml, 2 tasks: 1 -> 2 partitions [0-9.]+x tasks/s \\(median of 2 paired rounds; "
+        + "range [0-9.]+-[0-9.]+\\); [0-9.]+x if only the tasks. time were divided \\(at 1: [0-9.]+ of [0-9.]+ ms/step")
         .matcher(r[1]).find(), r[1]);
   }
 
