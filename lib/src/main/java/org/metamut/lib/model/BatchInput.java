@@ -13,7 +13,9 @@ import java.util.Arrays;
  * A token batch encoded as the {@link Transformer}'s input matrices at one batch shape (B, T), allocated once and
  * refilled by {@link #load}: the [N, V(+T)] one-hot (plus position) rows whose product with the embedding block is
  * token plus learned position embedding in one matmul, the [B, N] masked-mean pooling matrix, the key mask and the
- * flag column. Why matrices: each replaces a gather or a masked reduction by one matmul (DESIGN.md §8).
+ * flag column. Why matrices: each replaces a gather or a masked reduction by one matmul (DESIGN.md §8). With the host
+ * kernels the embedding is a gather over {@link #tokenIds} instead ({@link HostKernels#embed}), and there is no
+ * one-hot matrix.
  */
 final class BatchInput implements AutoCloseable {
   private final ModelSpec spec;
@@ -23,12 +25,13 @@ final class BatchInput implements AutoCloseable {
   private final int t;
   private final int n;
   private final int embRows;
-  private final Staged ohHost;   // [N, V(+T)], mostly zeros
+  private final Staged ohHost;   // [N, V(+T)], mostly zeros; null with the host kernels
   private final Staged poolHost; // [B, N], mostly zeros
   private final Staged keyMask;  // [B, T] 0 or −1e9 at padded keys: see keyMaskFloats()
   private final double[] flagHost;
   private final float[] stage;
-  final INDArray oh;        // [N, V(+T)] token (+ position) one-hot rows
+  final INDArray oh;        // [N, V(+T)] token (+ position) one-hot rows; null with the host kernels
+  final int[] tokenIds;     // [N] the loaded batch's token ids
   final INDArray pool;      // [B, N] pooling weights
   final INDArray keyBias;   // [B, T] 0 or −1e9 at padded keys
   private INDArray maskFull;        // [B, H, T, T] keyBias broadcast over heads and queries, on first use: see maskFull()
@@ -54,14 +57,15 @@ final class BatchInput implements AutoCloseable {
     int d = spec.dModel();
     boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
     embRows = spec.vocabSize() + (learned ? t : 0);
-    ohHost = new Staged(n * embRows);
+    ohHost = hostKernels ? null : new Staged(n * embRows);
+    tokenIds = new int[n];
     poolHost = new Staged(b * n);
     keyMask = new Staged(b * t);
     flagHost = spec.useFlags() ? new double[n] : null;
     subCols = SubstitutionBlock.size(spec);
     dmsOffset = spec.substitutionContext() ? ParamLayout.of(spec).get("sub.dms").offset() : -1;
     stage = dt == DataType.FLOAT ? new float[Math.max(n, b * subCols)] : null;
-    oh = Nd4j.create(dt, n, embRows);
+    oh = hostKernels ? null : Nd4j.create(dt, n, embRows);
     pool = Nd4j.create(dt, b, n);
     keyBias = Nd4j.create(dt, b, t);
     flagCol = spec.useFlags() ? Nd4j.create(dt, n, 1) : null;
@@ -123,7 +127,9 @@ final class BatchInput implements AutoCloseable {
     boolean learned = spec.positional() == ModelSpec.Positional.LEARNED;
     boolean cls = spec.pooling() == ModelSpec.Pooling.CLS;
     boolean sites = spec.pooling() == ModelSpec.Pooling.SITES;
-    ohHost.clear();
+    if (ohHost != null) {
+      ohHost.clear();
+    }
     poolHost.clear();
     for (int bi = 0; bi < b; bi++) {
       int count = 0;
@@ -134,9 +140,12 @@ final class BatchInput implements AutoCloseable {
               + ti + " is outside the vocabulary [0, " + vocab + ")");
         }
         int row = bi * t + ti;
-        ohHost.set(row * embRows + id, 1.0);
-        if (learned) {
-          ohHost.set(row * embRows + vocab + ti, 1.0);
+        tokenIds[row] = id;
+        if (ohHost != null) {
+          ohHost.set(row * embRows + id, 1.0);
+          if (learned) {
+            ohHost.set(row * embRows + vocab + ti, 1.0);
+          }
         }
         boolean real = id != TokenBatch.PAD;
         keyMask.set(bi * t + ti, real ? 0.0 : Transformer.MASK_NEG);
@@ -164,7 +173,9 @@ final class BatchInput implements AutoCloseable {
         }
       }
     }
-    ohHost.upload(oh);
+    if (ohHost != null) {
+      ohHost.upload(oh);
+    }
     poolHost.upload(pool);
     keyMask.upload(keyBias);
     maskFullStale = true;

@@ -27,7 +27,8 @@ import static org.metamut.lib.model.Ops.gemm;
  * broadcast ops with z set); parameters and gradients are views of two flat arrays, so θ goes in and ∇θ comes
  * out with one copy each (in an internal order that stores each block's q, k, v weights fused,
  * {@link ParamViews#fusedOrder}). Token plus learned position embedding is one matmul of a [N, V+T] two-hot matrix
- * with the contiguous {@code [tok_emb; pos_emb]} block (and its gradient one transposed matmul), masked mean pooling
+ * with the contiguous {@code [tok_emb; pos_emb]} block (and its gradient one transposed matmul), or with the host
+ * kernels a gather of rows of θ ({@link HostKernels#embed}); masked mean pooling
  * is a [B, N] matrix. Padded keys get −1e9 before the softmax, so they get exactly zero attention and padding does
  * not change predictions; padded queries are computed but never pooled.
  *
@@ -384,7 +385,11 @@ public final class Transformer implements FeatureModel {
   /** {@code backwardFollows}: keep what only the backward pass reads (a forward-only pass skips storing it). */
   private void forward(Scratch s, boolean backwardFollows) {
     int l = spec.layers();
-    gemm(s.input.oh, s.input.embP, s.x, false, false, 0.0);
+    if (hostKernels) {
+      host.embed(s);
+    } else {
+      gemm(s.input.oh, s.input.embP, s.x, false, false, 0.0);
+    }
     if (s.input.posTiled != null) {
       s.x.addi(s.input.posTiled.reshape(s.n, spec.dModel()));
     }
@@ -424,7 +429,11 @@ public final class Transformer implements FeatureModel {
       feedForward.backward(s, i);
       attention.backward(s, i);
     }
-    gemm(s.input.oh, s.dX, s.input.embG, true, false, 0.0);
+    if (hostKernels) {
+      host.embedBackward(s);
+    } else {
+      gemm(s.input.oh, s.dX, s.input.embG, true, false, 0.0);
+    }
     if (spec.useFlags()) {
       gemm(s.input.flagCol, s.dX, g.flagEmb, true, false, 0.0);
     }
