@@ -8,8 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (bulk-copied to Java arrays) instead of as ND4J ops. Why: ND4J's broadcast of a per-row value (x − μ, x·(1/σ))
  * measured ~6× slower per element than a plain elementwise op, and each op costs ~20–40 µs of fixed overhead; a fused
  * Java pass over a LayerNorm's [N, d] was ~9× faster than its 8 ND4J ops; ND4J's erf costs up to 25 ns per element
- * ({@link ErfTable}). Only possible where ND4J's buffers are host memory, i.e. the
- * CPU backend (see {@link Transformer#hostKernelsDefault()}).
+ * ({@link ErfTable}). The embedding is a gather of θ's rows here ({@link #embed}), where ND4J multiplies a one-hot
+ * matrix. Only possible where ND4J's buffers are host memory, i.e. the CPU backend (see
+ * {@link Transformer#hostKernelsDefault()}).
  *
  * <p>A FLOAT model whose JVM has the Vector API runs {@link VectorKernels} instead (float SIMD loops, the softmax
  * forward too); the DOUBLE model, or a JVM without {@code jdk.incubator.vector}, runs the double loops here.
