@@ -253,20 +253,20 @@ public final class MetaBenchmark {
    */
   public static List<String> scaling(String algorithm, int tasks, java.util.Map<Integer, List<Measurement>> runs) {
     int base = runs.keySet().stream().mapToInt(Integer::intValue).min().orElseThrow();
+    List<Measurement> from = runs.get(base);
+    // the fewest partitions' step and slowest task (as its row has them), for the bound beside each speed-up;
+    // medians of two lists: clamp, so that a skewed run cannot put the slowest task above the step
+    double step = median(from.stream().flatMap(m -> m.stepMs().stream()).toList());
+    double slowest = Math.min(step, column(from.stream().flatMap(m -> m.jobs().stream()).toList(), 2));
     List<String> out = new ArrayList<>();
     for (var e : runs.entrySet()) {
       if (e.getKey() == base) {
         continue;
       }
-      List<Measurement> from = runs.get(base);
       List<Double> ratios = new ArrayList<>();
       for (int r = 0; r < Math.min(from.size(), e.getValue().size()); r++) {
         ratios.add(median(from.get(r).stepMs()) / median(e.getValue().get(r).stepMs()));
       }
-      List<Measurement> all = runs.get(base);
-      double step = median(all.stream().flatMap(m -> m.stepMs().stream()).toList());
-      // medians of two lists: clamp, so that a skewed run cannot put the slowest task above the step
-      double slowest = Math.min(step, median(all.stream().flatMap(m -> m.jobs().stream()).map(j -> j[2]).toList()));
       double bound = Double.isFinite(slowest) ? dividedTasksBound(step, slowest, tasks, base, e.getKey()) : Double.NaN;
       out.add(String.format(Locale.ROOT, "%s, %d tasks: %d -> %d partitions %.2fx tasks/s (median of %d paired "
               + "rounds; range %.2f-%.2f); %.2fx if only the tasks' time were divided (at %d: %.1f of %.1f ms/step "
